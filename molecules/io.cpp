@@ -1,0 +1,210 @@
+#include "molecules/io.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <vector>
+
+#include "molecules/elements.hpp"
+#include "molecules/error.hpp"
+#include "molecules/units.hpp"
+
+namespace cagescreen::molecules {
+namespace {
+
+std::vector<std::string> split_ws(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> tok;
+  for (std::string t; in >> t;) tok.push_back(t);
+  return tok;
+}
+
+bool parse_int(const std::string& s, int& value) {
+  errno = 0;
+  char* end = nullptr;
+  const long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno != 0 || v < -100000 || v > 100000) return false;
+  value = static_cast<int>(v);
+  return true;
+}
+
+double parse_coordinate(const std::string& s, const std::string& source, int line, int atom, char axis) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0')
+    throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " +
+                                               std::to_string(atom) + " is not a number: '" + s + "'"));
+  if (!std::isfinite(v))
+    throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " +
+                                               std::to_string(atom) + " is not finite: '" + s + "'"));
+  return v;
+}
+
+// Reads `charge=` and `multiplicity=` (also `mult=`) from an XYZ comment line.
+void parse_comment(const std::string& comment, Molecule& mol, const std::string& source) {
+  for (const auto& tok : split_ws(comment)) {
+    const auto eq = tok.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = tok.substr(0, eq);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = tok.substr(eq + 1);
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    int v = 0;
+    if (key == "charge") {
+      if (!parse_int(value, v))
+        throw InputError(located(source, 2, "charge must be an integer, got '" + value + "'"));
+      mol.charge = v;
+    } else if (key == "multiplicity" || key == "mult") {
+      if (!parse_int(value, v))
+        throw InputError(located(source, 2, "multiplicity must be an integer, got '" + value + "'"));
+      mol.multiplicity = v;
+    }
+  }
+}
+
+}  // namespace
+
+Molecule parse_xyz(const std::string& text, const std::string& source) {
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) {
+      if (!l.empty() && l.back() == '\r') l.pop_back();
+      lines.push_back(l);
+    }
+  }
+  size_t first = 0;
+  while (first < lines.size() && split_ws(lines[first]).empty()) ++first;
+  if (first == lines.size()) throw InputError(located(source, 0, "empty file"));
+  if (first != 0)
+    throw InputError(located(source, 1, "blank line before the atom count"));
+
+  const auto head = split_ws(lines[0]);
+  int natom = 0;
+  if (head.size() != 1 || !parse_int(head[0], natom) || natom < 1)
+    throw InputError(located(source, 1, "expected the number of atoms (a positive integer), got '" + lines[0] + "'"));
+
+  Molecule mol;
+  if (lines.size() > 1) {
+    parse_comment(lines[1], mol, source);
+    const auto tok = split_ws(lines[1]);
+    if (!tok.empty() && tok[0].find('=') == std::string::npos) mol.name = tok[0];
+  }
+  std::vector<int> atom_lines;
+  size_t li = 2;
+  for (int i = 0; i < natom; ++i, ++li) {
+    if (li >= lines.size() || split_ws(lines[li]).empty())
+      throw InputError(located(source, static_cast<int>(li + 1),
+                               "wrong atom count: the first line says " + std::to_string(natom) +
+                                   " atoms but only " + std::to_string(i) + " atom lines follow"));
+    const auto tok = split_ws(lines[li]);
+    const int line_no = static_cast<int>(li + 1);
+    if (tok.size() < 4)
+      throw InputError(located(source, line_no, "expected 'symbol x y z', got '" + lines[li] + "'"));
+    const auto Z = find_element(tok[0]);
+    if (!Z) throw InputError(located(source, line_no, "unknown element '" + tok[0] + "'"));
+    Atom a;
+    a.Z = *Z;
+    for (int k = 0; k < 3; ++k)
+      a.r[k] = parse_coordinate(tok[1 + k], source, line_no, i + 1, "xyz"[k]) * units::angstrom_in_bohr;
+    mol.atoms.push_back(a);
+    atom_lines.push_back(line_no);
+  }
+  for (; li < lines.size(); ++li)
+    if (!split_ws(lines[li]).empty())
+      throw InputError(located(source, static_cast<int>(li + 1),
+                               "wrong atom count: the first line says " + std::to_string(natom) +
+                                   " atoms but more atom lines follow"));
+  check_distances(mol, source, atom_lines);
+  check_charge_multiplicity(mol, source);
+  return mol;
+}
+
+Molecule parse_qcschema_molecule(const std::string& text, const std::string& source) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is the offset of the error; turn it into a line number.
+    int line = 1;
+    for (size_t i = 0; i < e.byte && i < text.size(); ++i) line += text[i] == '\n';
+    throw InputError(located(source, line, "malformed JSON"));
+  }
+  if (j.is_object() && j.contains("molecule")) j = j["molecule"];
+  if (!j.is_object()) throw InputError(located(source, 0, "expected a QCSchema molecule object"));
+  Molecule mol;
+  try {
+    if (!j.contains("symbols") || !j["symbols"].is_array())
+      throw InputError(located(source, 0, "QCSchema molecule has no 'symbols' array"));
+    if (!j.contains("geometry") || !j["geometry"].is_array())
+      throw InputError(located(source, 0, "QCSchema molecule has no 'geometry' array"));
+    const auto& sym = j["symbols"];
+    std::vector<double> geom;
+    for (const auto& g : j["geometry"]) {  // flat [x0,y0,z0,...] or nested [[x,y,z],...]
+      if (g.is_array())
+        for (const auto& v : g) geom.push_back(v.get<double>());
+      else
+        geom.push_back(g.get<double>());
+    }
+    if (sym.empty()) throw InputError(located(source, 0, "QCSchema molecule has no atoms"));
+    if (geom.size() != 3 * sym.size())
+      throw InputError(located(source, 0, "wrong atom count: 'geometry' has " + std::to_string(geom.size()) +
+                                              " numbers for " + std::to_string(sym.size()) + " symbols"));
+    for (size_t i = 0; i < sym.size(); ++i) {
+      const auto s = sym[i].get<std::string>();
+      const auto Z = find_element(s);
+      if (!Z) throw InputError(located(source, 0, "unknown element '" + s + "' (symbols[" + std::to_string(i) + "])"));
+      Atom a;
+      a.Z = *Z;
+      for (int k = 0; k < 3; ++k) {
+        a.r[k] = geom[3 * i + k];
+        if (!std::isfinite(a.r[k]))
+          throw InputError(located(source, 0, "geometry of atom " + std::to_string(i + 1) + " is not finite"));
+      }
+      mol.atoms.push_back(a);
+    }
+    if (j.contains("molecular_charge")) {
+      const double q = j["molecular_charge"].get<double>();
+      if (q != std::round(q)) throw InputError(located(source, 0, "molecular_charge must be an integer"));
+      mol.charge = static_cast<int>(q);
+    }
+    if (j.contains("molecular_multiplicity")) mol.multiplicity = j["molecular_multiplicity"].get<int>();
+    if (j.contains("name")) mol.name = j["name"].get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(located(source, 0, std::string("wrong type in QCSchema molecule: ") + e.what()));
+  }
+  check_distances(mol, source);
+  check_charge_multiplicity(mol, source);
+  return mol;
+}
+
+Molecule read_molecule_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(located(path, 0, "cannot open file"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const bool json = path.size() > 5 && path.substr(path.size() - 5) == ".json";
+  Molecule mol = json ? parse_qcschema_molecule(buf.str(), path) : parse_xyz(buf.str(), path);
+  if (mol.name.empty()) {
+    auto base = path.substr(path.find_last_of('/') + 1);
+    mol.name = base.substr(0, base.find_last_of('.'));
+  }
+  return mol;
+}
+
+void write_xyz(const Molecule& mol, std::ostream& out) {
+  out << mol.atoms.size() << "\n";
+  out << (mol.name.empty() ? "molecule" : mol.name) << " charge=" << mol.charge
+      << " multiplicity=" << mol.multiplicity << "\n";
+  out << std::fixed << std::setprecision(10);
+  for (const auto& a : mol.atoms)
+    out << std::left << std::setw(3) << element(a.Z).symbol << std::right << std::setw(18)
+        << a.r[0] * units::bohr_in_angstrom << std::setw(18) << a.r[1] * units::bohr_in_angstrom
+        << std::setw(18) << a.r[2] * units::bohr_in_angstrom << "\n";
+}
+
+}  // namespace cagescreen::molecules

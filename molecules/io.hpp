@@ -1,0 +1,25 @@
+#pragma once
+#include <iosfwd>
+#include <string>
+
+#include "molecules/molecule.hpp"
+
+namespace cagescreen::molecules {
+
+/// Parses XYZ text (Angstrom). The comment line may carry `charge=Q multiplicity=M` (other
+/// key=value pairs, as in ASE extended XYZ, are ignored). `source` names the file in errors.
+/// Throws InputError "source:line: problem" for malformed input.
+Molecule parse_xyz(const std::string& text, const std::string& source);
+
+/// Parses a QCSchema molecule (schema_name qcschema_molecule, or an object with a "molecule" key
+/// such as an AtomicInput): symbols, geometry (Bohr, flat), molecular_charge,
+/// molecular_multiplicity, name.
+Molecule parse_qcschema_molecule(const std::string& text, const std::string& source);
+
+/// Reads a molecule file: `.json` as QCSchema, anything else as XYZ.
+Molecule read_molecule_file(const std::string& path);
+
+/// Writes XYZ (Angstrom, 10 decimals) with `charge=Q multiplicity=M` and the name on the comment line.
+void write_xyz(const Molecule& mol, std::ostream& out);
+
+}  // namespace cagescreen::molecules

@@ -1,0 +1,43 @@
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+namespace cagescreen::molecules {
+
+/// A nucleus: atomic number and position in Bohr.
+struct Atom {
+  int Z = 0;
+  std::array<double, 3> r{};  ///< Bohr
+};
+
+/// A molecule as given by the user: atoms in input order (never reordered), total charge,
+/// spin multiplicity 2S+1, and a name for reports.
+struct Molecule {
+  std::vector<Atom> atoms;
+  int charge = 0;
+  int multiplicity = 1;
+  std::string name;
+
+  /// Sum of nuclear charges minus the total charge.
+  int n_electrons() const;
+  /// Number of alpha and beta electrons implied by charge and multiplicity (n_alpha >= n_beta).
+  int n_alpha() const;
+  int n_beta() const;
+  /// Nuclear repulsion energy, Hartree.
+  double nuclear_repulsion() const;
+  /// Hill-order formula, e.g. "C2H12B10".
+  std::string formula() const;
+};
+
+/// Throws InputError (message prefixed with `where`) when the electron count cannot have this
+/// charge and multiplicity: no electrons left, multiplicity < 1, parity mismatch, or more
+/// unpaired electrons than electrons.
+void check_charge_multiplicity(const Molecule& mol, const std::string& where);
+
+/// Throws InputError when two atoms are closer than `min_distance_angstrom`; `line_of(i)` gives the
+/// input line of atom i for the message (0 when unknown).
+void check_distances(const Molecule& mol, const std::string& where,
+                     const std::vector<int>& lines = {}, double min_distance_angstrom = 0.1);
+
+}  // namespace cagescreen::molecules

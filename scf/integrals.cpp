@@ -1,0 +1,85 @@
+#include "scf/integrals.hpp"
+
+#include <mutex>
+
+#include "scf/detail/libint.hpp"
+
+namespace cagescreen::scf {
+namespace detail {
+
+void ensure_libint() {
+  static std::once_flag flag;
+  std::call_once(flag, [] { libint2::initialize(); });
+}
+
+std::vector<libint2::Shell> to_libint(const BasisSet& basis) {
+  ensure_libint();
+  std::vector<libint2::Shell> out;
+  out.reserve(basis.shells.size());
+  for (const auto& s : basis.shells) {
+    libint2::svector<double> alpha(s.exponents.begin(), s.exponents.end());
+    libint2::svector<double> coef(s.coefficients.begin(), s.coefficients.end());
+    out.emplace_back(alpha, libint2::svector<libint2::Shell::Contraction>{{s.l, s.pure, coef}},
+                     std::array<double, 3>{s.center[0], s.center[1], s.center[2]});
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+// One-body integrals over all shell pairs; the lower triangle of shell blocks is computed and
+// mirrored. `setup` configures the engine (e.g. point charges).
+template <typename Setup>
+Eigen::MatrixXd one_body(const BasisSet& basis, libint2::Operator op, Setup setup) {
+  const auto shells = detail::to_libint(basis);
+  Eigen::MatrixXd M = Eigen::MatrixXd::Zero(basis.nbf, basis.nbf);
+  const int ns = static_cast<int>(shells.size());
+#pragma omp parallel
+  {
+    libint2::Engine engine(op, basis.max_nprim, basis.max_l, 0);
+    setup(engine);
+    const auto& buf = engine.results();
+#pragma omp for schedule(dynamic)
+    for (int s1 = 0; s1 < ns; ++s1) {
+      for (int s2 = 0; s2 <= s1; ++s2) {
+        engine.compute(shells[s1], shells[s2]);
+        if (buf[0] == nullptr) continue;
+        const int n1 = shells[s1].size(), n2 = shells[s2].size();
+        const int o1 = basis.offsets[s1], o2 = basis.offsets[s2];
+        for (int f1 = 0; f1 < n1; ++f1)
+          for (int f2 = 0; f2 < n2; ++f2) {
+            M(o1 + f1, o2 + f2) = buf[0][f1 * n2 + f2];
+            M(o2 + f2, o1 + f1) = buf[0][f1 * n2 + f2];
+          }
+      }
+    }
+  }
+  return M;
+}
+
+}  // namespace
+
+Eigen::MatrixXd overlap_matrix(const BasisSet& basis) {
+  return one_body(basis, libint2::Operator::overlap, [](libint2::Engine&) {});
+}
+
+Eigen::MatrixXd kinetic_matrix(const BasisSet& basis) {
+  return one_body(basis, libint2::Operator::kinetic, [](libint2::Engine&) {});
+}
+
+Eigen::MatrixXd nuclear_matrix(const BasisSet& basis, const molecules::Molecule& mol) {
+  std::vector<std::pair<double, std::array<double, 3>>> charges;
+  for (const auto& a : mol.atoms) charges.push_back({static_cast<double>(a.Z), a.r});
+  return one_body(basis, libint2::Operator::nuclear,
+                  [&](libint2::Engine& e) { e.set_params(charges); });
+}
+
+Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecule& mol) {
+  return kinetic_matrix(basis) + nuclear_matrix(basis, mol);
+}
+
+const char* libint_version() { return LIBINT_VERSION; }
+
+}  // namespace cagescreen::scf

@@ -1,0 +1,277 @@
+#include "scf/jk.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "scf/detail/libint.hpp"
+
+namespace cagescreen::scf {
+
+namespace {
+constexpr std::size_t not_cached = std::numeric_limits<std::size_t>::max();
+using libint2::BraKet;
+using libint2::Operator;
+}  // namespace
+
+struct FourIndexJK::Impl {
+  BasisSet basis;
+  JKSettings settings;
+  std::vector<libint2::Shell> shells;
+  int nthreads = 1;
+  Eigen::MatrixXd Q;  // Schwarz factors per shell pair: sqrt(max |(ab|ab)|)
+  struct Pair {
+    int s1, s2;
+    double q;
+  };
+  std::vector<Pair> pairs;                 // significant pairs, s2 <= s1
+  std::vector<std::size_t> cache_offset;   // per pair: start of its block, or not_cached
+  std::vector<double> cache;
+  bool cache_filled = false;
+  std::size_t significant_doubles = 0;
+  JKStats stats;
+
+  Impl(const BasisSet& b, JKSettings s) : basis(b), settings(s), shells(detail::to_libint(b)) {
+    nthreads = settings.threads > 0 ? settings.threads : omp_get_max_threads();
+    schwarz();
+    plan_cache();
+  }
+
+  void schwarz() {
+    const int ns = static_cast<int>(shells.size());
+    Q = Eigen::MatrixXd::Zero(ns, ns);
+#pragma omp parallel num_threads(nthreads)
+    {
+      libint2::Engine engine(Operator::coulomb, basis.max_nprim, basis.max_l, 0);
+      engine.set_precision(0.0);  // Schwarz factors without primitive screening
+      const auto& buf = engine.results();
+#pragma omp for schedule(dynamic)
+      for (int s1 = 0; s1 < ns; ++s1)
+        for (int s2 = 0; s2 <= s1; ++s2) {
+          engine.compute2<Operator::coulomb, BraKet::xx_xx, 0>(shells[s1], shells[s2], shells[s1], shells[s2]);
+          double m = 0.0;
+          if (buf[0]) {
+            const int n12 = shells[s1].size() * shells[s2].size();
+            for (int i = 0; i < n12 * n12; ++i) m = std::max(m, std::abs(buf[0][i]));
+          }
+          Q(s1, s2) = Q(s2, s1) = std::sqrt(m);
+        }
+    }
+    const double qmax = Q.maxCoeff();
+    for (int s1 = 0; s1 < ns; ++s1)
+      for (int s2 = 0; s2 <= s1; ++s2)
+        if (Q(s1, s2) * qmax >= settings.schwarz_threshold) pairs.push_back({s1, s2, Q(s1, s2)});
+  }
+
+  std::size_t pair_size(const Pair& p) const { return shells[p.s1].size() * shells[p.s2].size(); }
+
+  // Decides which pairs keep their quartets (q <= p) in core, in pair order, within the budget.
+  void plan_cache() {
+    cache_offset.assign(pairs.size(), not_cached);
+    const std::size_t budget = settings.memory_bytes / sizeof(double);
+    std::size_t used = 0;
+    bool full = false;
+    for (std::size_t p = 0; p < pairs.size(); ++p) {
+      std::size_t block = 0;
+      const std::size_t np = pair_size(pairs[p]);
+      for (std::size_t q = 0; q <= p; ++q)
+        if (pairs[p].q * pairs[q].q >= settings.schwarz_threshold) block += np * pair_size(pairs[q]);
+      significant_doubles += block;
+      if (!full && used + block <= budget) {
+        cache_offset[p] = used;
+        used += block;
+      } else {
+        full = true;
+      }
+    }
+    if (used > 0) cache.resize(used);  // filled during the first build
+  }
+
+  void compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
+               std::vector<Eigen::MatrixXd>& K, bool want_k, double precision) {
+    const int nd = static_cast<int>(D.size());
+    const int nbf = basis.nbf;
+    const int ns = static_cast<int>(shells.size());
+    // Largest |D| per shell block over all densities, for density-weighted screening.
+    Eigen::MatrixXd Dm = Eigen::MatrixXd::Zero(ns, ns);
+    for (int s1 = 0; s1 < ns; ++s1)
+      for (int s2 = 0; s2 < ns; ++s2) {
+        double m = 0.0;
+        for (int d = 0; d < nd; ++d)
+          m = std::max(m, D[d].block(basis.offsets[s1], basis.offsets[s2], shells[s1].size(), shells[s2].size())
+                              .cwiseAbs()
+                              .maxCoeff());
+        Dm(s1, s2) = m;
+      }
+    const bool fill = !cache.empty() && !cache_filled;
+    std::size_t n_computed = 0, n_cached = 0, n_skipped = 0;
+    std::vector<std::vector<Eigen::MatrixXd>> Jt(nthreads), Kt(nthreads);
+
+#pragma omp parallel num_threads(nthreads) reduction(+ : n_computed, n_cached, n_skipped)
+    {
+      const int tid = omp_get_thread_num();
+      auto& Jl = Jt[tid];
+      auto& Kl = Kt[tid];
+      Jl.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
+      if (want_k) Kl.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
+      libint2::Engine engine(Operator::coulomb, basis.max_nprim, basis.max_l, 0);
+      const auto& buf = engine.results();
+      const double eps = std::numeric_limits<double>::epsilon();
+
+#pragma omp for schedule(dynamic, 1)
+      for (std::size_t p = 0; p < pairs.size(); ++p) {
+        const int s1 = pairs[p].s1, s2 = pairs[p].s2;
+        const int n1 = shells[s1].size(), n2 = shells[s2].size();
+        const int o1 = basis.offsets[s1], o2 = basis.offsets[s2];
+        const bool cached = cache_offset[p] != not_cached;
+        double* ptr = cached ? cache.data() + cache_offset[p] : nullptr;
+        for (std::size_t q = 0; q <= p; ++q) {
+          const double q1234 = pairs[p].q * pairs[q].q;
+          if (q1234 < settings.schwarz_threshold) continue;
+          const int s3 = pairs[q].s1, s4 = pairs[q].s2;
+          const int n3 = shells[s3].size(), n4 = shells[s4].size();
+          const int o3 = basis.offsets[s3], o4 = basis.offsets[s4];
+          const int n1234 = n1 * n2 * n3 * n4;
+          double dmax = std::max(Dm(s1, s2), Dm(s3, s4));
+          if (want_k)
+            dmax = std::max({dmax, Dm(s1, s3), Dm(s1, s4), Dm(s2, s3), Dm(s2, s4)});
+          const double* ints = nullptr;
+          if (cached && !fill) {
+            ints = ptr;
+            ptr += n1234;
+            if (q1234 * dmax < precision) {
+              ++n_skipped;
+              continue;
+            }
+            ++n_cached;
+          } else {
+            if (!fill || !cached) {
+              if (q1234 * dmax < precision) {
+                ++n_skipped;
+                continue;
+              }
+              engine.set_precision(std::max(eps, precision / std::max(dmax, 1e-300)));
+            } else {
+              engine.set_precision(eps);
+            }
+            engine.compute2<Operator::coulomb, BraKet::xx_xx, 0>(shells[s1], shells[s2], shells[s3], shells[s4]);
+            ++n_computed;
+            ints = buf[0];
+            if (cached) {  // first build: keep the integrals (zeros when libint2 screened them out)
+              if (ints)
+                std::copy(ints, ints + n1234, ptr);
+              else
+                std::fill(ptr, ptr + n1234, 0.0);
+              ptr += n1234;
+            }
+            if (!ints) continue;
+          }
+          // Degeneracy of the unique quartet within the 8-fold permutational symmetry.
+          const double deg = (s1 == s2 ? 1.0 : 2.0) * (s3 == s4 ? 1.0 : 2.0) * (p == q ? 1.0 : 2.0);
+          for (int d = 0; d < nd; ++d) {
+            const double* Dd = D[d].data();
+            double* Jd = Jl[d].data();
+            double* Kd = want_k ? Kl[d].data() : nullptr;
+            for (int f1 = 0, f1234 = 0; f1 < n1; ++f1) {
+              const int b1 = o1 + f1;
+              for (int f2 = 0; f2 < n2; ++f2) {
+                const int b2 = o2 + f2;
+                const double D12 = Dd[b1 * nbf + b2];
+                double j12 = 0.0;
+                for (int f3 = 0; f3 < n3; ++f3) {
+                  const int b3 = o3 + f3;
+                  const double D13 = Dd[b1 * nbf + b3], D23 = Dd[b2 * nbf + b3];
+                  for (int f4 = 0; f4 < n4; ++f4, ++f1234) {
+                    const int b4 = o4 + f4;
+                    const double v = ints[f1234] * deg;
+                    j12 += Dd[b3 * nbf + b4] * v;
+                    Jd[b3 * nbf + b4] += D12 * v;
+                    if (Kd) {
+                      Kd[b1 * nbf + b3] += Dd[b2 * nbf + b4] * v;
+                      Kd[b2 * nbf + b4] += D13 * v;
+                      Kd[b1 * nbf + b4] += D23 * v;
+                      Kd[b2 * nbf + b3] += Dd[b1 * nbf + b4] * v;
+                    }
+                  }
+                }
+                Jd[b1 * nbf + b2] += j12;
+              }
+            }
+          }
+        }
+      }
+    }
+    if (fill) cache_filled = true;
+    stats = {n_computed, n_cached, n_skipped};
+
+    // Reduce the per-thread accumulators and symmetrise: every unique quartet added its
+    // degeneracy-weighted value to one triangle only, hence J = (A + Aᵀ)/4, K = (B + Bᵀ)/8.
+    J.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
+    if (want_k) K.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
+    for (int d = 0; d < nd; ++d) {
+      for (int t = 0; t < nthreads; ++t) {
+        if (Jt[t].empty()) continue;
+        J[d] += Jt[t][d];
+        if (want_k) K[d] += Kt[t][d];
+      }
+      J[d] = 0.25 * (J[d] + J[d].transpose()).eval();
+      if (want_k) K[d] = 0.125 * (K[d] + K[d].transpose()).eval();
+    }
+  }
+};
+
+FourIndexJK::FourIndexJK(const BasisSet& basis, JKSettings settings)
+    : impl_(std::make_unique<Impl>(basis, settings)) {}
+FourIndexJK::~FourIndexJK() = default;
+
+void FourIndexJK::compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
+                          std::vector<Eigen::MatrixXd>& K, bool want_k, double precision) {
+  impl_->compute(D, J, K, want_k, precision);
+}
+
+std::size_t FourIndexJK::cached_bytes() const { return impl_->cache.size() * sizeof(double); }
+
+double FourIndexJK::cached_fraction() const {
+  return impl_->significant_doubles == 0 ? 1.0
+                                         : double(impl_->cache.size()) / double(impl_->significant_doubles);
+}
+
+const JKStats& FourIndexJK::last_stats() const { return impl_->stats; }
+
+void naive_jk(const BasisSet& basis, const Eigen::MatrixXd& D, Eigen::MatrixXd& J, Eigen::MatrixXd& K) {
+  const auto shells = detail::to_libint(basis);
+  const int n = basis.nbf;
+  std::vector<double> eri(static_cast<std::size_t>(n) * n * n * n, 0.0);
+  libint2::Engine engine(Operator::coulomb, basis.max_nprim, basis.max_l, 0);
+  engine.set_precision(0.0);
+  const auto& buf = engine.results();
+  const int ns = static_cast<int>(shells.size());
+  for (int s1 = 0; s1 < ns; ++s1)
+    for (int s2 = 0; s2 < ns; ++s2)
+      for (int s3 = 0; s3 < ns; ++s3)
+        for (int s4 = 0; s4 < ns; ++s4) {
+          engine.compute(shells[s1], shells[s2], shells[s3], shells[s4]);
+          if (!buf[0]) continue;
+          int i = 0;
+          for (int f1 = 0; f1 < shells[s1].size(); ++f1)
+            for (int f2 = 0; f2 < shells[s2].size(); ++f2)
+              for (int f3 = 0; f3 < shells[s3].size(); ++f3)
+                for (int f4 = 0; f4 < shells[s4].size(); ++f4, ++i) {
+                  const std::size_t a = basis.offsets[s1] + f1, b = basis.offsets[s2] + f2,
+                                    c = basis.offsets[s3] + f3, d = basis.offsets[s4] + f4;
+                  eri[((a * n + b) * n + c) * n + d] = buf[0][i];
+                }
+        }
+  J = Eigen::MatrixXd::Zero(n, n);
+  K = Eigen::MatrixXd::Zero(n, n);
+  for (std::size_t p = 0; p < std::size_t(n); ++p)
+    for (std::size_t q = 0; q < std::size_t(n); ++q)
+      for (std::size_t r = 0; r < std::size_t(n); ++r)
+        for (std::size_t s = 0; s < std::size_t(n); ++s) {
+          J(p, q) += eri[((p * n + q) * n + r) * n + s] * D(r, s);
+          K(p, q) += eri[((p * n + r) * n + q) * n + s] * D(r, s);
+        }
+}
+
+}  // namespace cagescreen::scf

@@ -1,0 +1,65 @@
+#pragma once
+#include <Eigen/Dense>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "scf/basis.hpp"
+
+namespace cagescreen::scf {
+
+/// Settings of the four-index J/K builder. Every threshold is a documented setting.
+struct JKSettings {
+  /// Shell quartets whose Schwarz bound Q12·Q34 is below this are never computed.
+  double schwarz_threshold = 1e-12;
+  /// Bytes of memory for keeping integrals in core; pairs beyond the budget are recomputed
+  /// every build (direct). 0 disables the cache.
+  std::size_t memory_bytes = std::size_t(2) << 30;
+  /// OpenMP threads (0: omp_get_max_threads()).
+  int threads = 0;
+};
+
+/// Statistics of the last build, for logs and benchmarks.
+struct JKStats {
+  std::size_t quartets_computed = 0;  ///< computed by libint2 in this build
+  std::size_t quartets_cached = 0;    ///< taken from the in-core store
+  std::size_t quartets_skipped = 0;   ///< skipped by density-weighted screening
+};
+
+/// Coulomb and exchange matrices from four-index electron-repulsion integrals:
+///
+///   J[D]_pq = Σ_rs (pq|rs) D_rs        K[D]_pq = Σ_rs (pr|qs) D_rs
+///
+/// over unique shell quartets (8-fold permutational symmetry), Schwarz screening with
+/// density weighting: a quartet is skipped when Q12·Q34·max|D| over its six shell-pair blocks is
+/// below the requested precision. Integrals of as many shell pairs as fit in the memory budget
+/// are kept in core after the first build; the rest are recomputed (direct). OpenMP with one
+/// libint2 engine and one accumulator per thread, reduced at the end.
+class FourIndexJK {
+ public:
+  FourIndexJK(const BasisSet& basis, JKSettings settings = {});
+  ~FourIndexJK();
+  FourIndexJK(const FourIndexJK&) = delete;
+  FourIndexJK& operator=(const FourIndexJK&) = delete;
+
+  /// For each symmetric density D[i] (nbf × nbf) returns J[i] and, when want_k, K[i].
+  /// Linear in D, so an incremental build passes ΔD and adds the result.
+  void compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
+               std::vector<Eigen::MatrixXd>& K, bool want_k, double precision);
+
+  /// Bytes held by the in-core integral store.
+  std::size_t cached_bytes() const;
+  /// Fraction of the significant quartets' integrals held in core (0..1).
+  double cached_fraction() const;
+  const JKStats& last_stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Reference implementation for tests: J and K from the full (nbf^4) integral list, no symmetry,
+/// no screening. Small molecules only.
+void naive_jk(const BasisSet& basis, const Eigen::MatrixXd& D, Eigen::MatrixXd& J, Eigen::MatrixXd& K);
+
+}  // namespace cagescreen::scf

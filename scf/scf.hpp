@@ -1,0 +1,44 @@
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "molecules/molecule.hpp"
+#include "scf/basis.hpp"
+#include "scf/wavefunction.hpp"
+
+namespace cagescreen::scf {
+
+enum class Guess { Core, SAD };
+Guess parse_guess(const std::string& text);
+std::string to_string(Guess g);
+Reference parse_reference(const std::string& text);
+
+/// SCF settings; every field has a default and a unit.
+struct ScfSettings {
+  Reference reference = Reference::RHF;
+  Guess guess = Guess::SAD;
+  double e_convergence = 1e-8;  ///< |ΔE| threshold, Hartree
+  double d_convergence = 1e-6;  ///< RMS orbital gradient threshold
+  int max_iterations = 100;
+  int diis_vectors = 8;          ///< DIIS/EDIIS subspace size
+  double ediis_above = 0.1;      ///< use EDIIS while the max orbital gradient is above this
+  double schwarz_threshold = 1e-12;  ///< integral screening (see JKSettings)
+  double integral_precision = 1e-12; ///< density-weighted screening target per quartet
+  int full_rebuild_every = 8;    ///< incremental Fock builds, full rebuild every N iterations
+  std::size_t memory_bytes = std::size_t(2) << 30;  ///< in-core integral budget
+  double linear_dependency = 1e-7;   ///< drop overlap eigenvalues below this
+  int threads = 0;               ///< 0: all available
+  /// Called after every iteration (logging).
+  std::function<void(const IterationRecord&)> on_iteration;
+};
+
+/// Runs RHF or UHF. Never throws for non-convergence: check result.convergence.converged.
+/// Throws InputError for impossible settings (e.g. RHF with an open shell).
+Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings);
+
+/// Superposition of spherically averaged atomic densities (fractional-occupation atomic RHF in the
+/// molecule's basis): the (nbf × nbf) total density of the guess.
+Eigen::MatrixXd sad_density(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings);
+
+}  // namespace cagescreen::scf

@@ -1,0 +1,74 @@
+#pragma once
+#include <Eigen/Dense>
+#include <string>
+#include <vector>
+
+#include "molecules/molecule.hpp"
+#include "scf/basis.hpp"
+
+namespace cagescreen::scf {
+
+enum class Reference { RHF, UHF };
+std::string to_string(Reference r);
+
+/// Energy components, Hartree. total = nuclear_repulsion + one_electron + two_electron.
+struct Energies {
+  double nuclear_repulsion = 0.0;
+  double one_electron = 0.0;  ///< Σσ Tr[Dσ H]
+  double two_electron = 0.0;  ///< ½ Σσ Tr[Dσ (Fσ − H)]
+  double total = 0.0;
+};
+
+/// Orbitals of one spin: (nbf × nmo) coefficients, energies (Hartree, ascending), occupations
+/// (0 or 1 per spin orbital) and the (nbf × nbf) density Dσ = C diag(n) Cᵀ (trace with S = Nσ).
+struct SpinOrbitals {
+  Eigen::MatrixXd C;
+  Eigen::VectorXd energies;
+  Eigen::VectorXd occupations;
+  Eigen::MatrixXd D;
+  int n_occupied = 0;
+};
+
+/// One SCF iteration as logged.
+struct IterationRecord {
+  int iteration = 0;
+  double energy = 0.0;    ///< Hartree
+  double delta_e = 0.0;   ///< Hartree, change from the previous iteration
+  double rms_gradient = 0.0;  ///< RMS of the orbital gradient X^T(FDS − SDF)X
+  double max_gradient = 0.0;
+  double seconds = 0.0;   ///< wall time of this iteration
+  std::string step;       ///< "diis", "ediis", "damped", "shifted", ...
+};
+
+/// How the SCF went.
+struct ConvergenceRecord {
+  bool converged = false;
+  int iterations = 0;
+  double e_convergence = 0.0;  ///< thresholds used
+  double d_convergence = 0.0;
+  std::vector<IterationRecord> history;
+  std::string message;  ///< why it stopped
+};
+
+/// Result of an SCF calculation: everything later stages need, as a value.
+struct Wavefunction {
+  molecules::Molecule molecule;
+  BasisSet basis;
+  Reference reference = Reference::RHF;
+  std::string method = "hf";
+  Energies energies;
+  SpinOrbitals alpha;  ///< for RHF, alpha and beta are identical
+  SpinOrbitals beta;
+  Eigen::MatrixXd S;  ///< overlap, kept for analyses
+  ConvergenceRecord convergence;
+  double seconds = 0.0;  ///< wall time of the SCF
+
+  int n_alpha() const { return alpha.n_occupied; }
+  int n_beta() const { return beta.n_occupied; }
+  /// Total density Dα + Dβ.
+  Eigen::MatrixXd total_density() const { return alpha.D + beta.D; }
+  /// ⟨S²⟩ of the (U)HF determinant.
+  double s_squared() const;
+};
+
+}  // namespace cagescreen::scf

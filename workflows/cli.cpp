@@ -1,0 +1,245 @@
+#include "workflows/cli.hpp"
+
+#include <omp.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "descriptors/frontier.hpp"
+#include "molecules/elements.hpp"
+#include "molecules/error.hpp"
+#include "molecules/species.hpp"
+#include "molecules/units.hpp"
+#include "scf/integrals.hpp"
+#include "scf/scf.hpp"
+#include "workflows/qcschema.hpp"
+
+namespace cagescreen::workflows {
+namespace {
+
+struct RunOptions {
+  std::string input;
+  std::string method = "hf";
+  std::string basis = "6-31g*";
+  std::string shell_type = "auto";
+  std::string reference = "auto";
+  std::string guess = "sad";
+  std::optional<int> charge, multiplicity;
+  int threads = 0;
+  std::string json_file;
+  double e_convergence = 1e-8, d_convergence = 1e-6;
+  int max_iterations = 100;
+  double memory_mib = 2048;
+  bool allow_unconverged = false;
+  bool dry_run = false;
+  bool quiet = false;
+};
+
+/// Thrown when the SCF does not converge (exit code 3).
+struct NotConverged : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
+  const auto fr = descriptors::frontier_orbitals(wfn);
+  const auto& e = wfn.energies;
+  out << std::fixed;
+  out << "\n== " << wfn.molecule.name << " (" << wfn.molecule.formula() << ", charge " << wfn.molecule.charge
+      << ", multiplicity " << wfn.molecule.multiplicity << ")  " << scf::to_string(wfn.reference) << "/"
+      << wfn.basis.name << " [" << scf::to_string(wfn.basis.shell_type) << "], " << wfn.basis.nbf
+      << " basis functions\n";
+  out << (wfn.convergence.converged ? "   SCF converged" : "   SCF NOT CONVERGED") << " in "
+      << wfn.convergence.iterations << " iterations (" << std::setprecision(2) << wfn.seconds << " s)\n\n";
+  out << std::setprecision(10);
+  out << "   Nuclear repulsion energy   " << std::setw(22) << e.nuclear_repulsion << " Eh\n";
+  out << "   One-electron energy        " << std::setw(22) << e.one_electron << " Eh\n";
+  out << "   Two-electron energy        " << std::setw(22) << e.two_electron << " Eh\n";
+  out << "   Total energy               " << std::setw(22) << e.total << " Eh\n";
+  if (wfn.reference == scf::Reference::UHF)
+    out << "   <S^2>                      " << std::setw(22) << std::setprecision(6) << wfn.s_squared() << "\n";
+
+  auto orbitals = [&](const scf::SpinOrbitals& so, const char* label) {
+    out << "\n   " << label << " orbital energies around the gap (Eh, eV):\n";
+    const int n = so.n_occupied;
+    const int lo = std::max(0, n - 5), hi = std::min<int>(static_cast<int>(so.energies.size()), n + 5);
+    for (int i = lo; i < hi; ++i) {
+      const char* tag = i == n - 1 ? "HOMO" : i == n ? "LUMO" : "";
+      out << "   " << std::setw(5) << i + 1 << (i < n ? " occ " : " vir ") << std::setw(14)
+          << std::setprecision(6) << so.energies(i) << std::setw(12) << std::setprecision(4)
+          << so.energies(i) * units::hartree_in_ev << "  " << tag << "\n";
+    }
+  };
+  if (wfn.reference == scf::Reference::RHF) {
+    orbitals(wfn.alpha, "Occupied and virtual");
+  } else {
+    orbitals(wfn.alpha, "Alpha");
+    orbitals(wfn.beta, "Beta");
+  }
+  out << std::setprecision(4) << "\n   HOMO " << fr.homo * units::hartree_in_ev << " eV";
+  if (fr.has_lumo)
+    out << "   LUMO " << fr.lumo * units::hartree_in_ev << " eV   gap " << fr.gap * units::hartree_in_ev
+        << " eV";
+  out << "\n\n" << std::setprecision(10) << "FINAL SINGLE POINT ENERGY " << e.total << "\n";
+}
+
+int run(const RunOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (opt.method != "hf")
+    throw InputError("method '" + opt.method + "' is unknown (available: hf)");
+  molecules::Molecule mol = molecules::resolve_input(opt.input);
+  if (opt.charge) mol.charge = *opt.charge;
+  if (opt.multiplicity) mol.multiplicity = *opt.multiplicity;
+  molecules::check_charge_multiplicity(mol, opt.input);
+
+  scf::ScfSettings st;
+  st.reference = opt.reference == "auto" ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
+                                         : scf::parse_reference(opt.reference);
+  st.guess = scf::parse_guess(opt.guess);
+  st.e_convergence = opt.e_convergence;
+  st.d_convergence = opt.d_convergence;
+  st.max_iterations = opt.max_iterations;
+  if (!(opt.memory_mib >= 0)) throw InputError("--memory must be >= 0 MiB");
+  st.memory_bytes = static_cast<std::size_t>(opt.memory_mib * 1024.0 * 1024.0);
+  const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+  omp_set_num_threads(threads);
+  st.threads = threads;
+  const auto basis = scf::build_basis(mol, opt.basis, scf::parse_shell_type(opt.shell_type));
+
+  std::cerr << "cagescreen " << version_string() << "  libint2 " << scf::libint_version() << "  threads "
+            << threads << "\n";
+  std::cerr << "   molecule " << mol.name << " " << mol.formula() << "  charge " << mol.charge
+            << "  multiplicity " << mol.multiplicity << "  electrons " << mol.n_electrons() << "\n";
+  std::cerr << "   method " << opt.method << "  reference " << scf::to_string(st.reference) << "  basis "
+            << basis.name << " (" << scf::to_string(basis.shell_type) << ", " << basis.nbf
+            << " functions, " << basis.shells.size() << " shells)\n";
+  std::cerr << "   guess " << scf::to_string(st.guess) << "  e_convergence " << st.e_convergence
+            << "  d_convergence " << st.d_convergence << "  max_iterations " << st.max_iterations
+            << "  memory " << opt.memory_mib << " MiB\n";
+  if (opt.dry_run) return exit_ok;
+
+  if (!opt.quiet) {
+    std::cerr << "@iter        energy (Eh)           delta E      rms grad      max grad     s    step\n";
+    st.on_iteration = [](const scf::IterationRecord& r) {
+      char line[160];
+      std::snprintf(line, sizeof line, "@iter %3d  %20.10f  %14.6e  %12.4e  %12.4e  %6.2f  %s\n", r.iteration,
+                    r.energy, r.delta_e, r.rms_gradient, r.max_gradient, r.seconds, r.step.c_str());
+      std::cerr << line;
+    };
+  }
+  const auto wfn = scf::run_scf(mol, basis, st);
+
+  RunInfo info;
+  info.threads = threads;
+  info.settings = st;
+  info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!opt.json_file.empty()) {
+    std::ofstream out(opt.json_file);
+    if (!out) throw InputError(opt.json_file + ": cannot write JSON output");
+    out << std::setw(1) << atomic_result(wfn, info) << "\n";
+  }
+  print_summary(std::cout, wfn);
+  if (!wfn.convergence.converged) {
+    std::ostringstream msg;
+    msg << "SCF not converged after " << wfn.convergence.iterations << " iterations; last iterations:";
+    const auto& h = wfn.convergence.history;
+    for (size_t i = h.size() > 3 ? h.size() - 3 : 0; i < h.size(); ++i)
+      msg << " [" << h[i].iteration << ": E=" << std::setprecision(10) << h[i].energy << " dE=" << std::scientific
+          << std::setprecision(2) << h[i].delta_e << " grad=" << h[i].rms_gradient << std::fixed << "]";
+    if (opt.allow_unconverged) {
+      std::cerr << "warning: " << msg.str() << " (continuing: --allow-unconverged)\n";
+    } else {
+      throw NotConverged(msg.str());
+    }
+  }
+  std::cerr << "cagescreen: normal termination, wall time " << std::fixed << std::setprecision(2)
+            << info.wall_seconds << " s\n";
+  return exit_ok;
+}
+
+int list_species() {
+  std::cout << std::left << std::setw(14) << "name" << std::setw(12) << "formula" << std::setw(8) << "charge"
+            << std::setw(14) << "multiplicity"
+            << "description\n";
+  for (const auto& s : molecules::builtin_species()) {
+    const auto mol = molecules::load_species(s);
+    std::cout << std::left << std::setw(14) << s.name << std::setw(12) << mol.formula() << std::setw(8)
+              << mol.charge << std::setw(14) << mol.multiplicity << s.description << "\n";
+  }
+  return exit_ok;
+}
+
+int list_basis_sets() {
+  for (const auto& n : scf::available_basis_sets()) std::cout << n << "\n";
+  return exit_ok;
+}
+
+}  // namespace
+
+int main_cli(int argc, char** argv) {
+  CLI::App app{"cagescreen: quantum-chemical screening of cage clusters"};
+  app.set_version_flag("--version", version_string());
+  app.require_subcommand(1);
+
+  RunOptions opt;
+  auto* run_cmd = app.add_subcommand("run", "SCF energy of one molecule (file or built-in name)");
+  run_cmd->add_option("input", opt.input, "XYZ or QCSchema JSON file, or a built-in species name")->required();
+  run_cmd->add_option("--method", opt.method, "method: hf")->capture_default_str();
+  run_cmd->add_option("--basis", opt.basis, "basis set name or .gbs file")->capture_default_str();
+  run_cmd->add_option("--shell-type", opt.shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
+  run_cmd->add_option("--reference", opt.reference, "auto (rhf for singlets, else uhf), rhf or uhf")
+      ->capture_default_str();
+  run_cmd->add_option("--guess", opt.guess, "sad or core")->capture_default_str();
+  run_cmd->add_option("--charge", opt.charge, "total charge (overrides the file)");
+  run_cmd->add_option("--multiplicity", opt.multiplicity, "spin multiplicity 2S+1 (overrides the file)");
+  run_cmd->add_option("--threads", opt.threads, "OpenMP threads (0: all cores)")->capture_default_str();
+  run_cmd->add_option("--json", opt.json_file, "write a QCSchema AtomicResult to this file");
+  run_cmd->add_option("--e-convergence", opt.e_convergence, "energy change threshold, Eh")->capture_default_str();
+  run_cmd->add_option("--d-convergence", opt.d_convergence, "RMS orbital gradient threshold")
+      ->capture_default_str();
+  run_cmd->add_option("--max-iterations", opt.max_iterations, "SCF iteration limit")->capture_default_str();
+  run_cmd->add_option("--memory", opt.memory_mib, "in-core integral budget, MiB")->capture_default_str();
+  run_cmd->add_flag("--allow-unconverged", opt.allow_unconverged, "exit 0 even if the SCF does not converge");
+  run_cmd->add_flag("--dry-run", opt.dry_run, "print the resolved settings and stop");
+  run_cmd->add_flag("--quiet", opt.quiet, "no per-iteration log");
+
+  app.add_subcommand("species", "list the built-in species");
+  app.add_subcommand("basis", "list the shipped basis sets");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "cagescreen: error: " << e.what() << " (try --help)\n";
+    return exit_bad_input;
+  }
+
+  try {
+    if (app.got_subcommand("species")) return list_species();
+    if (app.got_subcommand("basis")) return list_basis_sets();
+    return run(opt);
+  } catch (const InputError& e) {
+    if (!opt.json_file.empty()) std::ofstream(opt.json_file) << failed_result("input_error", e.what()).dump(1) << "\n";
+    std::cerr << "cagescreen: error: " << e.what() << "\n";
+    return exit_bad_input;
+  } catch (const NotConverged& e) {
+    std::cerr << "cagescreen: error: " << e.what() << "\n";
+    return exit_not_converged;
+  } catch (const std::exception& e) {
+    if (!opt.json_file.empty())
+      std::ofstream(opt.json_file) << failed_result("internal_error", e.what()).dump(1) << "\n";
+    std::cerr << "cagescreen: internal error: " << e.what() << "\n";
+    return exit_failure;
+  }
+}
+
+}  // namespace cagescreen::workflows

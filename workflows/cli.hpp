@@ -1,0 +1,11 @@
+#pragma once
+
+namespace cagescreen::workflows {
+
+/// Exit codes of the command line (docs/cli.md).
+enum ExitCode : int { exit_ok = 0, exit_failure = 1, exit_bad_input = 2, exit_not_converged = 3 };
+
+/// The `cagescreen` command line; returns the exit code.
+int main_cli(int argc, char** argv);
+
+}  // namespace cagescreen::workflows

@@ -1,0 +1,3 @@
+#include "workflows/cli.hpp"
+
+int main(int argc, char** argv) { return cagescreen::workflows::main_cli(argc, argv); }

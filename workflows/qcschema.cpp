@@ -1,0 +1,144 @@
+#include "workflows/qcschema.hpp"
+
+#include <cstdio>
+#include <map>
+
+#include "descriptors/frontier.hpp"
+#include "molecules/elements.hpp"
+#include "scf/integrals.hpp"
+
+namespace cagescreen::workflows {
+
+using nlohmann::json;
+
+std::string version_string() {
+  return std::string(CAGESCREEN_VERSION) + " (git " + CAGESCREEN_GIT_HASH + ")";
+}
+
+json qcschema_molecule(const molecules::Molecule& mol) {
+  json j;
+  j["schema_name"] = "qcschema_molecule";
+  j["schema_version"] = 2;
+  j["name"] = mol.name;
+  json symbols = json::array(), geometry = json::array(), numbers = json::array();
+  for (const auto& a : mol.atoms) {
+    symbols.push_back(molecules::element(a.Z).symbol);
+    numbers.push_back(a.Z);
+    for (double x : a.r) geometry.push_back(x);
+  }
+  j["symbols"] = symbols;
+  j["atomic_numbers"] = numbers;
+  j["geometry"] = geometry;
+  j["molecular_charge"] = mol.charge;
+  j["molecular_multiplicity"] = mol.multiplicity;
+  j["fix_com"] = true;
+  j["fix_orientation"] = true;
+  return j;
+}
+
+static std::string real(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+json qcschema_basis(const scf::BasisSet& basis, const molecules::Molecule& mol) {
+  json centers = json::object();
+  json atom_map = json::array();
+  std::map<int, bool> done;
+  for (size_t a = 0; a < mol.atoms.size(); ++a) {
+    const std::string key = molecules::element(mol.atoms[a].Z).symbol;
+    atom_map.push_back(key);
+    if (done[mol.atoms[a].Z]) continue;
+    done[mol.atoms[a].Z] = true;
+    json shells = json::array();
+    for (const auto& s : basis.shells) {
+      if (s.atom != static_cast<int>(a)) continue;
+      json sh;
+      sh["harmonic_type"] = s.pure ? "spherical" : "cartesian";
+      sh["angular_momentum"] = {s.l};
+      json ex = json::array(), co = json::array();
+      for (double e : s.exponents) ex.push_back(real(e));
+      for (double c : s.coefficients) co.push_back(real(c));
+      sh["exponents"] = ex;
+      sh["coefficients"] = json::array({co});
+      shells.push_back(sh);
+    }
+    centers[key] = {{"electron_shells", shells}};
+  }
+  return {{"schema_name", "qcschema_basis"}, {"schema_version", 1}, {"name", basis.name},
+          {"center_data", centers}, {"atom_map", atom_map}};
+}
+
+json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
+  const auto fr = descriptors::frontier_orbitals(wfn);
+  const auto& st = info.settings;
+  json j;
+  j["schema_name"] = "qcschema_output";
+  j["schema_version"] = 1;
+  j["molecule"] = qcschema_molecule(wfn.molecule);
+  j["driver"] = "energy";
+  j["model"] = {{"method", wfn.method}, {"basis", wfn.basis.name}};
+  j["keywords"] = {{"reference", scf::to_string(wfn.reference)},
+                   {"guess", scf::to_string(st.guess)},
+                   {"e_convergence", st.e_convergence},
+                   {"d_convergence", st.d_convergence},
+                   {"max_iterations", st.max_iterations},
+                   {"shell_type", scf::to_string(wfn.basis.shell_type)},
+                   {"schwarz_threshold", st.schwarz_threshold},
+                   {"memory_bytes", st.memory_bytes}};
+  j["provenance"] = {{"creator", "cagescreen"}, {"version", version_string()}, {"routine", info.routine}};
+  j["success"] = wfn.convergence.converged;
+  j["return_result"] = wfn.energies.total;
+  json p;
+  p["calcinfo_nbasis"] = wfn.basis.nbf;
+  p["calcinfo_nmo"] = wfn.alpha.energies.size();
+  p["calcinfo_nalpha"] = wfn.n_alpha();
+  p["calcinfo_nbeta"] = wfn.n_beta();
+  p["calcinfo_natom"] = wfn.molecule.atoms.size();
+  p["nuclear_repulsion_energy"] = wfn.energies.nuclear_repulsion;
+  p["return_energy"] = wfn.energies.total;
+  p["scf_one_electron_energy"] = wfn.energies.one_electron;
+  p["scf_two_electron_energy"] = wfn.energies.two_electron;
+  p["scf_total_energy"] = wfn.energies.total;
+  p["scf_iterations"] = wfn.convergence.iterations;
+  j["properties"] = p;
+  auto vec = [](const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
+  j["wavefunction"] = {{"basis", qcschema_basis(wfn.basis, wfn.molecule)},
+                       {"restricted", wfn.reference == scf::Reference::RHF},
+                       {"scf_eigenvalues_a", vec(wfn.alpha.energies)},
+                       {"scf_eigenvalues_b", vec(wfn.beta.energies)},
+                       {"scf_occupations_a", vec(wfn.alpha.occupations)},
+                       {"scf_occupations_b", vec(wfn.beta.occupations)}};
+  json history = json::array();
+  for (const auto& r : wfn.convergence.history)
+    history.push_back({{"iteration", r.iteration}, {"energy", r.energy}, {"delta_e", r.delta_e},
+                       {"rms_gradient", r.rms_gradient}, {"max_gradient", r.max_gradient},
+                       {"seconds", r.seconds}, {"step", r.step}});
+  json ext;
+  ext["homo_energy"] = fr.homo;
+  ext["lumo_energy"] = fr.has_lumo ? json(fr.lumo) : json(nullptr);
+  ext["gap"] = fr.has_lumo ? json(fr.gap) : json(nullptr);
+  ext["energy_unit"] = "hartree";
+  ext["converged"] = wfn.convergence.converged;
+  ext["convergence"] = {{"message", wfn.convergence.message}, {"history", history}};
+  if (wfn.reference == scf::Reference::UHF) ext["s_squared"] = wfn.s_squared();
+  ext["timings"] = {{"scf_seconds", wfn.seconds}, {"wall_seconds", info.wall_seconds}};
+  ext["threads"] = info.threads;
+  ext["libint2_version"] = scf::libint_version();
+  j["extras"] = {{"cagescreen", ext}};
+  return j;
+}
+
+json failed_result(const std::string& error_type, const std::string& message, const json& input_molecule) {
+  json j;
+  j["schema_name"] = "qcschema_output";
+  j["schema_version"] = 1;
+  j["success"] = false;
+  if (!input_molecule.is_null()) j["molecule"] = input_molecule;
+  j["provenance"] = {{"creator", "cagescreen"}, {"version", version_string()}, {"routine", "cagescreen run"}};
+  j["error"] = {{"error_type", error_type}, {"error_message", message}};
+  return j;
+}
+
+}  // namespace cagescreen::workflows

@@ -1,0 +1,34 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "scf/scf.hpp"
+
+namespace cagescreen::workflows {
+
+/// Provenance and settings recorded alongside a result.
+struct RunInfo {
+  std::string routine = "cagescreen run";
+  int threads = 1;
+  scf::ScfSettings settings;
+  double wall_seconds = 0.0;
+};
+
+/// QCSchema molecule (schema_version 2): symbols, geometry (Bohr, flat), charge, multiplicity.
+nlohmann::json qcschema_molecule(const molecules::Molecule& mol);
+
+/// QCSchema basis (qcschema_basis, schema_version 1) for the wavefunction section.
+nlohmann::json qcschema_basis(const scf::BasisSet& basis, const molecules::Molecule& mol);
+
+/// QCSchema AtomicResult (schema_name qcschema_output, schema_version 1) of an SCF energy;
+/// cagescreen's own values under extras.cagescreen. See docs/output.md.
+nlohmann::json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info);
+
+/// QCSchema-style failure record: success false, error.error_type and error.error_message.
+nlohmann::json failed_result(const std::string& error_type, const std::string& message,
+                             const nlohmann::json& input_molecule = nullptr);
+
+/// Program version "0.1.0 (git abc1234)".
+std::string version_string();
+
+}  // namespace cagescreen::workflows
