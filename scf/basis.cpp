@@ -161,6 +161,27 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
       const int Z = any_element(sym);
       if (!Z || t.size() != 2 || t[1] != "0")
         fail(i, "expected an element line such as 'C 0', got '" + lines[i] + "'");
+      // An ECP section: "SYM 0", "SYM-ECP LMAX NCORE", then LMAX+1 blocks of a title line,
+      // a count n and n lines "power exponent coefficient".
+      size_t j = i + 1;
+      while (j < lines.size() && tokens(lines[j]).empty()) ++j;
+      if (j < lines.size() && lower(tokens(lines[j])[0]).ends_with("-ecp")) {
+        const auto h = tokens(lines[j]);
+        double lmax = 0, ncore = 0;
+        if (h.size() != 3 || !parse_real(h[1], lmax) || !parse_real(h[2], ncore) || lmax < 0 || lmax > 10)
+          fail(j, "expected an ECP header 'SYM-ECP LMAX NCORE', got '" + lines[j] + "'");
+        for (int b = 0; b <= static_cast<int>(lmax); ++b) {
+          ++j;  // title line
+          double n = 0;
+          if (j + 1 >= lines.size() || tokens(lines[j + 1]).size() != 1 || !parse_real(tokens(lines[j + 1])[0], n) || n < 0)
+            fail(std::min(j + 1, lines.size() - 1), "malformed ECP block for " + sym);
+          j += 1 + static_cast<size_t>(n);
+          if (j >= lines.size()) fail(lines.size() - 1, "the file ends inside the ECP of " + sym);
+        }
+        file.ecp_electrons[Z] = static_cast<int>(ncore);
+        i = j;
+        continue;
+      }
       if (file.elements.count(Z)) fail(i, "element " + sym + " appears twice");
       current = Z;
       file.elements[current];
@@ -257,6 +278,9 @@ BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, Sh
     if (it == file.elements.end())
       throw InputError(path + ": basis set '" + name + "' has no functions for " +
                        molecules::element(Z).symbol + " (atom " + std::to_string(a + 1) + ")");
+    if (file.ecp_electrons.count(Z))
+      throw InputError(path + ": basis set '" + name + "' uses an effective core potential for " +
+                       molecules::element(Z).symbol + ", which cagescreen does not support");
     for (Shell s : it->second.shells) {
       if (s.l > libint_max_l())
         throw InputError(path + ": basis set '" + name + "' has an L=" + std::to_string(s.l) + " shell on " +

@@ -58,6 +58,7 @@ struct BasisFile {
   std::string path;
   bool spherical_header = true;  ///< the file's "spherical"/"cartesian" header (spherical if none)
   std::map<int, ElementBasis> elements;  ///< by atomic number
+  std::map<int, int> ecp_electrons;      ///< core electrons replaced by an ECP, by atomic number
 };
 
 /// Parses .gbs/.g94 text: comments (! or #), blank lines, **** separators, Fortran D exponents,

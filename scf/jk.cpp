@@ -15,6 +15,49 @@ using libint2::BraKet;
 using libint2::Operator;
 }  // namespace
 
+// Adds one unique quartet's contributions. Matrices are addressed as row-major [row*nbf + col];
+// only one triangle is written per permutation, the caller symmetrises.
+template <bool WithK>
+inline void accumulate(const double* __restrict ints, double deg, const double* __restrict Dd,
+                       double* __restrict Jd, double* __restrict Kd, int nbf, int o1, int o2, int o3,
+                       int o4, int n1, int n2, int n3, int n4) {
+  for (int f1 = 0, f1234 = 0; f1 < n1; ++f1) {
+    const int b1 = o1 + f1;
+    const double* D1 = Dd + b1 * nbf;
+    double* K1 = WithK ? Kd + b1 * nbf : nullptr;
+    for (int f2 = 0; f2 < n2; ++f2) {
+      const int b2 = o2 + f2;
+      const double* D2 = Dd + b2 * nbf;
+      double* K2 = WithK ? Kd + b2 * nbf : nullptr;
+      const double D12 = D1[b2] * deg;
+      double j12 = 0.0;
+      for (int f3 = 0; f3 < n3; ++f3, f1234 += n4) {
+        const int b3 = o3 + f3;
+        const double* D3 = Dd + b3 * nbf + o4;
+        double* J3 = Jd + b3 * nbf + o4;
+        const double* v = ints + f1234;
+        const double D13 = D1[b3] * deg, D23 = D2[b3] * deg;
+        double k13 = 0.0, k23 = 0.0;
+        for (int f4 = 0; f4 < n4; ++f4) {
+          j12 += D3[f4] * v[f4];
+          J3[f4] += D12 * v[f4];
+          if constexpr (WithK) {
+            k13 += D2[o4 + f4] * v[f4];
+            k23 += D1[o4 + f4] * v[f4];
+            K2[o4 + f4] += D13 * v[f4];
+            K1[o4 + f4] += D23 * v[f4];
+          }
+        }
+        if constexpr (WithK) {
+          K1[b3] += k13 * deg;
+          K2[b3] += k23 * deg;
+        }
+      }
+      Jd[b1 * nbf + b2] += j12 * deg;
+    }
+  }
+}
+
 struct FourIndexJK::Impl {
   BasisSet basis;
   JKSettings settings;
@@ -151,7 +194,7 @@ struct FourIndexJK::Impl {
                 ++n_skipped;
                 continue;
               }
-              engine.set_precision(std::max(eps, precision / std::max(dmax, 1e-300)));
+              engine.set_precision(eps);
             } else {
               engine.set_precision(eps);
             }
@@ -170,34 +213,10 @@ struct FourIndexJK::Impl {
           // Degeneracy of the unique quartet within the 8-fold permutational symmetry.
           const double deg = (s1 == s2 ? 1.0 : 2.0) * (s3 == s4 ? 1.0 : 2.0) * (p == q ? 1.0 : 2.0);
           for (int d = 0; d < nd; ++d) {
-            const double* Dd = D[d].data();
-            double* Jd = Jl[d].data();
-            double* Kd = want_k ? Kl[d].data() : nullptr;
-            for (int f1 = 0, f1234 = 0; f1 < n1; ++f1) {
-              const int b1 = o1 + f1;
-              for (int f2 = 0; f2 < n2; ++f2) {
-                const int b2 = o2 + f2;
-                const double D12 = Dd[b1 * nbf + b2];
-                double j12 = 0.0;
-                for (int f3 = 0; f3 < n3; ++f3) {
-                  const int b3 = o3 + f3;
-                  const double D13 = Dd[b1 * nbf + b3], D23 = Dd[b2 * nbf + b3];
-                  for (int f4 = 0; f4 < n4; ++f4, ++f1234) {
-                    const int b4 = o4 + f4;
-                    const double v = ints[f1234] * deg;
-                    j12 += Dd[b3 * nbf + b4] * v;
-                    Jd[b3 * nbf + b4] += D12 * v;
-                    if (Kd) {
-                      Kd[b1 * nbf + b3] += Dd[b2 * nbf + b4] * v;
-                      Kd[b2 * nbf + b4] += D13 * v;
-                      Kd[b1 * nbf + b4] += D23 * v;
-                      Kd[b2 * nbf + b3] += Dd[b1 * nbf + b4] * v;
-                    }
-                  }
-                }
-                Jd[b1 * nbf + b2] += j12;
-              }
-            }
+            if (want_k)
+              accumulate<true>(ints, deg, D[d].data(), Jl[d].data(), Kl[d].data(), nbf, o1, o2, o3, o4, n1, n2, n3, n4);
+            else
+              accumulate<false>(ints, deg, D[d].data(), Jl[d].data(), nullptr, nbf, o1, o2, o3, o4, n1, n2, n3, n4);
           }
         }
       }

@@ -327,7 +327,8 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   for (int iter = 1; iter <= settings.max_iterations; ++iter) {
     const auto t0 = Clock::now();
     // Fock build: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF), incremental in ΔD.
-    if (rebuild || iter - last_full >= settings.full_rebuild_every) {
+    const bool full_build = rebuild || iter - last_full >= settings.full_rebuild_every;
+    if (full_build) {
       jk.compute(D, J, K, true, settings.integral_precision);
       last_full = iter;
       rebuild = false;
@@ -361,7 +362,13 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     wfn.energies.two_electron = e2;
     wfn.energies.total = energy;
 
-    const bool converged = iter > 1 && std::abs(dE) < settings.e_convergence && rms < settings.d_convergence;
+    // Converged only on a full (non-incremental) Fock build, so the final energy carries no
+    // accumulated screening error of the incremental builds.
+    bool converged = iter > 1 && std::abs(dE) < settings.e_convergence && rms < settings.d_convergence;
+    if (converged && !full_build) {
+      converged = false;
+      rebuild = true;
+    }
 
     // Convergence ladder: escalate when the gradient has not halved for 12 iterations.
     if (rms < 0.5 * best_rms) {

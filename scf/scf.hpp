@@ -24,7 +24,7 @@ struct ScfSettings {
   int diis_vectors = 8;          ///< DIIS/EDIIS subspace size
   double ediis_above = 0.1;      ///< use EDIIS while the max orbital gradient is above this
   double schwarz_threshold = 1e-12;  ///< integral screening (see JKSettings)
-  double integral_precision = 1e-12; ///< density-weighted screening target per quartet
+  double integral_precision = 1e-14; ///< density-weighted screening target per quartet (Eh)
   int full_rebuild_every = 8;    ///< incremental Fock builds, full rebuild every N iterations
   std::size_t memory_bytes = std::size_t(2) << 30;  ///< in-core integral budget
   double linear_dependency = 1e-7;   ///< drop overlap eigenvalues below this

@@ -92,8 +92,13 @@ def main(work):
         print("%-24s nbf=%4d  E_psi4=%.12f  dE=%+.3e  dEnuc=%+.1e  max|deps|=%.2e%s" % (
             case, nbf, p["total_energy"], diff["total_energy"], diff["nuclear_repulsion"], dmax,
             ("  S2 psi4=%.6f nw=%.6f" % (p["s2"], n["s2"])) if uhf else ""))
+    text = json.dumps(out, indent=1)
+    # put lists of numbers on one line
+    text = re.sub(r"\[\s*([-0-9.e+,\s]+?)\s*\]",
+                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
     with open(os.path.join(HERE, "hf_references.json"), "w") as f:
-        json.dump(out, f, indent=1)
+        f.write(text + "\n")
+    assert json.load(open(os.path.join(HERE, "hf_references.json"))) == out
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/hfref")

@@ -1,0 +1,179 @@
+// Command-line tier: every subcommand's --help and --version, exit codes, one-line errors for
+// each kind of bad input, and the QCSchema JSON output.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "check.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result cli(const std::string& args) {
+  const std::string cmd = std::string(CAGESCREEN_EXE) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string tmp_file(const std::string& name, const std::string& content) {
+  const fs::path dir = CAGESCREEN_TEST_TMP;
+  fs::create_directories(dir);
+  const auto path = (dir / name).string();
+  std::ofstream(path) << content;
+  return path;
+}
+
+/// Runs `cagescreen run FILE ARGS`, expects exit code `code` and `message` in the error line.
+void expect_error(const std::string& args, int code, const std::string& message) {
+  const auto r = cli(args);
+  INFO("cagescreen " << args << "\n" << r.output);
+  CHECK(r.code == code);
+  CHECK(r.output.find(message) != std::string::npos);
+  CHECK(r.output.find("cagescreen: error: ") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_SUITE("cli") {
+  TEST_CASE("help and version succeed; no arguments fails") {
+    CHECK(cli("--help").code == 0);
+    const auto v = cli("--version");
+    CHECK(v.code == 0);
+    CHECK(v.output.find("0.1.0") != std::string::npos);
+    for (const char* sub : {"run", "species", "basis"}) CHECK(cli(std::string(sub) + " --help").code == 0);
+    CHECK(cli("").code == 2);
+    CHECK(cli("frobnicate").code == 2);
+    CHECK(cli("run").code == 2);
+  }
+
+  TEST_CASE("species and basis listings") {
+    const auto s = cli("species");
+    CHECK(s.code == 0);
+    CHECK(s.output.find("o-carborane   C2H12B10") != std::string::npos);
+    CHECK(s.output.find("b12h12        B12H12      -2") != std::string::npos);
+    const auto b = cli("basis");
+    CHECK(b.code == 0);
+    CHECK(b.output.find("def2-universal-jkfit") != std::string::npos);
+  }
+
+  TEST_CASE("bad molecule input: exit code 2 and a one-line message naming file and line") {
+    expect_error("run " + tmp_file("empty.xyz", ""), 2, "empty.xyz: empty file");
+    expect_error("run " + tmp_file("count.xyz", "4\nc\nH 0 0 0\nH 0 0 0.74\n"), 2,
+                 "count.xyz:5: wrong atom count: the first line says 4 atoms but only 2 atom lines follow");
+    expect_error("run " + tmp_file("element.xyz", "2\nc\nH 0 0 0\nQ 0 0 0.74\n"), 2,
+                 "element.xyz:4: unknown element 'Q'");
+    expect_error("run " + tmp_file("number.xyz", "2\nc\nH 0 0 0\nH 0 0 0.7.4\n"), 2,
+                 "number.xyz:4: z coordinate of atom 2 is not a number: '0.7.4'");
+    expect_error("run " + tmp_file("nan.xyz", "2\nc\nH 0 0 0\nH NaN 0 0.74\n"), 2,
+                 "nan.xyz:4: x coordinate of atom 2 is not finite: 'NaN'");
+    expect_error("run " + tmp_file("inf.xyz", "2\nc\nH 0 0 0\nH 0 -inf 0.74\n"), 2,
+                 "inf.xyz:4: y coordinate of atom 2 is not finite: '-inf'");
+    expect_error("run " + tmp_file("close.xyz", "2\nc\nH 0 0 0\nH 0 0 0.01\n"), 2,
+                 "close.xyz:4: atoms 1 (H) and 2 (H) are 0.01 Angstrom apart (closer than 0.1 Angstrom)");
+    expect_error("run " + tmp_file("spin.xyz", "2\nc multiplicity=2\nH 0 0 0\nH 0 0 0.74\n"), 2,
+                 "spin.xyz: charge 0 and multiplicity 2 are impossible with 2 electrons");
+    expect_error("run water --charge 1", 2, "water: charge 1 and multiplicity 1 are impossible with 9 electrons");
+    expect_error("run water --charge 10", 2, "water: charge 10 and multiplicity 1 leave no electrons");
+    expect_error("run " + tmp_file("bad.json", "{\"symbols\": [\"H\"\n,,}"), 2, "bad.json:2: malformed JSON");
+    expect_error("run no-such-molecule", 2,
+                 "no-such-molecule: no such file and not a built-in species (see `cagescreen species`)");
+  }
+
+  TEST_CASE("bad basis and settings: exit code 2") {
+    expect_error("run zno --basis 6-31+g*", 2, "basis set '6-31+g*' has no functions for Zn (atom 1)");
+    expect_error("run water --basis 6-31q", 2, "unknown basis set '6-31q'");
+    const auto high_l = tmp_file("high_l.gbs", "spherical\n****\nH 0\nS 1 1.0\n1.0 1.0\nI 1 1.0\n2.0 1.0\n****\n"
+                                              "O 0\nS 1 1.0\n1.0 1.0\n****\n");
+    expect_error("run water --basis " + high_l, 2,
+                 "has an L=6 shell on H but the installed libint2 computes integrals only up to L=5");
+    const auto broken = tmp_file("broken.gbs", "****\nH 0\nS 3 1.0\n1.0 1.0\n****\n");
+    expect_error("run water --basis " + broken, 2, "broken.gbs:5: expected 2 numbers (exponent and coefficient)");
+    expect_error("run water --basis " + tmp_file("missing.gbs", "****\nH 0\nS 1 1.0\n1.0 1.0\n****\n"), 2,
+                 "has no functions for O (atom 1)");
+    expect_error("run water --method b3lyp", 2, "method 'b3lyp' is unknown (available: hf)");
+    expect_error("run water --reference rohf", 2, "reference 'rohf' must be one of rhf, uhf");
+    expect_error("run water --shell-type weird", 2, "shell type 'weird' must be one of");
+    expect_error("run " + tmp_file("o2.xyz", "2\no2 multiplicity=3\nO 0 0 0\nO 0 0 1.2075\n") + " --reference rhf", 2,
+                 "RHF needs a closed shell");
+    expect_error("run water --threads x", 2, "--threads");
+  }
+
+  TEST_CASE("non-convergence exits with 3 unless allowed") {
+    const auto r = cli("run water --basis sto-3g --max-iterations 2");
+    CHECK(r.code == 3);
+    CHECK(r.output.find("cagescreen: error: SCF not converged after 2 iterations; last iterations:") != std::string::npos);
+    CHECK(cli("run water --basis sto-3g --max-iterations 2 --allow-unconverged").code == 0);
+  }
+
+  TEST_CASE("run writes a human summary and a QCSchema AtomicResult") {
+    const auto json_path = (fs::path(CAGESCREEN_TEST_TMP) / "water.json").string();
+    const auto r = cli("run water --basis sto-3g --threads 2 --json " + json_path);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("FINAL SINGLE POINT ENERGY -74.96451850") != std::string::npos);
+    CHECK(r.output.find("@iter   1") != std::string::npos);
+    std::ifstream in(json_path);
+    const auto j = nlohmann::json::parse(in);
+    CHECK(j["schema_name"] == "qcschema_output");
+    CHECK(j["schema_version"] == 1);
+    CHECK(j["success"] == true);
+    CHECK(j["driver"] == "energy");
+    CHECK(j["model"]["basis"] == "sto-3g");
+    const auto& p = j["properties"];
+    CHECK(p["calcinfo_nbasis"] == 7);
+    CHECK(p["calcinfo_nalpha"] == 5);
+    CHECK(p["calcinfo_nbeta"] == 5);
+    CHECK(p["calcinfo_natom"] == 3);
+    // psi4 1.3.2 RHF/STO-3G at the same geometry (hf_references.hpp, water_sto3g).
+    check_near(p["return_energy"].get<double>(), -74.964518501265, 1e-8, "return_energy");
+    check_near(p["scf_total_energy"].get<double>(), p["return_energy"].get<double>(), 0, "scf_total_energy");
+    check_near(p["nuclear_repulsion_energy"].get<double>() + p["scf_one_electron_energy"].get<double>() +
+                   p["scf_two_electron_energy"].get<double>(),
+               p["scf_total_energy"].get<double>(), 1e-10, "energy components add up");
+    const auto& w = j["wavefunction"];
+    CHECK(w["scf_eigenvalues_a"].size() == 7);
+    CHECK(w["scf_occupations_a"][4] == 1.0);
+    CHECK(w["scf_occupations_a"][5] == 0.0);
+    const auto& x = j["extras"]["cagescreen"];
+    check_near(x["homo_energy"].get<double>(), w["scf_eigenvalues_a"][4].get<double>(), 0, "homo");
+    check_near(x["lumo_energy"].get<double>(), w["scf_eigenvalues_a"][5].get<double>(), 0, "lumo");
+    check_near(x["gap"].get<double>(), x["lumo_energy"].get<double>() - x["homo_energy"].get<double>(), 1e-15, "gap");
+    CHECK(j["molecule"]["symbols"].size() == 3);
+  }
+
+  TEST_CASE("UHF JSON and failure JSON") {
+    const auto oh = tmp_file("oh.xyz", "2\noh multiplicity=2\nO 0 0 0\nH 0 0 0.9697\n");
+    const auto json_path = (fs::path(CAGESCREEN_TEST_TMP) / "oh.json").string();
+    const auto r = cli("run " + oh + " --basis def2-svp --json " + json_path);
+    REQUIRE(r.code == 0);
+    std::ifstream in(json_path);
+    const auto j = nlohmann::json::parse(in);
+    CHECK(j["keywords"]["reference"] == "uhf");
+    CHECK(j["properties"]["calcinfo_nalpha"] == 5);
+    CHECK(j["properties"]["calcinfo_nbeta"] == 4);
+    // psi4 1.3.2 UHF/def2-SVP, same geometry (hf_references.hpp, oh_def2svp_uhf).
+    check_near(j["properties"]["return_energy"].get<double>(), -75.325108417977, 1e-8, "OH energy");
+    CHECK(j["extras"]["cagescreen"]["s_squared"].get<double>() > 0.75);
+    const auto fail_path = (fs::path(CAGESCREEN_TEST_TMP) / "fail.json").string();
+    CHECK(cli("run water --basis nope --json " + fail_path).code == 2);
+    std::ifstream fin(fail_path);
+    const auto f = nlohmann::json::parse(fin);
+    CHECK(f["success"] == false);
+    CHECK(f["error"]["error_type"] == "input_error");
+  }
+}
