@@ -36,10 +36,12 @@ Eigen::MatrixXd one_body(const BasisSet& basis, libint2::Operator op, Setup setu
   const auto shells = detail::to_libint(basis);
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(basis.nbf, basis.nbf);
   const int ns = static_cast<int>(shells.size());
+  // Built serially and copied per thread: libint2's engine constructor must not run concurrently.
+  libint2::Engine prototype(op, basis.max_nprim, basis.max_l, 0);
+  setup(prototype);
 #pragma omp parallel
   {
-    libint2::Engine engine(op, basis.max_nprim, basis.max_l, 0);
-    setup(engine);
+    libint2::Engine engine = prototype;
     const auto& buf = engine.results();
 #pragma omp for schedule(dynamic)
     for (int s1 = 0; s1 < ns; ++s1) {

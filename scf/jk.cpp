@@ -75,8 +75,13 @@ struct FourIndexJK::Impl {
   std::size_t significant_doubles = 0;
   JKStats stats;
 
+  // One engine per thread, copied from a prototype built here in serial code: libint2's engine
+  // constructor sets up shared Boys-function tables and must not run concurrently.
+  std::vector<libint2::Engine> engines;
+
   Impl(const BasisSet& b, JKSettings s) : basis(b), settings(s), shells(detail::to_libint(b)) {
     nthreads = settings.threads > 0 ? settings.threads : omp_get_max_threads();
+    engines.assign(nthreads, libint2::Engine(Operator::coulomb, basis.max_nprim, basis.max_l, 0));
     schwarz();
     plan_cache();
   }
@@ -86,7 +91,7 @@ struct FourIndexJK::Impl {
     Q = Eigen::MatrixXd::Zero(ns, ns);
 #pragma omp parallel num_threads(nthreads)
     {
-      libint2::Engine engine(Operator::coulomb, basis.max_nprim, basis.max_l, 0);
+      auto& engine = engines[omp_get_thread_num()];
       engine.set_precision(0.0);  // Schwarz factors without primitive screening
       const auto& buf = engine.results();
 #pragma omp for schedule(dynamic)
@@ -158,7 +163,7 @@ struct FourIndexJK::Impl {
       auto& Kl = Kt[tid];
       Jl.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
       if (want_k) Kl.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
-      libint2::Engine engine(Operator::coulomb, basis.max_nprim, basis.max_l, 0);
+      auto& engine = engines[tid];
       const auto& buf = engine.results();
       const double eps = std::numeric_limits<double>::epsilon();
 
@@ -194,9 +199,12 @@ struct FourIndexJK::Impl {
                 ++n_skipped;
                 continue;
               }
-              engine.set_precision(eps);
-            } else {
-              engine.set_precision(eps);
+              // Primitive screening at the target precision itself, not relative to max|D|:
+              // libint2's primitive estimates are not strict bounds, and relative screening lets
+              // errors of incremental (ΔD) builds accumulate to 1e-9 Eh.
+              engine.set_precision(std::max(eps, precision));
+            } else {  // filling the in-core store: the same primitive screening
+              engine.set_precision(std::max(eps, precision));
             }
             engine.compute2<Operator::coulomb, BraKet::xx_xx, 0>(shells[s1], shells[s2], shells[s3], shells[s4]);
             ++n_computed;
