@@ -114,25 +114,32 @@ struct FourIndexJK::Impl {
 
   std::size_t pair_size(const Pair& p) const { return shells[p.s1].size() * shells[p.s2].size(); }
 
-  // Decides which pairs keep their quartets (q <= p) in core, in pair order, within the budget.
+  // Decides which pairs keep their quartets (q <= p) in core within the budget. Pairs whose
+  // integrals are dearest to recompute per stored value go first: the cost of a quartet grows with
+  // the number of bra primitive pairs, its storage with the number of functions.
   void plan_cache() {
     cache_offset.assign(pairs.size(), not_cached);
     const std::size_t budget = settings.memory_bytes / sizeof(double);
-    std::size_t used = 0;
-    bool full = false;
+    std::vector<std::size_t> block(pairs.size(), 0);
     for (std::size_t p = 0; p < pairs.size(); ++p) {
-      std::size_t block = 0;
       const std::size_t np = pair_size(pairs[p]);
       for (std::size_t q = 0; q <= p; ++q)
-        if (pairs[p].q * pairs[q].q >= settings.schwarz_threshold) block += np * pair_size(pairs[q]);
-      significant_doubles += block;
-      if (!full && used + block <= budget) {
-        cache_offset[p] = used;
-        used += block;
-      } else {
-        full = true;
-      }
+        if (pairs[p].q * pairs[q].q >= settings.schwarz_threshold) block[p] += np * pair_size(pairs[q]);
+      significant_doubles += block[p];
     }
+    auto cost_per_value = [&](std::size_t p) {
+      return double(shells[pairs[p].s1].nprim() * shells[pairs[p].s2].nprim()) / double(pair_size(pairs[p]));
+    };
+    std::vector<std::size_t> order(pairs.size());
+    for (std::size_t p = 0; p < order.size(); ++p) order[p] = p;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return cost_per_value(a) > cost_per_value(b); });
+    std::size_t used = 0;
+    for (std::size_t p : order)
+      if (used + block[p] <= budget) {
+        cache_offset[p] = used;
+        used += block[p];
+      }
     if (used > 0) cache.resize(used);  // filled during the first build
   }
 
@@ -281,10 +288,10 @@ void naive_jk(const BasisSet& basis, const Eigen::MatrixXd& D, Eigen::MatrixXd& 
           engine.compute(shells[s1], shells[s2], shells[s3], shells[s4]);
           if (!buf[0]) continue;
           int i = 0;
-          for (int f1 = 0; f1 < shells[s1].size(); ++f1)
-            for (int f2 = 0; f2 < shells[s2].size(); ++f2)
-              for (int f3 = 0; f3 < shells[s3].size(); ++f3)
-                for (int f4 = 0; f4 < shells[s4].size(); ++f4, ++i) {
+          for (int f1 = 0; f1 < int(shells[s1].size()); ++f1)
+            for (int f2 = 0; f2 < int(shells[s2].size()); ++f2)
+              for (int f3 = 0; f3 < int(shells[s3].size()); ++f3)
+                for (int f4 = 0; f4 < int(shells[s4].size()); ++f4, ++i) {
                   const std::size_t a = basis.offsets[s1] + f1, b = basis.offsets[s2] + f2,
                                     c = basis.offsets[s3] + f3, d = basis.offsets[s4] + f4;
                   eri[((a * n + b) * n + c) * n + d] = buf[0][i];

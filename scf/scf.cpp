@@ -184,14 +184,20 @@ class Subspace {
   std::deque<Iterate> items_;
 };
 
-/// Stages of the convergence ladder: plain (E)DIIS, then damping with a level shift, then a
-/// stronger level shift.
+/// Stages of the convergence ladder: plain (E)DIIS; then EDIIS down to a small gradient with
+/// damping; then a level shift; then a stronger level shift. Damping and shift switch off once
+/// the gradient is small, so the final iterations are plain DIIS.
 struct Stage {
   const char* name;
-  double damping;
-  double level_shift;
+  double damping;      ///< fraction of the old density mixed in while rms gradient > 1e-3
+  double level_shift;  ///< Hartree, virtual orbitals raised while rms gradient > 1e-4
+  double ediis_above;  ///< EDIIS while the max gradient is above this (< 0: the setting)
 };
-constexpr Stage ladder[] = {{"diis", 0.0, 0.0}, {"shift", 0.3, 0.5}, {"shift+", 0.5, 1.5}};
+constexpr Stage ladder[] = {{"diis", 0.0, 0.0, -1.0},
+                            {"ediis", 0.3, 0.0, 1e-3},
+                            {"shift", 0.3, 0.5, 1e-3},
+                            {"shift+", 0.5, 1.5, 1e-3}};
+constexpr int ladder_stages = static_cast<int>(std::size(ladder));
 
 }  // namespace
 
@@ -277,6 +283,9 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   if (settings.e_convergence <= 0 || settings.d_convergence <= 0)
     throw InputError("convergence thresholds must be positive");
   if (settings.max_iterations < 1) throw InputError("max_iterations must be at least 1");
+  if (settings.ladder_start < 0 || settings.ladder_start >= ladder_stages)
+    throw InputError("ladder_start = " + std::to_string(settings.ladder_start) + " must be in [0, " +
+                     std::to_string(ladder_stages - 1) + "]");
   if (settings.diis_vectors < 2 || settings.diis_vectors > 20)
     throw InputError("diis_vectors = " + std::to_string(settings.diis_vectors) + " must be in [2, 20]");
 
@@ -320,7 +329,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   Subspace sub(settings.diis_vectors, w);
   std::vector<MatrixXd> J, K, dJ, dK, D_built;  // incremental builds: J, K of D_built
   double e_prev = 0.0;
-  int stage = 0, stage_start = 1, last_improvement = 1, last_full = -1000;
+  int stage = settings.ladder_start, stage_start = 1, last_improvement = 1, last_full = -1000;
   double best_rms = HUGE_VAL;
   bool rebuild = true;
   auto& history = wfn.convergence.history;
@@ -375,7 +384,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
       best_rms = rms;
       last_improvement = iter;
     }
-    if (!converged && stage + 1 < int(std::size(ladder)) && iter - last_improvement >= 12 && iter - stage_start >= 12) {
+    if (!converged && stage + 1 < ladder_stages && iter - last_improvement >= 12 && iter - stage_start >= 12) {
       ++stage;
       stage_start = last_improvement = iter;
       best_rms = rms;
@@ -387,7 +396,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     if (!converged) {
       sub.push({F, D, err, energy});
       if (sub.size() >= 2) {
-        if (errmax > settings.ediis_above) {
+        if (errmax > (st.ediis_above < 0 ? settings.ediis_above : st.ediis_above)) {
           Fx = sub.fock(sub.ediis());
           step = "ediis";
         } else {

@@ -23,6 +23,9 @@ struct ScfSettings {
   int max_iterations = 100;
   int diis_vectors = 8;          ///< DIIS/EDIIS subspace size
   double ediis_above = 0.1;      ///< use EDIIS while the max orbital gradient is above this
+  /// First stage of the convergence ladder: 0 (E)DIIS, 1 EDIIS with damping, 2 level shift 0.5 Eh,
+  /// 3 level shift 1.5 Eh. Later stages start when the gradient has not halved for 12 iterations.
+  int ladder_start = 0;
   double schwarz_threshold = 1e-12;  ///< integral screening (see JKSettings)
   double integral_precision = 1e-14; ///< density-weighted screening target per quartet (Eh)
   int full_rebuild_every = 8;    ///< incremental Fock builds, full rebuild every N iterations

@@ -27,7 +27,7 @@ void check_orbitals(const scf::SpinOrbitals& so, const std::vector<double>& occ,
                std::string(spin) + " virtual orbital " + std::to_string(i + 1));
 }
 
-void check_reference(const std::string& name) {
+void check_reference(const std::string& name, int ladder_start = 0, scf::Guess guess = scf::Guess::SAD) {
   const auto& ref = find(name);
   molecules::Molecule mol;
   mol.name = name;
@@ -43,6 +43,8 @@ void check_reference(const std::string& name) {
   st.reference = ref.uhf ? scf::Reference::UHF : scf::Reference::RHF;
   st.e_convergence = 1e-10;  // as the psi4 reference run
   st.d_convergence = 1e-8;
+  st.ladder_start = ladder_start;
+  st.guess = guess;
   const auto wfn = scf::run_scf(mol, basis, st);
   REQUIRE(wfn.convergence.converged);
   check_near(wfn.energies.total, ref.total_energy, 1e-8, name + " total energy vs psi4");
@@ -63,4 +65,13 @@ TEST_SUITE("regression") {
   TEST_CASE("psi4 zno_def2svp") { check_reference("zno_def2svp"); }
   TEST_CASE("psi4 o2_631gs_cart_uhf") { check_reference("o2_631gs_cart_uhf"); }
   TEST_CASE("psi4 oh_def2svp_uhf") { check_reference("oh_def2svp_uhf"); }
+  // Every stage of the convergence ladder reaches the same state from the SAD guess. (From the
+  // core guess, a level shift keeps the core guess's wrong occupation and ends in an excited state,
+  // as level shifting does by design.)
+  TEST_CASE("psi4 o2_631gs_cart_uhf ladder") {
+    for (int stage = 1; stage <= 3; ++stage) {
+      CAPTURE(stage);
+      check_reference("o2_631gs_cart_uhf", stage, scf::Guess::SAD);
+    }
+  }
 }
