@@ -84,7 +84,11 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
   if (fr.has_lumo)
     out << "   LUMO " << fr.lumo * units::hartree_in_ev << " eV   gap " << fr.gap * units::hartree_in_ev
         << " eV";
-  out << "\n\n" << std::setprecision(10) << "FINAL SINGLE POINT ENERGY " << e.total << "\n";
+  out << "\n";
+  if (fr.homo > 0)
+    out << "\n   warning: the HOMO is above zero: the highest electrons are not bound in this isolated "
+           "species (typical of gas-phase anions); treat its orbital energies with care\n";
+  out << "\n" << std::setprecision(10) << "FINAL SINGLE POINT ENERGY " << e.total << "\n";
 }
 
 int run(const RunOptions& opt) {

@@ -120,6 +120,9 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   ext["lumo_energy"] = fr.has_lumo ? json(fr.lumo) : json(nullptr);
   ext["gap"] = fr.has_lumo ? json(fr.gap) : json(nullptr);
   ext["energy_unit"] = "hartree";
+  json warnings = json::array();
+  if (fr.homo > 0) warnings.push_back("homo_above_zero: the highest electrons are not bound in this isolated species");
+  ext["warnings"] = warnings;
   ext["converged"] = wfn.convergence.converged;
   ext["convergence"] = {{"message", wfn.convergence.message}, {"history", history}};
   if (wfn.reference == scf::Reference::UHF) ext["s_squared"] = wfn.s_squared();
