@@ -41,6 +41,9 @@ double parse_coordinate(const std::string& s, const std::string& source, int lin
   if (!std::isfinite(v))
     throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " +
                                                std::to_string(atom) + " is not finite: '" + s + "'"));
+  if (std::abs(v) > 1e4)
+    throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " +
+                                               std::to_string(atom) + " is beyond 10000 Angstrom: '" + s + "'"));
   return v;
 }
 
@@ -59,8 +62,8 @@ void parse_comment(const std::string& comment, Molecule& mol, const std::string&
         throw InputError(located(source, 2, "charge must be an integer, got '" + value + "'"));
       mol.charge = v;
     } else if (key == "multiplicity" || key == "mult") {
-      if (!parse_int(value, v))
-        throw InputError(located(source, 2, "multiplicity must be an integer, got '" + value + "'"));
+      if (!parse_int(value, v) || v < 1)
+        throw InputError(located(source, 2, "multiplicity must be a positive integer, got '" + value + "'"));
       mol.multiplicity = v;
     }
   }
@@ -120,7 +123,6 @@ Molecule parse_xyz(const std::string& text, const std::string& source) {
                                "wrong atom count: the first line says " + std::to_string(natom) +
                                    " atoms but more atom lines follow"));
   check_distances(mol, source, atom_lines);
-  check_charge_multiplicity(mol, source);
   return mol;
 }
 
@@ -162,37 +164,50 @@ Molecule parse_qcschema_molecule(const std::string& text, const std::string& sou
       a.Z = *Z;
       for (int k = 0; k < 3; ++k) {
         a.r[k] = geom[3 * i + k];
-        if (!std::isfinite(a.r[k]))
-          throw InputError(located(source, 0, "geometry of atom " + std::to_string(i + 1) + " is not finite"));
+        if (!std::isfinite(a.r[k]) || std::abs(a.r[k]) > 2e4)
+          throw InputError(located(source, 0, "geometry of atom " + std::to_string(i + 1) +
+                                                  " is not finite or beyond 20000 bohr"));
       }
       mol.atoms.push_back(a);
     }
     if (j.contains("molecular_charge")) {
       const double q = j["molecular_charge"].get<double>();
-      if (q != std::round(q)) throw InputError(located(source, 0, "molecular_charge must be an integer"));
+      if (q != std::round(q) || std::abs(q) > 10000)
+        throw InputError(located(source, 0, "molecular_charge must be an integer (|charge| <= 10000)"));
       mol.charge = static_cast<int>(q);
     }
-    if (j.contains("molecular_multiplicity")) mol.multiplicity = j["molecular_multiplicity"].get<int>();
+    if (j.contains("molecular_multiplicity")) {
+      const auto& m = j["molecular_multiplicity"];
+      if (!m.is_number_integer() || m.get<long>() < 1 || m.get<long>() > 10000)
+        throw InputError(located(source, 0, "molecular_multiplicity must be a positive integer"));
+      mol.multiplicity = m.get<int>();
+    }
     if (j.contains("name")) mol.name = j["name"].get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     throw InputError(located(source, 0, std::string("wrong type in QCSchema molecule: ") + e.what()));
   }
   check_distances(mol, source);
-  check_charge_multiplicity(mol, source);
   return mol;
 }
 
-Molecule read_molecule_file(const std::string& path) {
+Molecule read_molecule_unchecked(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(located(path, 0, "cannot open file"));
   std::stringstream buf;
   buf << in.rdbuf();
-  const bool json = path.size() > 5 && path.substr(path.size() - 5) == ".json";
-  Molecule mol = json ? parse_qcschema_molecule(buf.str(), path) : parse_xyz(buf.str(), path);
+  std::string ext = path.size() > 5 ? path.substr(path.size() - 5) : "";
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  Molecule mol = ext == ".json" ? parse_qcschema_molecule(buf.str(), path) : parse_xyz(buf.str(), path);
   if (mol.name.empty()) {
     auto base = path.substr(path.find_last_of('/') + 1);
     mol.name = base.substr(0, base.find_last_of('.'));
   }
+  return mol;
+}
+
+Molecule read_molecule_file(const std::string& path) {
+  Molecule mol = read_molecule_unchecked(path);
+  finalize_spin(mol, path);
   return mol;
 }
 

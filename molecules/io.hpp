@@ -8,7 +8,8 @@ namespace cagescreen::molecules {
 
 /// Parses XYZ text (Angstrom). The comment line may carry `charge=Q multiplicity=M` (other
 /// key=value pairs, as in ASE extended XYZ, are ignored). `source` names the file in errors.
-/// Throws InputError "source:line: problem" for malformed input.
+/// Throws InputError "source:line: problem" for malformed input. Charge and multiplicity are not
+/// checked here (a caller may override them): see finalize_spin. An unset multiplicity stays 0.
 Molecule parse_xyz(const std::string& text, const std::string& source);
 
 /// Parses a QCSchema molecule (schema_name qcschema_molecule, or an object with a "molecule" key
@@ -16,7 +17,11 @@ Molecule parse_xyz(const std::string& text, const std::string& source);
 /// molecular_multiplicity, name.
 Molecule parse_qcschema_molecule(const std::string& text, const std::string& source);
 
-/// Reads a molecule file: `.json` as QCSchema, anything else as XYZ.
+/// Reads a molecule file: `.json` as QCSchema, anything else as XYZ; the name defaults to the
+/// file's stem. Charge and multiplicity are as the file gives them (not yet checked).
+Molecule read_molecule_unchecked(const std::string& path);
+
+/// read_molecule_unchecked, then finalize_spin.
 Molecule read_molecule_file(const std::string& path);
 
 /// Writes XYZ (Angstrom, 10 decimals) with `charge=Q multiplicity=M` and the name on the comment line.

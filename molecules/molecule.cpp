@@ -61,6 +61,8 @@ void check_charge_multiplicity(const Molecule& mol, const std::string& where) {
   const std::string cm =
       "charge " + std::to_string(mol.charge) + " and multiplicity " + std::to_string(mol.multiplicity);
   if (mol.atoms.empty()) throw InputError(where + ": no atoms");
+  if (std::abs(mol.charge) > 10000)
+    throw InputError(where + ": charge " + std::to_string(mol.charge) + " is out of range");
   if (mol.multiplicity < 1)
     throw InputError(where + ": multiplicity " + std::to_string(mol.multiplicity) + " must be >= 1");
   if (n < 0)
@@ -73,6 +75,11 @@ void check_charge_multiplicity(const Molecule& mol, const std::string& where) {
   if (mol.multiplicity - 1 > n)
     throw InputError(where + ": " + cm + " need " + std::to_string(mol.multiplicity - 1) +
                      " unpaired electrons but there are only " + std::to_string(n));
+}
+
+void finalize_spin(Molecule& mol, const std::string& where) {
+  if (mol.multiplicity == 0) mol.multiplicity = (mol.n_electrons() % 2 != 0) ? 2 : 1;
+  check_charge_multiplicity(mol, where);
 }
 
 void check_distances(const Molecule& mol, const std::string& where, const std::vector<int>& lines,

@@ -16,7 +16,7 @@ struct Atom {
 struct Molecule {
   std::vector<Atom> atoms;
   int charge = 0;
-  int multiplicity = 1;
+  int multiplicity = 0;  ///< 2S+1; 0 until set: then the lowest the electron count allows
   std::string name;
 
   /// Sum of nuclear charges minus the total charge.
@@ -34,6 +34,10 @@ struct Molecule {
 /// charge and multiplicity: no electrons left, multiplicity < 1, parity mismatch, or more
 /// unpaired electrons than electrons.
 void check_charge_multiplicity(const Molecule& mol, const std::string& where);
+
+/// Sets an unset multiplicity (0) to the lowest the electron count allows (1 or 2), then checks
+/// charge and multiplicity (see check_charge_multiplicity).
+void finalize_spin(Molecule& mol, const std::string& where);
 
 /// Throws InputError when two atoms are closer than `min_distance_angstrom`; `line_of(i)` gives the
 /// input line of atom i for the message (0 when unknown).

@@ -49,10 +49,21 @@ Molecule load_species(const Species& s) {
   return mol;
 }
 
-Molecule resolve_input(const std::string& input) {
-  if (std::filesystem::is_regular_file(input)) return read_molecule_file(input);
-  if (auto s = find_species(input)) return load_species(*s);
-  throw InputError(input + ": no such file and not a built-in species (see `cagescreen species`)");
+Molecule resolve_input(const std::string& input, std::optional<int> charge, std::optional<int> multiplicity) {
+  std::error_code ec;
+  Molecule mol;
+  if (std::filesystem::is_regular_file(input, ec)) {
+    mol = read_molecule_unchecked(input);
+  } else if (auto s = find_species(input)) {
+    mol = load_species(*s);
+  } else {
+    throw InputError((input.size() > 200 ? input.substr(0, 200) + "..." : input) +
+                     ": no such file and not a built-in species (see `cagescreen species`)");
+  }
+  if (charge) mol.charge = *charge;
+  if (multiplicity) mol.multiplicity = *multiplicity;
+  finalize_spin(mol, input.size() > 200 ? input.substr(0, 200) + "..." : input);
+  return mol;
 }
 
 }  // namespace cagescreen::molecules

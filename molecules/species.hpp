@@ -24,8 +24,9 @@ std::optional<Species> find_species(const std::string& name);
 /// Loads a built-in species' geometry (with its charge and multiplicity).
 Molecule load_species(const Species& s);
 
-/// Resolves a command-line INPUT: an existing file is read; otherwise a built-in name.
-/// Throws InputError when neither.
-Molecule resolve_input(const std::string& input);
+/// Resolves a command-line INPUT: an existing file is read; otherwise a built-in name. Charge and
+/// multiplicity overrides apply before the check of the electron count. Throws InputError.
+Molecule resolve_input(const std::string& input, std::optional<int> charge = std::nullopt,
+                       std::optional<int> multiplicity = std::nullopt);
 
 }  // namespace cagescreen::molecules

@@ -217,6 +217,7 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
       if (e <= 0) fail(j, "exponent '" + pt[0] + "' must be positive");
       if (!parse_real(pt[1], c)) fail(j, "coefficient '" + pt[1] + "' is not a number");
       if (sp && !parse_real(pt[2], cp)) fail(j, "coefficient '" + pt[2] + "' is not a number");
+      if (!std::isfinite(e * scale * scale)) fail(j, "exponent '" + pt[0] + "' times the scale factor squared overflows");
       s.exponents.push_back(e * scale * scale);
       s.coefficients.push_back(c);
       if (sp) {
@@ -224,6 +225,11 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
         p.coefficients.push_back(cp);
       }
     }
+    auto all_zero = [](const std::vector<double>& c) {
+      return std::all_of(c.begin(), c.end(), [](double x) { return x == 0.0; });
+    };
+    if (all_zero(s.coefficients) || (sp && all_zero(p.coefficients)))
+      fail(i, "shell with only zero contraction coefficients");
     i += nprim;
     if (current > molecules::max_Z) continue;  // parsed for syntax, not kept
     file.elements[current].shells.push_back(s);
@@ -266,7 +272,7 @@ BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, Sh
   const BasisFile file = parse_gbs(buf.str(), path);
 
   BasisSet basis;
-  basis.name = lower(name);
+  basis.name = path == name ? name : lower(name);  // keep a file path as given
   if (auto it = aliases().find(basis.name); it != aliases().end()) basis.name = it->second;
   // A "cartesian" header marks Pople-style sets: Gaussian's 6D 7F convention.
   basis.shell_type = type != ShellType::Auto ? type
@@ -278,6 +284,9 @@ BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, Sh
     if (it == file.elements.end())
       throw InputError(path + ": basis set '" + name + "' has no functions for " +
                        molecules::element(Z).symbol + " (atom " + std::to_string(a + 1) + ")");
+    if (it->second.shells.empty())
+      throw InputError(path + ": basis set '" + name + "' has no functions for " + molecules::element(Z).symbol +
+                       " (atom " + std::to_string(a + 1) + ")");
     if (file.ecp_electrons.count(Z))
       throw InputError(path + ": basis set '" + name + "' uses an effective core potential for " +
                        molecules::element(Z).symbol + ", which cagescreen does not support");

@@ -192,15 +192,19 @@ struct FourIndexJK::Impl {
       }
     const bool fill = !cache.empty() && !cache_filled;
     std::size_t n_computed = 0, n_cached = 0, n_skipped = 0;
+    // Per-thread accumulators, allocated here so that running out of memory is an ordinary
+    // exception rather than a terminate() inside the parallel region.
     std::vector<std::vector<Eigen::MatrixXd>> Jt(nthreads), Kt(nthreads);
+    for (int t = 0; t < nthreads; ++t) {
+      Jt[t].assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
+      if (want_k) Kt[t].assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
+    }
 
 #pragma omp parallel num_threads(nthreads) reduction(+ : n_computed, n_cached, n_skipped)
     {
       const int tid = omp_get_thread_num();
       auto& Jl = Jt[tid];
       auto& Kl = Kt[tid];
-      Jl.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
-      if (want_k) Kl.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
       auto& engine = engines[tid];
       const auto& buf = engine.results();
       const double eps = std::numeric_limits<double>::epsilon();
@@ -273,10 +277,9 @@ struct FourIndexJK::Impl {
     // Reduce the per-thread accumulators and symmetrise: every unique quartet added its
     // degeneracy-weighted value to one triangle only, hence J = (A + Aᵀ)/4, K = (B + Bᵀ)/8.
     J.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
-    if (want_k) K.assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
+    K.assign(want_k ? nd : 0, Eigen::MatrixXd::Zero(nbf, nbf));
     for (int d = 0; d < nd; ++d) {
       for (int t = 0; t < nthreads; ++t) {
-        if (Jt[t].empty()) continue;
         J[d] += Jt[t][d];
         if (want_k) K[d] += Kt[t][d];
       }

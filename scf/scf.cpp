@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <memory>
 #include <map>
 
 #include "molecules/error.hpp"
 #include "scf/integrals.hpp"
 #include "scf/jk.hpp"
+#include "scf/xc.hpp"
 
 namespace cagescreen::scf {
 
@@ -244,6 +246,7 @@ Eigen::MatrixXd sad_density(const molecules::Molecule& mol, const BasisSet& basi
         for (int i = 0; i < eps.size() && left > 1e-12;) {
           int j = i;
           while (j < eps.size() && std::abs(eps(j) - eps(i)) < 1e-5) ++j;
+          j = std::max(j, i + 1);  // never stall (NaN energies)
           const double per = std::min(2.0, left / (j - i));
           for (int k = i; k < j; ++k) occ(k) = per;
           left -= per * (j - i);
@@ -289,7 +292,10 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   if (settings.diis_vectors < 2 || settings.diis_vectors > 20)
     throw InputError("diis_vectors = " + std::to_string(settings.diis_vectors) + " must be in [2, 20]");
 
+  molecules::check_charge_multiplicity(mol, mol.name.empty() ? "molecule" : mol.name);
+  const Functional func = Functional::from_name(settings.method);
   Wavefunction wfn;
+  wfn.method = func.name;
   wfn.molecule = mol;
   wfn.basis = basis;
   wfn.reference = settings.reference;
@@ -309,6 +315,17 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   js.memory_bytes = settings.memory_bytes;
   js.threads = settings.threads;
   FourIndexJK jk(basis, js);
+  std::unique_ptr<XCIntegrator> xc;
+  if (!func.is_hf()) {
+    xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
+    wfn.dft.grid = settings.grid.name;
+    wfn.dft.radial = settings.grid.radial;
+    wfn.dft.angular = settings.grid.angular;
+    wfn.dft.points = xc->n_points();
+  }
+  const double ax = func.exact_exchange;  // F = H + J − ax K + Vxc
+  const bool want_k = ax != 0.0;
+  wfn.dft.exact_exchange = ax;
 
   // Per-spin quantities; RHF keeps one spin block with weight 2.
   const int nspin = rhf ? 1 : 2;
@@ -317,7 +334,10 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   std::vector<MatrixXd> D(nspin), C(nspin), F(nspin);
   std::vector<VectorXd> eps(nspin);
   if (settings.guess == Guess::SAD) {
-    const MatrixXd P = sad_density(mol, basis, settings);
+    // Neutral atoms hold ΣZ electrons; scale to the molecule's N (ions).
+    int nuclear = 0;
+    for (const auto& a : mol.atoms) nuclear += a.Z;
+    const MatrixXd P = sad_density(mol, basis, settings) * (double(na + nb) / nuclear);
     for (auto& d : D) d = 0.5 * P;
   } else {
     for (int s = 0; s < nspin; ++s) {
@@ -337,38 +357,53 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     const auto t0 = Clock::now();
     // Fock build: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF), incremental in ΔD.
     const bool full_build = rebuild || iter - last_full >= settings.full_rebuild_every;
+    const auto t_jk = Clock::now();
     if (full_build) {
-      jk.compute(D, J, K, true, settings.integral_precision);
+      jk.compute(D, J, K, want_k, settings.integral_precision);
       last_full = iter;
       rebuild = false;
     } else {
       std::vector<MatrixXd> dD(nspin);
       for (int s = 0; s < nspin; ++s) dD[s] = D[s] - D_built[s];
-      jk.compute(dD, dJ, dK, true, settings.integral_precision);
+      jk.compute(dD, dJ, dK, want_k, settings.integral_precision);
       for (int s = 0; s < nspin; ++s) {
         J[s] += dJ[s];
-        K[s] += dK[s];
+        if (want_k) K[s] += dK[s];
       }
     }
+    wfn.dft.jk_seconds += since(t_jk);
     D_built = D;
+    XCResult vxc;
+    if (xc) {
+      const auto t_xc = Clock::now();
+      vxc = xc->compute(rhf ? std::vector<MatrixXd>{2.0 * D[0]} : D);
+      wfn.dft.xc_seconds += since(t_xc);
+      wfn.dft.electrons = vxc.electrons;
+    }
     const MatrixXd Jtot = rhf ? MatrixXd(2.0 * J[0]) : MatrixXd(J[0] + J[1]);
     double e1 = 0.0, e2 = 0.0;
     std::vector<MatrixXd> err(nspin);
     double err2 = 0.0, errmax = 0.0;
     for (int s = 0; s < nspin; ++s) {
-      F[s] = H + Jtot - K[s];
+      F[s] = H + Jtot;
+      if (want_k) F[s] -= ax * K[s];
       e1 += w * (D[s].array() * H.array()).sum();
       e2 += 0.5 * w * (D[s].array() * (F[s] - H).array()).sum();
+      if (xc) F[s] += vxc.V[s];
       err[s] = X.transpose() * (F[s] * D[s] * S - S * D[s] * F[s]) * X;
       err2 += err[s].squaredNorm();
       errmax = std::max(errmax, err[s].cwiseAbs().maxCoeff());
     }
-    const double energy = wfn.energies.nuclear_repulsion + e1 + e2;
+    const double energy = wfn.energies.nuclear_repulsion + e1 + e2 + vxc.energy;
+    if (!std::isfinite(energy) || !std::isfinite(err2))
+      throw std::runtime_error("the SCF produced a non-finite energy in iteration " + std::to_string(iter) +
+                               " (check the basis set and geometry)");
     const double rms = std::sqrt(err2 / (nspin * double(err[0].size())));
     const double dE = iter == 1 ? energy : energy - e_prev;
     e_prev = energy;
     wfn.energies.one_electron = e1;
     wfn.energies.two_electron = e2;
+    wfn.energies.xc = vxc.energy;
     wfn.energies.total = energy;
 
     // Converged only on a full (non-incremental) Fock build, so the final energy carries no
@@ -394,8 +429,9 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     std::string step = "roothaan";
     std::vector<MatrixXd> Fx = F;
     if (!converged) {
-      sub.push({F, D, err, energy});
-      if (sub.size() >= 2) {
+      // The SAD density is not idempotent: keep it out of the (E)DIIS subspace.
+      if (!(iter == 1 && settings.guess == Guess::SAD)) sub.push({F, D, err, energy});
+      if (sub.size() >= 2 && !(iter == 1 && settings.guess == Guess::SAD)) {
         if (errmax > (st.ediis_above < 0 ? settings.ediis_above : st.ediis_above)) {
           Fx = sub.fock(sub.ediis());
           step = "ediis";

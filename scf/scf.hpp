@@ -5,6 +5,7 @@
 
 #include "molecules/molecule.hpp"
 #include "scf/basis.hpp"
+#include "scf/grid.hpp"
 #include "scf/wavefunction.hpp"
 
 namespace cagescreen::scf {
@@ -16,6 +17,8 @@ Reference parse_reference(const std::string& text);
 
 /// SCF settings; every field has a default and a unit.
 struct ScfSettings {
+  std::string method = "hf";     ///< hf or a functional (see scf::Functional::from_name)
+  GridSpec grid;                 ///< DFT integration grid
   Reference reference = Reference::RHF;
   Guess guess = Guess::SAD;
   double e_convergence = 1e-8;  ///< |ΔE| threshold, Hartree

@@ -11,12 +11,24 @@ namespace cagescreen::scf {
 enum class Reference { RHF, UHF };
 std::string to_string(Reference r);
 
-/// Energy components, Hartree. total = nuclear_repulsion + one_electron + two_electron.
+/// Energy components, Hartree. total = nuclear_repulsion + one_electron + two_electron + xc.
 struct Energies {
   double nuclear_repulsion = 0.0;
   double one_electron = 0.0;  ///< Σσ Tr[Dσ H]
-  double two_electron = 0.0;  ///< ½ Σσ Tr[Dσ (Fσ − H)]
+  double two_electron = 0.0;  ///< ½ Σσ Tr[Dσ (J − a Kσ)], a the exact-exchange fraction
+  double xc = 0.0;            ///< DFT exchange-correlation energy (0 for HF)
   double total = 0.0;
+};
+
+/// DFT details of a run (empty for HF).
+struct DftRecord {
+  std::string grid;              ///< level name or R,A
+  int radial = 0, angular = 0;
+  std::size_t points = 0;        ///< grid points after dropping negligible weights
+  double electrons = 0.0;        ///< ∫ρ on the grid at convergence
+  double exact_exchange = 0.0;   ///< fraction of exact exchange
+  double xc_seconds = 0.0;       ///< time in the XC build, all iterations
+  double jk_seconds = 0.0;       ///< time in the J/K build, all iterations
 };
 
 /// Orbitals of one spin: (nbf × nmo) coefficients, energies (Hartree, ascending), occupations
@@ -61,6 +73,7 @@ struct Wavefunction {
   SpinOrbitals beta;
   Eigen::MatrixXd S;  ///< overlap, kept for analyses
   ConvergenceRecord convergence;
+  DftRecord dft;
   double seconds = 0.0;  ///< wall time of the SCF
 
   int n_alpha() const { return alpha.n_occupied; }

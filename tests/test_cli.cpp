@@ -91,6 +91,10 @@ TEST_SUITE("cli") {
     expect_error("run water --charge 1", 2, "water: charge 1 and multiplicity 1 are impossible with 9 electrons");
     expect_error("run water --charge 10", 2, "water: charge 10 and multiplicity 1 leave no electrons");
     expect_error("run " + tmp_file("bad.json", "{\"symbols\": [\"H\"\n,,}"), 2, "bad.json:2: malformed JSON");
+    expect_error("run " + tmp_file("latin1.xyz", "2\nc\n\xe9 0 0 0\nH 0 0 0.74\n") + " --json " +
+                     tmp_file("latin1.json", ""),
+                 2, "latin1.xyz:3: unknown element");
+    expect_error("run " + std::string(3000, 'x'), 2, "no such file and not a built-in species");
     expect_error("run no-such-molecule", 2,
                  "no-such-molecule: no such file and not a built-in species (see `cagescreen species`)");
   }
@@ -106,12 +110,28 @@ TEST_SUITE("cli") {
     expect_error("run water --basis " + broken, 2, "broken.gbs:5: expected 2 numbers (exponent and coefficient)");
     expect_error("run water --basis " + tmp_file("missing.gbs", "****\nH 0\nS 1 1.0\n1.0 1.0\n****\n"), 2,
                  "has no functions for O (atom 1)");
-    expect_error("run water --method b3lyp", 2, "method 'b3lyp' is unknown (available: hf)");
+    expect_error("run water --basis " + tmp_file("empty_block.gbs", "****\nH 0\n****\nO 0\nS 1 1.0\n1.0 1.0\n****\n"), 2,
+                 "has no functions for H (atom 2)");
+    expect_error("run water --basis " + tmp_file("zero.gbs", "****\nH 0\nS 1 1.0\n1.0 0.0\n****\n"), 2,
+                 "zero.gbs:3: shell with only zero contraction coefficients");
+    expect_error("run water --method b3lypp", 2, "unknown method 'b3lypp' (closest: b3lyp");
+    expect_error("run water --memory -5", 2, "--memory");
+    expect_error("run water --threads -1", 2, "--threads -1 must be between 0 (all cores) and 1024");
     expect_error("run water --reference rohf", 2, "reference 'rohf' must be one of rhf, uhf");
     expect_error("run water --shell-type weird", 2, "shell type 'weird' must be one of");
     expect_error("run " + tmp_file("o2.xyz", "2\no2 multiplicity=3\nO 0 0 0\nO 0 0 1.2075\n") + " --reference rhf", 2,
                  "RHF needs a closed shell");
     expect_error("run water --threads x", 2, "--threads");
+  }
+
+  TEST_CASE("charge and multiplicity options override the file before it is checked") {
+    const auto oh = tmp_file("oh_singlet.xyz", "2\noh multiplicity=1\nO 0 0 0\nH 0 0 0.9697\n");
+    CHECK(cli("run " + oh + " --basis sto-3g").code == 2);
+    CHECK(cli("run " + oh + " --basis sto-3g --multiplicity 2").code == 0);
+    const auto h = tmp_file("h.xyz", "1\nhydrogen atom\nH 0 0 0\n");  // doublet by default
+    const auto r = cli("run " + h + " --basis sto-3g");
+    CHECK(r.code == 0);
+    CHECK(r.output.find("multiplicity 2") != std::string::npos);
   }
 
   TEST_CASE("non-convergence exits with 3 unless allowed") {

@@ -15,7 +15,8 @@ using namespace cagescreen::molecules;
 namespace {
 std::string error_of(const std::string& text, const std::string& source = "mol.xyz") {
   try {
-    parse_xyz(text, source);
+    auto mol = parse_xyz(text, source);
+    finalize_spin(mol, source);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -88,6 +89,17 @@ TEST_SUITE("unit") {
     CHECK(error_of("2\ncharge=x\nH 0 0 0\nH 0 0 0.7\n") == "mol.xyz:2: charge must be an integer, got 'x'");
   }
 
+  TEST_CASE("an unstated multiplicity is the lowest the electron count allows") {
+    auto h = parse_xyz("1\nh\nH 0 0 0\n", "h.xyz");
+    CHECK(h.multiplicity == 0);
+    finalize_spin(h, "h.xyz");
+    CHECK(h.multiplicity == 2);
+    auto w = parse_xyz("3\nw\nO 0 0 0\nH 0 0 0.96\nH 0.93 0 -0.24\n", "w.xyz");
+    finalize_spin(w, "w.xyz");
+    CHECK(w.multiplicity == 1);
+    CHECK(error_of("2\nc\nH 0 0 0\nH 0 0 1e5\n") == "mol.xyz:4: z coordinate of atom 2 is beyond 10000 Angstrom: '1e5'");
+  }
+
   TEST_CASE("impossible charge and multiplicity are rejected") {
     CHECK(error_of("2\nmultiplicity=2\nH 0 0 0\nH 0 0 0.7\n") ==
           "mol.xyz: charge 0 and multiplicity 2 are impossible with 2 electrons (an even electron count needs "
@@ -97,7 +109,8 @@ TEST_SUITE("unit") {
           "mol.xyz: charge 3 and multiplicity 2 leave -1 electrons");
     CHECK(error_of("2\nmultiplicity=5\nH 0 0 0\nH 0 0 0.7\n") ==
           "mol.xyz: charge 0 and multiplicity 5 need 4 unpaired electrons but there are only 2");
-    CHECK(error_of("2\nmultiplicity=0\nH 0 0 0\nH 0 0 0.7\n") == "mol.xyz: multiplicity 0 must be >= 1");
+    CHECK(error_of("2\nmultiplicity=0\nH 0 0 0\nH 0 0 0.7\n") ==
+          "mol.xyz:2: multiplicity must be a positive integer, got '0'");
   }
 
   TEST_CASE("QCSchema molecule reader") {
@@ -120,6 +133,8 @@ TEST_SUITE("unit") {
     CHECK(err(R"({"symbols":["H","H"],"geometry":[0,0,0,0,0]})") ==
           "m.json: wrong atom count: 'geometry' has 5 numbers for 2 symbols");
     CHECK(err(R"({"symbols":["H","Qq"],"geometry":[0,0,0,0,0,1.4]})") == "m.json: unknown element 'Qq' (symbols[1])");
+    CHECK(err(R"({"symbols":["H","H"],"geometry":[0,0,0,0,0,1.4],"molecular_multiplicity":1.9})") ==
+          "m.json: molecular_multiplicity must be a positive integer");
   }
 
   TEST_CASE("built-in species load with their charges") {

@@ -17,6 +17,7 @@
 #include "molecules/units.hpp"
 #include "scf/integrals.hpp"
 #include "scf/scf.hpp"
+#include "scf/xc.hpp"
 #include "workflows/qcschema.hpp"
 
 namespace cagescreen::workflows {
@@ -29,6 +30,7 @@ struct RunOptions {
   std::string shell_type = "auto";
   std::string reference = "auto";
   std::string guess = "sad";
+  std::string grid = "default";
   std::optional<int> charge, multiplicity;
   int threads = 0;
   std::string json_file;
@@ -45,6 +47,11 @@ struct NotConverged : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
   const auto fr = descriptors::frontier_orbitals(wfn);
   const auto& e = wfn.energies;
@@ -59,7 +66,16 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
   out << "   Nuclear repulsion energy   " << std::setw(22) << e.nuclear_repulsion << " Eh\n";
   out << "   One-electron energy        " << std::setw(22) << e.one_electron << " Eh\n";
   out << "   Two-electron energy        " << std::setw(22) << e.two_electron << " Eh\n";
+  if (!wfn.dft.grid.empty())
+    out << "   Exchange-correlation energy" << std::setw(22) << e.xc << " Eh\n";
   out << "   Total energy               " << std::setw(22) << e.total << " Eh\n";
+  if (!wfn.dft.grid.empty())
+    out << std::setprecision(6) << "   Grid " << wfn.dft.grid << ": " << wfn.dft.points << " points, "
+        << "integrated electrons " << wfn.dft.electrons << " (error " << std::scientific << std::setprecision(2)
+        << wfn.dft.electrons - wfn.molecule.n_electrons() << std::fixed << ")\n"
+        << std::setprecision(2) << "   Timings: J/K " << wfn.dft.jk_seconds << " s, XC " << wfn.dft.xc_seconds
+        << " s (all iterations)\n"
+        << std::setprecision(10);
   if (wfn.reference == scf::Reference::UHF)
     out << "   <S^2>                      " << std::setw(22) << std::setprecision(6) << wfn.s_squared() << "\n";
 
@@ -93,21 +109,22 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
 
 int run(const RunOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (opt.method != "hf")
-    throw InputError("method '" + opt.method + "' is unknown (available: hf)");
-  molecules::Molecule mol = molecules::resolve_input(opt.input);
-  if (opt.charge) mol.charge = *opt.charge;
-  if (opt.multiplicity) mol.multiplicity = *opt.multiplicity;
-  molecules::check_charge_multiplicity(mol, opt.input);
+  const auto functional = scf::Functional::from_name(opt.method);  // validates the name early
+  const molecules::Molecule mol = molecules::resolve_input(opt.input, opt.charge, opt.multiplicity);
 
   scf::ScfSettings st;
-  st.reference = opt.reference == "auto" ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
-                                         : scf::parse_reference(opt.reference);
-  st.guess = scf::parse_guess(opt.guess);
+  st.method = opt.method;
+  st.grid = scf::parse_grid(opt.grid);
+  st.reference = lower(opt.reference) == "auto" ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
+                                                : scf::parse_reference(lower(opt.reference));
+  st.guess = scf::parse_guess(lower(opt.guess));
   st.e_convergence = opt.e_convergence;
   st.d_convergence = opt.d_convergence;
   st.max_iterations = opt.max_iterations;
-  if (!(opt.memory_mib >= 0)) throw InputError("--memory must be >= 0 MiB");
+  if (!(opt.memory_mib >= 0 && opt.memory_mib <= 1 << 24))
+    throw InputError("--memory " + std::to_string(opt.memory_mib) + " must be between 0 and 16777216 MiB");
+  if (opt.threads < 0 || opt.threads > 1024)
+    throw InputError("--threads " + std::to_string(opt.threads) + " must be between 0 (all cores) and 1024");
   st.memory_bytes = static_cast<std::size_t>(opt.memory_mib * 1024.0 * 1024.0);
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
@@ -121,6 +138,10 @@ int run(const RunOptions& opt) {
   std::cerr << "   method " << opt.method << "  reference " << scf::to_string(st.reference) << "  basis "
             << basis.name << " (" << scf::to_string(basis.shell_type) << ", " << basis.nbf
             << " functions, " << basis.shells.size() << " shells)\n";
+  if (!functional.is_hf())
+    std::cerr << "   functional " << functional.name << " (libxc " << scf::libxc_version() << ", exact exchange "
+              << functional.exact_exchange << ")  grid " << st.grid.name << " (" << st.grid.radial << " x "
+              << st.grid.angular << (st.grid.prune ? ", pruned" : "") << ")\n";
   std::cerr << "   guess " << scf::to_string(st.guess) << "  e_convergence " << st.e_convergence
             << "  d_convergence " << st.d_convergence << "  max_iterations " << st.max_iterations
             << "  memory " << opt.memory_mib << " MiB\n";
@@ -144,7 +165,7 @@ int run(const RunOptions& opt) {
   if (!opt.json_file.empty()) {
     std::ofstream out(opt.json_file);
     if (!out) throw InputError(opt.json_file + ": cannot write JSON output");
-    out << std::setw(1) << atomic_result(wfn, info) << "\n";
+    out << atomic_result(wfn, info).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   print_summary(std::cout, wfn);
   if (!wfn.convergence.converged) {
@@ -177,9 +198,25 @@ int list_species() {
   return exit_ok;
 }
 
+int list_functionals() {
+  for (const auto& [name, description] : scf::Functional::builtin())
+    std::cout << std::left << std::setw(12) << name << description << "\n";
+  return exit_ok;
+}
+
 int list_basis_sets() {
   for (const auto& n : scf::available_basis_sets()) std::cout << n << "\n";
   return exit_ok;
+}
+
+/// Writes the QCSchema failure record if a JSON file was asked for; never throws.
+void write_failure(const std::string& path, const char* type, const std::string& message) {
+  if (path.empty()) return;
+  try {
+    std::ofstream(path) << failed_result(type, message).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+                        << "\n";
+  } catch (...) {
+  }
 }
 
 }  // namespace
@@ -192,7 +229,8 @@ int main_cli(int argc, char** argv) {
   RunOptions opt;
   auto* run_cmd = app.add_subcommand("run", "SCF energy of one molecule (file or built-in name)");
   run_cmd->add_option("input", opt.input, "XYZ or QCSchema JSON file, or a built-in species name")->required();
-  run_cmd->add_option("--method", opt.method, "method: hf")->capture_default_str();
+  run_cmd->add_option("--method", opt.method, "hf or a functional (cagescreen functionals)")->capture_default_str();
+  run_cmd->add_option("--grid", opt.grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
   run_cmd->add_option("--basis", opt.basis, "basis set name or .gbs file")->capture_default_str();
   run_cmd->add_option("--shell-type", opt.shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
   run_cmd->add_option("--reference", opt.reference, "auto (rhf for singlets, else uhf), rhf or uhf")
@@ -213,6 +251,7 @@ int main_cli(int argc, char** argv) {
 
   app.add_subcommand("species", "list the built-in species");
   app.add_subcommand("basis", "list the shipped basis sets");
+  app.add_subcommand("functionals", "list the exchange-correlation functionals");
 
   try {
     app.parse(argc, argv);
@@ -230,17 +269,17 @@ int main_cli(int argc, char** argv) {
   try {
     if (app.got_subcommand("species")) return list_species();
     if (app.got_subcommand("basis")) return list_basis_sets();
+    if (app.got_subcommand("functionals")) return list_functionals();
     return run(opt);
   } catch (const InputError& e) {
-    if (!opt.json_file.empty()) std::ofstream(opt.json_file) << failed_result("input_error", e.what()).dump(1) << "\n";
+    write_failure(opt.json_file, "input_error", e.what());
     std::cerr << "cagescreen: error: " << e.what() << "\n";
     return exit_bad_input;
   } catch (const NotConverged& e) {
     std::cerr << "cagescreen: error: " << e.what() << "\n";
     return exit_not_converged;
   } catch (const std::exception& e) {
-    if (!opt.json_file.empty())
-      std::ofstream(opt.json_file) << failed_result("internal_error", e.what()).dump(1) << "\n";
+    write_failure(opt.json_file, "internal_error", e.what());
     std::cerr << "cagescreen: internal error: " << e.what() << "\n";
     return exit_failure;
   }

@@ -81,6 +81,7 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   j["model"] = {{"method", wfn.method}, {"basis", wfn.basis.name}};
   j["keywords"] = {{"reference", scf::to_string(wfn.reference)},
                    {"guess", scf::to_string(st.guess)},
+                   {"grid", st.grid.name},
                    {"e_convergence", st.e_convergence},
                    {"d_convergence", st.d_convergence},
                    {"max_iterations", st.max_iterations},
@@ -100,6 +101,7 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   p["return_energy"] = wfn.energies.total;
   p["scf_one_electron_energy"] = wfn.energies.one_electron;
   p["scf_two_electron_energy"] = wfn.energies.two_electron;
+  if (!wfn.dft.grid.empty()) p["scf_xc_energy"] = wfn.energies.xc;
   p["scf_total_energy"] = wfn.energies.total;
   p["scf_iterations"] = wfn.convergence.iterations;
   j["properties"] = p;
@@ -128,6 +130,11 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   if (wfn.reference == scf::Reference::UHF) ext["s_squared"] = wfn.s_squared();
   ext["timings"] = {{"scf_seconds", wfn.seconds}, {"wall_seconds", info.wall_seconds}};
   ext["threads"] = info.threads;
+  if (!wfn.dft.grid.empty())
+    ext["dft"] = {{"grid", wfn.dft.grid},          {"radial_points", wfn.dft.radial},
+                  {"angular_points", wfn.dft.angular}, {"grid_points", wfn.dft.points},
+                  {"electrons_integrated", wfn.dft.electrons}, {"exact_exchange", wfn.dft.exact_exchange},
+                  {"xc_seconds", wfn.dft.xc_seconds},  {"jk_seconds", wfn.dft.jk_seconds}};
   ext["libint2_version"] = scf::libint_version();
   j["extras"] = {{"cagescreen", ext}};
   return j;

@@ -1,0 +1,218 @@
+#include "scf/grid.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <sstream>
+
+#include "molecules/data_dir.hpp"
+#include "molecules/elements.hpp"
+#include "molecules/error.hpp"
+
+namespace cagescreen::scf {
+namespace {
+
+// Treutler–Ahlrichs ξ per element (J. Chem. Phys. 102, 346 (1995), Table 1), H–Kr.
+constexpr double treutler_xi[] = {0.8, 0.9, 1.8, 1.4, 1.3, 1.1, 0.9, 0.9, 0.9, 0.9, 1.4, 1.3,
+                                  1.3, 1.2, 1.1, 1.0, 1.0, 1.0, 1.5, 1.4, 1.3, 1.2, 1.2, 1.2,
+                                  1.2, 1.2, 1.2, 1.1, 1.1, 1.1, 1.1, 1.0, 0.9, 0.9, 0.9, 0.9};
+
+/// Smallest shipped Lebedev rule with at least n points.
+int lebedev_at_least(int n) {
+  for (int s : lebedev_sizes())
+    if (s >= n) return s;
+  return lebedev_sizes().back();
+}
+
+}  // namespace
+
+const std::vector<int>& lebedev_sizes() {
+  static const std::vector<int> sizes{6,   14,  26,  38,  50,  74,   86,   110,  146,  170,  194,
+                                      230, 266, 302, 350, 434, 590,  770,  974,  1202, 1454, 1730,
+                                      2030, 2354, 2702, 3074, 3470, 3890, 4334, 4802, 5294, 5810};
+  return sizes;
+}
+
+const std::vector<std::array<double, 4>>& lebedev(int n) {
+  static std::mutex m;
+  static std::map<int, std::vector<std::array<double, 4>>> cache;
+  std::lock_guard<std::mutex> lock(m);
+  if (auto it = cache.find(n); it != cache.end()) return it->second;
+  const auto& sizes = lebedev_sizes();
+  if (std::find(sizes.begin(), sizes.end(), n) == sizes.end())
+    throw InputError("no Lebedev grid with " + std::to_string(n) + " points (available: 6 ... 5810, e.g. 302, 590)");
+  char name[32];
+  std::snprintf(name, sizeof name, "lebedev_%04d.txt", n);
+  const std::string path = data_dir() + "/grids/" + name;
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot open Lebedev grid file");
+  std::vector<std::array<double, 4>> pts;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    std::array<double, 4> p{};
+    if (!(ls >> p[0] >> p[1] >> p[2] >> p[3])) throw InputError(located(path, lineno, "expected 'x y z w'"));
+    p[3] *= 4.0 * M_PI;
+    pts.push_back(p);
+  }
+  if (static_cast<int>(pts.size()) != n)
+    throw InputError(path + ": expected " + std::to_string(n) + " points, found " + std::to_string(pts.size()));
+  return cache.emplace(n, std::move(pts)).first->second;
+}
+
+GridSpec parse_grid(const std::string& text) {
+  GridSpec g;
+  g.name = text;
+  if (text == "coarse") {
+    g.radial = 50, g.angular = 194;
+  } else if (text == "default") {
+    g.radial = 75, g.angular = 302;
+  } else if (text == "fine") {
+    g.radial = 99, g.angular = 590;
+  } else if (text == "ultrafine") {
+    g.radial = 150, g.angular = 974;
+  } else {
+    const auto comma = text.find(',');
+    char* end = nullptr;
+    const long r = comma == std::string::npos ? 0 : std::strtol(text.c_str(), &end, 10);
+    const bool r_ok = comma != std::string::npos && end == text.c_str() + comma;
+    const long a = r_ok ? std::strtol(text.c_str() + comma + 1, &end, 10) : 0;
+    if (!r_ok || *end != '\0' || r < 10 || r > 500)
+      throw InputError("grid '" + text + "' must be coarse, default, fine, ultrafine or R,A (e.g. 99,590; R in 10..500)");
+    g.radial = static_cast<int>(r);
+    g.angular = static_cast<int>(a);
+    g.prune = false;
+    lebedev(g.angular);  // validates the angular size
+  }
+  return g;
+}
+
+MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, std::size_t max_batch) {
+  MolecularGrid grid;
+  grid.spec = spec;
+  const int natom = static_cast<int>(mol.atoms.size());
+  std::vector<double> dist(natom * natom, 0.0);
+  for (int i = 0; i < natom; ++i)
+    for (int j = 0; j < natom; ++j) {
+      const auto& a = mol.atoms[i].r;
+      const auto& b = mol.atoms[j].r;
+      dist[i * natom + j] = std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    }
+
+  std::vector<std::array<double, 3>> pts;
+  std::vector<double> wts;
+  std::vector<double> P(natom);
+  for (int A = 0; A < natom; ++A) {
+    const int Z = mol.atoms[A].Z;
+    const double xi = treutler_xi[std::min(Z, 36) - 1];
+    const double rbragg = molecules::element(Z).covalent_radius / 0.529177210903;
+    const int n = spec.radial;
+    for (int i = 1; i <= n; ++i) {
+      // Treutler–Ahlrichs M4: r = ξ/ln2 (1+x)^0.6 ln(2/(1−x)), Chebyshev (2nd kind) nodes.
+      const double theta = i * M_PI / (n + 1);
+      const double x = std::cos(theta);
+      const double wx = M_PI / (n + 1) * std::sin(theta);  // ∫dx g(x) ≈ Σ wx g(x)
+      const double ln2 = std::log(2.0);
+      const double r = xi / ln2 * std::pow(1.0 + x, 0.6) * std::log(2.0 / (1.0 - x));
+      const double drdx = xi / ln2 *
+                          (0.6 * std::pow(1.0 + x, -0.4) * std::log(2.0 / (1.0 - x)) + std::pow(1.0 + x, 0.6) / (1.0 - x));
+      const double wr = wx * drdx * r * r;
+      // Pruning: fewer angular points in the core region, where the density is nearly spherical.
+      int nang = spec.angular;
+      if (spec.prune) {
+        if (r < 0.25 * rbragg)
+          nang = lebedev_at_least(std::min(spec.angular, 50));
+        else if (r < 0.5 * rbragg)
+          nang = lebedev_at_least(std::min(spec.angular, 110));
+        else if (r < 0.9 * rbragg)
+          nang = lebedev_at_least(std::min(spec.angular, 194));
+      }
+      for (const auto& L : lebedev(nang)) {
+        const std::array<double, 3> p{mol.atoms[A].r[0] + r * L[0], mol.atoms[A].r[1] + r * L[1],
+                                      mol.atoms[A].r[2] + r * L[2]};
+        // Becke partition weight of atom A at p.
+        std::vector<double> rp(natom);
+        for (int k = 0; k < natom; ++k)
+          rp[k] = std::hypot(p[0] - mol.atoms[k].r[0], p[1] - mol.atoms[k].r[1], p[2] - mol.atoms[k].r[2]);
+        double sum = 0.0;
+        for (int k = 0; k < natom; ++k) {
+          double cell = 1.0;
+          for (int l = 0; l < natom && cell > 0.0; ++l) {
+            if (l == k) continue;
+            // Stratmann–Scuseria–Frisch cell function (Chem. Phys. Lett. 257, 213 (1996)), a = 0.64.
+            const double mu = (rp[k] - rp[l]) / dist[k * natom + l];
+            double g;
+            if (mu <= -0.64) {
+              g = -1.0;
+            } else if (mu >= 0.64) {
+              g = 1.0;
+            } else {
+              const double z = mu / 0.64, z2 = z * z;
+              g = z * (35.0 + z2 * (-35.0 + z2 * (21.0 - 5.0 * z2))) / 16.0;
+            }
+            cell *= 0.5 * (1.0 - g);
+          }
+          P[k] = cell;
+          sum += cell;
+        }
+        const double w = wr * L[3] * (sum > 0 ? P[A] / sum : 0.0);
+        if (std::abs(w) < 1e-15) continue;
+        pts.push_back(p);
+        wts.push_back(w);
+      }
+    }
+  }
+
+  // Spatial batches: recursive bisection of the point cloud along its longest axis.
+  std::vector<std::size_t> idx(pts.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::vector<std::pair<std::size_t, std::size_t>> stack{{0, idx.size()}}, leaves;
+  while (!stack.empty()) {
+    auto [b, e] = stack.back();
+    stack.pop_back();
+    if (e - b <= max_batch) {
+      leaves.push_back({b, e});
+      continue;
+    }
+    std::array<double, 3> lo{HUGE_VAL, HUGE_VAL, HUGE_VAL}, hi{-HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (std::size_t k = b; k < e; ++k)
+      for (int d = 0; d < 3; ++d) {
+        lo[d] = std::min(lo[d], pts[idx[k]][d]);
+        hi[d] = std::max(hi[d], pts[idx[k]][d]);
+      }
+    int axis = 0;
+    for (int d = 1; d < 3; ++d)
+      if (hi[d] - lo[d] > hi[axis] - lo[axis]) axis = d;
+    const std::size_t mid = b + (e - b) / 2;
+    std::nth_element(idx.begin() + b, idx.begin() + mid, idx.begin() + e,
+                     [&](std::size_t u, std::size_t v) { return pts[u][axis] < pts[v][axis]; });
+    stack.push_back({b, mid});
+    stack.push_back({mid, e});
+  }
+  for (auto [b, e] : leaves) {
+    GridBatch batch;
+    batch.begin = grid.points.size();
+    std::array<double, 3> lo{HUGE_VAL, HUGE_VAL, HUGE_VAL}, hi{-HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (std::size_t k = b; k < e; ++k) {
+      grid.points.push_back(pts[idx[k]]);
+      grid.weights.push_back(wts[idx[k]]);
+      for (int d = 0; d < 3; ++d) {
+        lo[d] = std::min(lo[d], pts[idx[k]][d]);
+        hi[d] = std::max(hi[d], pts[idx[k]][d]);
+      }
+    }
+    batch.end = grid.points.size();
+    for (int d = 0; d < 3; ++d) batch.center[d] = 0.5 * (lo[d] + hi[d]);
+    batch.radius = 0.5 * std::hypot(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]);
+    grid.batches.push_back(batch);
+  }
+  return grid;
+}
+
+}  // namespace cagescreen::scf

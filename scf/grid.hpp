@@ -1,0 +1,50 @@
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+#include "molecules/molecule.hpp"
+
+namespace cagescreen::scf {
+
+/// Size of an atom-centred integration grid.
+struct GridSpec {
+  std::string name = "default";  ///< level name or "R,A"
+  int radial = 75;               ///< radial points per atom (Treutler–Ahlrichs M4)
+  int angular = 302;             ///< Lebedev–Laikov points in the valence region
+  bool prune = true;             ///< fewer angular points near the nucleus
+};
+
+/// Named levels (radial × angular): coarse 50×194, default 75×302, fine 99×590,
+/// ultrafine 150×974 (pruned), or "R,A" (unpruned, e.g. "99,590"). Throws InputError.
+GridSpec parse_grid(const std::string& text);
+
+/// Lebedev–Laikov rule with n points from data/grids: (x, y, z, w) with Σw = 4π.
+/// Throws InputError for sizes that are not shipped.
+const std::vector<std::array<double, 4>>& lebedev(int n);
+
+/// Shipped Lebedev sizes, ascending.
+const std::vector<int>& lebedev_sizes();
+
+/// A batch of nearby points (for screening basis functions by distance).
+struct GridBatch {
+  std::size_t begin = 0, end = 0;   ///< range in MolecularGrid::points
+  std::array<double, 3> center{};   ///< centre of the batch's bounding box, Bohr
+  double radius = 0.0;              ///< half-diagonal of the bounding box, Bohr
+};
+
+/// Molecular integration grid: points (Bohr) and weights including the Becke partition.
+struct MolecularGrid {
+  GridSpec spec;
+  std::vector<std::array<double, 3>> points;
+  std::vector<double> weights;
+  std::vector<GridBatch> batches;
+};
+
+/// Atom-centred grid: Treutler–Ahlrichs M4 radial quadrature (α = 0.6, per-element ξ), Lebedev
+/// angular grids (pruned near the nucleus for named levels), Stratmann–Scuseria–Frisch partition
+/// weights, points with negligible weight dropped, spatial batches of at most
+/// `max_batch` points.
+MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, std::size_t max_batch = 128);
+
+}  // namespace cagescreen::scf

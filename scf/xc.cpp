@@ -1,0 +1,357 @@
+#include "scf/xc.hpp"
+
+#include <libint2/shell.h>
+#include <libint2/solidharmonics.h>
+#include <omp.h>
+#include <xc.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "molecules/error.hpp"
+
+namespace cagescreen::scf {
+
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+namespace {
+
+/// RAII owner of a libxc functional (xc_func_end on destruction).
+struct XCFunc {
+  xc_func_type f{};
+  bool ok = false;
+  XCFunc(int id, int nspin) { ok = xc_func_init(&f, id, nspin) == 0; }
+  ~XCFunc() {
+    if (ok) xc_func_end(&f);
+  }
+  XCFunc(const XCFunc&) = delete;
+  XCFunc& operator=(const XCFunc&) = delete;
+};
+
+struct Builtin {
+  const char* name;
+  std::vector<std::pair<int, double>> components;
+  const char* description;
+};
+
+const std::vector<Builtin>& builtins() {
+  static const std::vector<Builtin> list{
+      {"hf", {}, "Hartree-Fock"},
+      {"svwn", {{XC_LDA_X, 1.0}, {XC_LDA_C_VWN_RPA, 1.0}}, "Slater exchange + VWN (RPA) correlation (LDA)"},
+      {"blyp", {{XC_GGA_X_B88, 1.0}, {XC_GGA_C_LYP, 1.0}}, "Becke 88 exchange + LYP correlation (GGA)"},
+      {"pbe", {{XC_GGA_X_PBE, 1.0}, {XC_GGA_C_PBE, 1.0}}, "Perdew-Burke-Ernzerhof (GGA)"},
+      {"b3lyp", {{XC_HYB_GGA_XC_B3LYP, 1.0}}, "B3LYP with VWN-RPA, as Gaussian and psi4 (libxc HYB_GGA_XC_B3LYP)"},
+      {"b3lyp5", {{XC_HYB_GGA_XC_B3LYP5, 1.0}}, "B3LYP with VWN5 (libxc HYB_GGA_XC_B3LYP5)"},
+      {"pbe0", {{XC_HYB_GGA_XC_PBEH, 1.0}}, "PBE0 / PBE1PBE, 25% exact exchange (libxc HYB_GGA_XC_PBEH)"},
+  };
+  return list;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+int family_of(const xc_func_type& f) { return f.info->family; }
+bool is_lda(int fam) { return fam == XC_FAMILY_LDA || fam == XC_FAMILY_HYB_LDA; }
+bool is_gga(int fam) { return fam == XC_FAMILY_GGA || fam == XC_FAMILY_HYB_GGA; }
+
+}  // namespace
+
+std::string libxc_version() { return xc_version_string(); }
+
+std::vector<std::pair<std::string, std::string>> Functional::builtin() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& b : builtins()) out.push_back({b.name, b.description});
+  out.push_back({"libxc:NAME", "any libxc LDA/GGA functional or global hybrid by name or number"});
+  return out;
+}
+
+Functional Functional::from_name(const std::string& text) {
+  std::string name = text;
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  Functional f;
+  f.name = name;
+  if (name == "hf") {
+    f.exact_exchange = 1.0;
+    return f;
+  }
+  bool found = false;
+  for (const auto& b : builtins())
+    if (name == b.name) {
+      f.components = b.components;
+      found = true;
+    }
+  if (!found && name.rfind("libxc:", 0) == 0) {
+    const std::string id_text = text.substr(6);
+    int id = -1;
+    if (!id_text.empty() && std::all_of(id_text.begin(), id_text.end(), ::isdigit))
+      id = std::atoi(id_text.c_str());
+    else
+      id = xc_functional_get_number(id_text.c_str());
+    if (id <= 0) throw InputError("unknown libxc functional '" + id_text + "'");
+    f.components = {{id, 1.0}};
+    found = true;
+  }
+  if (!found) {
+    std::vector<std::pair<std::size_t, std::string>> close;
+    for (const auto& b : builtins()) close.push_back({edit_distance(name, b.name), b.name});
+    std::sort(close.begin(), close.end());
+    std::string list;
+    for (std::size_t i = 0; i < close.size() && i < 3; ++i) list += (i ? ", " : "") + close[i].second;
+    throw InputError("unknown method '" + text + "' (closest: " + list + "; see `cagescreen functionals`)");
+  }
+  for (const auto& [id, w] : f.components) {
+    XCFunc xf(id, XC_UNPOLARIZED);
+    if (!xf.ok) throw InputError("libxc cannot initialise functional " + std::to_string(id) + " for '" + text + "'");
+    const int fam = family_of(xf.f);
+    if (!is_lda(fam) && !is_gga(fam))
+      throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
+                       ") is a meta-GGA or other kind this version does not evaluate (LDA and GGA only)");
+    if (xf.f.cam_omega != 0.0 || xf.f.cam_beta != 0.0)
+      throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
+                       ") is range-separated, which this version does not evaluate");
+    f.gga = f.gga || is_gga(fam);
+    f.exact_exchange += w * xf.f.cam_alpha;
+  }
+  return f;
+}
+
+struct XCIntegrator::Impl {
+  BasisSet basis;
+  Functional func;
+  MolecularGrid grid;
+  bool polarized;
+  int nthreads;
+  std::vector<libint2::Shell> shells;    // normalised as libint2 does for the integrals
+  std::vector<double> extent;            // radius beyond which a shell is below 1e-10, Bohr
+  std::vector<std::vector<int>> batch_shells;
+
+  Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads)
+      : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol) {
+    nthreads = threads > 0 ? threads : omp_get_max_threads();
+    for (const auto& s : basis.shells) {
+      libint2::svector<double> alpha(s.exponents.begin(), s.exponents.end());
+      libint2::svector<double> coef(s.coefficients.begin(), s.coefficients.end());
+      shells.emplace_back(alpha, libint2::svector<libint2::Shell::Contraction>{{s.l, s.pure, coef}},
+                          std::array<double, 3>{s.center[0], s.center[1], s.center[2]});
+      // Extent: largest r with |c| r^l exp(-α r²) ≥ 1e-10 over primitives (fixed-point iteration).
+      double rmax = 0.0;
+      const auto& sh = shells.back();
+      for (std::size_t p = 0; p < sh.alpha.size(); ++p) {
+        const double c = std::abs(sh.contr[0].coeff[p]);
+        double r = 1.0;
+        for (int it = 0; it < 20; ++it)
+          r = std::sqrt(std::max(0.0, std::log(c / 1e-10) + s.l * std::log(std::max(r, 1.0))) / sh.alpha[p]);
+        rmax = std::max(rmax, r);
+      }
+      extent.push_back(rmax);
+    }
+    for (const auto& bt : grid.batches) {
+      std::vector<int> list;
+      for (std::size_t s = 0; s < shells.size(); ++s) {
+        const auto& O = shells[s].O;
+        const double d = std::hypot(O[0] - bt.center[0], O[1] - bt.center[1], O[2] - bt.center[2]);
+        if (d - bt.radius < extent[s]) list.push_back(static_cast<int>(s));
+      }
+      batch_shells.push_back(std::move(list));
+    }
+  }
+
+  /// Values (and gradients) of the batch's functions at its points: phi (npts × nf), dphi[3].
+  void basis_values(const GridBatch& bt, const std::vector<int>& list, MatrixXd& phi, MatrixXd* dphi) const {
+    const int np = static_cast<int>(bt.end - bt.begin);
+    int nf = 0;
+    for (int s : list) nf += basis.shells[s].size();
+    phi.setZero(np, nf);
+    if (dphi)
+      for (int k = 0; k < 3; ++k) dphi[k].setZero(np, nf);
+    std::vector<double> cart, cx, cy, cz;
+    int col = 0;
+    for (int s : list) {
+      const auto& sh = shells[s];
+      const int l = sh.contr[0].l;
+      const bool pure = sh.contr[0].pure;
+      const int ncart = (l + 1) * (l + 2) / 2;
+      cart.assign(ncart, 0.0);
+      cx.assign(ncart, 0.0), cy.assign(ncart, 0.0), cz.assign(ncart, 0.0);
+      for (int i = 0; i < np; ++i) {
+        const auto& p = grid.points[bt.begin + i];
+        const double x = p[0] - sh.O[0], y = p[1] - sh.O[1], z = p[2] - sh.O[2];
+        const double r2 = x * x + y * y + z * z;
+        if (r2 > extent[s] * extent[s]) continue;
+        double R0 = 0.0, R1 = 0.0;  // Σ c e^{-αr²} and Σ −2αc e^{-αr²}
+        for (std::size_t k = 0; k < sh.alpha.size(); ++k) {
+          const double e = sh.contr[0].coeff[k] * std::exp(-sh.alpha[k] * r2);
+          R0 += e;
+          R1 -= 2.0 * sh.alpha[k] * e;
+        }
+        double xp[8], yp[8], zp[8];  // powers up to l+1
+        xp[0] = yp[0] = zp[0] = 1.0;
+        for (int k = 1; k <= l; ++k) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y, zp[k] = zp[k - 1] * z;
+        int c = 0;
+        for (int a = l; a >= 0; --a)  // libint2 standard order: xx, xy, xz, yy, yz, zz
+          for (int bb = l - a; bb >= 0; --bb, ++c) {
+            const int cc = l - a - bb;
+            const double ang = xp[a] * yp[bb] * zp[cc];
+            cart[c] = ang * R0;
+            if (dphi) {
+              cx[c] = (a ? a * xp[a - 1] * yp[bb] * zp[cc] * R0 : 0.0) + ang * R1 * x;
+              cy[c] = (bb ? bb * xp[a] * yp[bb - 1] * zp[cc] * R0 : 0.0) + ang * R1 * y;
+              cz[c] = (cc ? cc * xp[a] * yp[bb] * zp[cc - 1] * R0 : 0.0) + ang * R1 * z;
+            }
+          }
+        if (!pure) {
+          for (int k = 0; k < ncart; ++k) {
+            phi(i, col + k) = cart[k];
+            if (dphi) dphi[0](i, col + k) = cx[k], dphi[1](i, col + k) = cy[k], dphi[2](i, col + k) = cz[k];
+          }
+        } else {
+          const auto& sh_coefs = libint2::solidharmonics::SolidHarmonicsCoefficients<double>::instance(l);
+          for (int m = 0; m < 2 * l + 1; ++m) {
+            const auto* v = sh_coefs.row_values(m);
+            const auto* idx = sh_coefs.row_idx(m);
+            double f = 0, gx = 0, gy = 0, gz = 0;
+            for (int k = 0; k < sh_coefs.nnz(m); ++k) {
+              f += v[k] * cart[idx[k]];
+              if (dphi) gx += v[k] * cx[idx[k]], gy += v[k] * cy[idx[k]], gz += v[k] * cz[idx[k]];
+            }
+            phi(i, col + m) = f;
+            if (dphi) dphi[0](i, col + m) = gx, dphi[1](i, col + m) = gy, dphi[2](i, col + m) = gz;
+          }
+        }
+      }
+      col += basis.shells[s].size();
+    }
+  }
+
+  XCResult compute(const std::vector<MatrixXd>& D) const {
+    const int ns = polarized ? 2 : 1;
+    const int nbf = basis.nbf;
+    XCResult res;
+    std::vector<std::vector<MatrixXd>> Vt(nthreads);
+    std::vector<double> exc_t(nthreads, 0.0), nel_t(nthreads, 0.0);
+    const int nb = static_cast<int>(grid.batches.size());
+#pragma omp parallel num_threads(nthreads)
+    {
+      const int tid = omp_get_thread_num();
+      auto& V = Vt[tid];
+      V.assign(ns, MatrixXd::Zero(nbf, nbf));
+      std::vector<std::unique_ptr<XCFunc>> funcs;
+      for (const auto& [id, w] : func.components)
+        funcs.push_back(std::make_unique<XCFunc>(id, polarized ? XC_POLARIZED : XC_UNPOLARIZED));
+      MatrixXd phi, dphi[3];
+      std::vector<int> fidx;
+#pragma omp for schedule(dynamic)
+      for (int b = 0; b < nb; ++b) {
+        const auto& bt = grid.batches[b];
+        const auto& list = batch_shells[b];
+        if (list.empty()) continue;
+        const int np = static_cast<int>(bt.end - bt.begin);
+        basis_values(bt, list, phi, func.gga ? dphi : nullptr);
+        fidx.clear();
+        for (int s : list)
+          for (int k = 0; k < basis.shells[s].size(); ++k) fidx.push_back(basis.offsets[s] + k);
+        const int nf = static_cast<int>(fidx.size());
+        // Density (and gradient) per spin on the batch.
+        std::vector<VectorXd> rho(ns);
+        std::vector<MatrixXd> grad(ns);
+        std::vector<MatrixXd> X(ns);
+        for (int s = 0; s < ns; ++s) {
+          MatrixXd Dsub(nf, nf);
+          for (int a = 0; a < nf; ++a)
+            for (int c = 0; c < nf; ++c) Dsub(a, c) = D[s](fidx[a], fidx[c]);
+          X[s] = phi * Dsub;
+          rho[s] = X[s].cwiseProduct(phi).rowwise().sum();
+          if (func.gga) {
+            grad[s].resize(np, 3);
+            for (int k = 0; k < 3; ++k) grad[s].col(k) = 2.0 * X[s].cwiseProduct(dphi[k]).rowwise().sum();
+          }
+        }
+        // libxc input layout: rho[np*ns], sigma[np*(1 or 3)].
+        std::vector<double> rin(np * ns), sin(func.gga ? np * (polarized ? 3 : 1) : 0);
+        for (int i = 0; i < np; ++i) {
+          for (int s = 0; s < ns; ++s) rin[i * ns + s] = std::max(rho[s](i), 0.0);
+          if (func.gga) {
+            if (!polarized) {
+              sin[i] = grad[0].row(i).squaredNorm();
+            } else {
+              sin[3 * i] = grad[0].row(i).squaredNorm();
+              sin[3 * i + 1] = grad[0].row(i).dot(grad[1].row(i));
+              sin[3 * i + 2] = grad[1].row(i).squaredNorm();
+            }
+          }
+        }
+        std::vector<double> zk(np), vrho(np * ns), vsigma(sin.size());
+        std::vector<double> ezk(np, 0.0), evrho(np * ns, 0.0), evsigma(sin.size(), 0.0);
+        for (std::size_t c = 0; c < funcs.size(); ++c) {
+          const double w = func.components[c].second;
+          const int fam = family_of(funcs[c]->f);
+          if (is_lda(fam)) {
+            xc_lda_exc_vxc(&funcs[c]->f, np, rin.data(), zk.data(), vrho.data());
+          } else {
+            xc_gga_exc_vxc(&funcs[c]->f, np, rin.data(), sin.data(), zk.data(), vrho.data(), vsigma.data());
+            for (std::size_t k = 0; k < sin.size(); ++k) evsigma[k] += w * vsigma[k];
+          }
+          for (int i = 0; i < np; ++i) ezk[i] += w * zk[i];
+          for (int k = 0; k < np * ns; ++k) evrho[k] += w * vrho[k];
+        }
+        // Energy, electron count, and B so that V = φᵀB + Bᵀφ.
+        for (int i = 0; i < np; ++i) {
+          const double w = grid.weights[bt.begin + i];
+          double rt = 0.0;
+          for (int s = 0; s < ns; ++s) rt += rin[i * ns + s];
+          exc_t[tid] += w * rt * ezk[i];
+          nel_t[tid] += w * rt;
+        }
+        for (int s = 0; s < ns; ++s) {
+          MatrixXd B(np, nf);
+          for (int i = 0; i < np; ++i) {
+            const double w = grid.weights[bt.begin + i];
+            B.row(i) = (0.5 * w * evrho[i * ns + s]) * phi.row(i);
+            if (func.gga) {
+              // ∂E/∂∇ρσ: unpolarised 2 vσ ∇ρ; polarised 2 vσσ ∇ρσ + vσαβ ∇ρσ'.
+              Eigen::RowVector3d g;
+              if (!polarized)
+                g = 2.0 * evsigma[i] * grad[0].row(i);
+              else if (s == 0)
+                g = 2.0 * evsigma[3 * i] * grad[0].row(i) + evsigma[3 * i + 1] * grad[1].row(i);
+              else
+                g = 2.0 * evsigma[3 * i + 2] * grad[1].row(i) + evsigma[3 * i + 1] * grad[0].row(i);
+              g *= w;
+              B.row(i) += g(0) * dphi[0].row(i) + g(1) * dphi[1].row(i) + g(2) * dphi[2].row(i);
+            }
+          }
+          const MatrixXd Vsub = phi.transpose() * B;
+          for (int a = 0; a < nf; ++a)
+            for (int c = 0; c < nf; ++c) V[s](fidx[a], fidx[c]) += Vsub(a, c) + Vsub(c, a);
+        }
+      }
+    }
+    res.V.assign(ns, MatrixXd::Zero(nbf, nbf));
+    for (int t = 0; t < nthreads; ++t) {
+      res.energy += exc_t[t];
+      res.electrons += nel_t[t];
+      if (!Vt[t].empty())
+        for (int s = 0; s < ns; ++s) res.V[s] += Vt[t][s];
+    }
+    return res;
+  }
+};
+
+XCIntegrator::XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol, const Functional& f,
+                           const GridSpec& grid, bool polarized, int threads)
+    : impl_(std::make_unique<Impl>(basis, mol, f, grid, polarized, threads)) {}
+XCIntegrator::~XCIntegrator() = default;
+XCResult XCIntegrator::compute(const std::vector<MatrixXd>& D) const { return impl_->compute(D); }
+std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
+
+}  // namespace cagescreen::scf

@@ -1,0 +1,61 @@
+#pragma once
+#include <Eigen/Dense>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "molecules/molecule.hpp"
+#include "scf/basis.hpp"
+#include "scf/grid.hpp"
+
+namespace cagescreen::scf {
+
+/// An exchange-correlation model: libxc components with weights plus the fraction of exact
+/// (Hartree–Fock) exchange taken from libxc. "hf" has no components and exact exchange 1.
+struct Functional {
+  std::string name;                            ///< as the user typed it, lower case
+  std::vector<std::pair<int, double>> components;  ///< libxc functional ids and weights
+  double exact_exchange = 0.0;                 ///< fraction of K in the Fock matrix
+  bool gga = false;                            ///< needs density gradients
+
+  bool is_hf() const { return components.empty(); }
+
+  /// Resolves a user name (hf, svwn, blyp, pbe, b3lyp, b3lyp5, pbe0, or libxc:NAME / libxc:NUMBER).
+  /// Throws InputError listing close matches for unknown names and for functionals this
+  /// version cannot evaluate (meta-GGA, range-separated).
+  static Functional from_name(const std::string& name);
+  /// Names accepted by from_name, for `cagescreen functionals`, with one-line descriptions.
+  static std::vector<std::pair<std::string, std::string>> builtin();
+};
+
+/// libxc version string.
+std::string libxc_version();
+
+/// XC energy and potential for one density.
+struct XCResult {
+  double energy = 0.0;              ///< Exc, Hartree
+  double electrons = 0.0;           ///< ∫ρ over the grid
+  std::vector<Eigen::MatrixXd> V;   ///< per spin (one for unpolarised), (nbf × nbf)
+};
+
+/// Numerical integration of Exc and V^xc on a molecular grid. Points are processed in spatial
+/// batches; each batch keeps only the shells whose extent reaches it, and the density and
+/// potential are formed with matrix products over the batch's functions. OpenMP over batches.
+class XCIntegrator {
+ public:
+  XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol, const Functional& f, const GridSpec& grid,
+               bool polarized, int threads = 0);
+  ~XCIntegrator();
+  XCIntegrator(const XCIntegrator&) = delete;
+  XCIntegrator& operator=(const XCIntegrator&) = delete;
+
+  /// Unpolarised: D = {total density}. Polarised: D = {Dα, Dβ}.
+  XCResult compute(const std::vector<Eigen::MatrixXd>& D) const;
+  std::size_t n_points() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cagescreen::scf
