@@ -1,0 +1,138 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "check.hpp"
+#include "molecules/error.hpp"
+#include "molecules/species.hpp"
+#include "scf/grid.hpp"
+#include "scf/integrals.hpp"
+#include "scf/xc.hpp"
+
+using namespace cagescreen;
+using namespace cagescreen::scf;
+using Eigen::MatrixXd;
+
+namespace {
+MatrixXd random_density(int n, int nocc, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<double> g(0.0, 0.3);
+  MatrixXd C(n, nocc);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < nocc; ++j) C(i, j) = g(gen);
+  return C * C.transpose();  // positive semidefinite: ρ ≥ 0 everywhere
+}
+molecules::Molecule water() { return molecules::load_species(*molecules::find_species("water")); }
+}  // namespace
+
+TEST_SUITE("unit") {
+  TEST_CASE("Lebedev rules integrate spherical harmonics exactly to their degree") {
+    for (int n : {110, 302, 590}) {
+      const auto& L = lebedev(n);
+      double area = 0, x2 = 0, x4y2 = 0, x3 = 0;
+      for (const auto& p : L) {
+        area += p[3];
+        x2 += p[3] * p[0] * p[0];
+        x4y2 += p[3] * std::pow(p[0], 4) * p[1] * p[1];
+        x3 += p[3] * p[0] * p[0] * p[0];
+      }
+      check_near(area, 4 * M_PI, 1e-12, "sphere area");
+      check_near(x2, 4 * M_PI / 3, 1e-12, "<x^2>");
+      check_near(x4y2, 4 * M_PI / 35, 1e-12, "<x^4 y^2>");  // 4π·3!!·1!!/7!!
+      check_near(x3, 0.0, 1e-12, "<x^3>");
+    }
+    CHECK_THROWS_AS(lebedev(300), InputError);
+  }
+
+  TEST_CASE("grid levels and explicit sizes") {
+    CHECK(parse_grid("default").radial == 75);
+    CHECK(parse_grid("fine").angular == 590);
+    const auto g = parse_grid("99,590");
+    CHECK(g.radial == 99);
+    CHECK_FALSE(g.prune);
+    CHECK_THROWS_AS(parse_grid("99,591"), InputError);
+    CHECK_THROWS_AS(parse_grid("medium"), InputError);
+    CHECK_THROWS_AS(parse_grid("5,302"), InputError);
+  }
+
+  TEST_CASE("the molecular grid integrates a normalised Gaussian on every atom") {
+    const auto mol = water();
+    const auto grid = build_grid(mol, parse_grid("default"));
+    for (const auto& atom : mol.atoms) {
+      double sum = 0;
+      for (std::size_t i = 0; i < grid.points.size(); ++i) {
+        const double dx = grid.points[i][0] - atom.r[0], dy = grid.points[i][1] - atom.r[1],
+                     dz = grid.points[i][2] - atom.r[2];
+        sum += grid.weights[i] * std::pow(2.0 / M_PI, 1.5) * std::exp(-2.0 * (dx * dx + dy * dy + dz * dz));
+      }
+      check_near(sum, 1.0, 1e-6, "integral of a unit Gaussian");
+    }
+  }
+
+  TEST_CASE("basis values on the grid reproduce the overlap (spherical and Cartesian d, f)") {
+    const auto mol = water();
+    for (auto type : {ShellType::Spherical, ShellType::Cartesian, ShellType::Pople6D7F}) {
+      const auto basis = build_basis(mol, "6-31g(2df,p)", type);
+      const MatrixXd S = overlap_matrix(basis);
+      const XCIntegrator xc(basis, mol, Functional::from_name("svwn"), parse_grid("fine"), false, 2);
+      for (unsigned seed : {1u, 2u, 3u}) {
+        const MatrixXd D = random_density(basis.nbf, 5, seed);
+        const auto r = xc.compute({D});
+        // ∫ρ = Σ D_μν ∫φ_μ φ_ν = Tr[D S]
+        check_near(r.electrons, (D.array() * S.array()).sum(), 2e-6, "integrated density vs Tr[DS]");
+      }
+    }
+  }
+
+  TEST_CASE("V^xc is the derivative of E_xc (LDA, GGA, hybrid; unpolarised and polarised)") {
+    const auto mol = water();
+    const auto basis = build_basis(mol, "cc-pvdz");
+    for (const char* name : {"svwn", "pbe", "b3lyp"}) {
+      for (bool polarized : {false, true}) {
+        CAPTURE(name);
+        CAPTURE(polarized);
+        const XCIntegrator xc(basis, mol, Functional::from_name(name), parse_grid("default"), polarized, 2);
+        std::vector<MatrixXd> D{random_density(basis.nbf, 5, 11)};
+        if (polarized) D.push_back(random_density(basis.nbf, 4, 12));
+        std::vector<MatrixXd> dD;
+        for (std::size_t s = 0; s < D.size(); ++s) {
+          MatrixXd X = random_density(basis.nbf, 3, 20 + s);
+          dD.push_back(X / X.norm());
+        }
+        const double h = 1e-4;
+        auto shifted = [&](double t) {
+          std::vector<MatrixXd> Dt = D;
+          for (std::size_t s = 0; s < D.size(); ++s) Dt[s] += t * dD[s];
+          return xc.compute(Dt).energy;
+        };
+        const auto r = xc.compute(D);
+        double analytic = 0;
+        for (std::size_t s = 0; s < D.size(); ++s) analytic += (r.V[s].array() * dD[s].array()).sum();
+        const double numeric = (shifted(h) - shifted(-h)) / (2 * h);
+        check_near(analytic, numeric, 1e-6 * std::max(1.0, std::abs(numeric)), "dE/dD . dD");
+      }
+    }
+  }
+
+  TEST_CASE("functional names") {
+    CHECK(Functional::from_name("B3LYP").exact_exchange == doctest::Approx(0.2).epsilon(1e-12));
+    CHECK(Functional::from_name("pbe0").exact_exchange == doctest::Approx(0.25).epsilon(1e-12));
+    CHECK(Functional::from_name("pbe").exact_exchange == 0.0);
+    CHECK(Functional::from_name("hf").is_hf());
+    CHECK(Functional::from_name("libxc:XC_GGA_X_PBE").gga);
+    CHECK(Functional::from_name("libxc:1").components.size() == 1);
+    auto err = [](const std::string& n) {
+      try {
+        Functional::from_name(n);
+      } catch (const InputError& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    };
+    CHECK(err("b3lpy").rfind("unknown method 'b3lpy' (closest: b3lyp", 0) == 0);
+    CHECK(err("libxc:NOT_A_FUNCTIONAL") == "unknown libxc functional 'NOT_A_FUNCTIONAL'");
+    CHECK(err("libxc:MGGA_X_TPSS").find("meta-GGA") != std::string::npos);
+    CHECK(err("libxc:HYB_GGA_XC_CAM_B3LYP").find("range-separated") != std::string::npos);
+  }
+}
