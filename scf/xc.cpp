@@ -134,6 +134,13 @@ struct XCIntegrator::Impl {
   std::vector<libint2::Shell> shells;    // normalised as libint2 does for the integrals
   std::vector<double> extent;            // radius beyond which a shell is below 1e-10, Bohr
   std::vector<std::vector<int>> batch_shells;
+  // Basis values (and gradients) per batch, kept after the first build when they fit in
+  // `cache_budget` bytes; otherwise recomputed every build.
+  std::size_t cache_budget = std::size_t(1) << 30;
+  bool cache_values = false;
+  mutable std::vector<MatrixXd> phi_cache;
+  mutable std::vector<std::array<MatrixXd, 3>> dphi_cache;
+  mutable std::vector<char> cached;
 
   Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads)
       : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol) {
@@ -163,6 +170,18 @@ struct XCIntegrator::Impl {
         if (d - bt.radius < extent[s]) list.push_back(static_cast<int>(s));
       }
       batch_shells.push_back(std::move(list));
+    }
+    std::size_t bytes = 0;
+    for (std::size_t b = 0; b < grid.batches.size(); ++b) {
+      std::size_t nf = 0;
+      for (int s : batch_shells[b]) nf += basis.shells[s].size();
+      bytes += (grid.batches[b].end - grid.batches[b].begin) * nf * sizeof(double) * (func.gga ? 4 : 1);
+    }
+    cache_values = bytes <= cache_budget;
+    if (cache_values) {
+      phi_cache.resize(grid.batches.size());
+      dphi_cache.resize(grid.batches.size());
+      cached.assign(grid.batches.size(), 0);
     }
   }
 
@@ -248,7 +267,7 @@ struct XCIntegrator::Impl {
       std::vector<std::unique_ptr<XCFunc>> funcs;
       for (const auto& [id, w] : func.components)
         funcs.push_back(std::make_unique<XCFunc>(id, polarized ? XC_POLARIZED : XC_UNPOLARIZED));
-      MatrixXd phi, dphi[3];
+      MatrixXd phi_local, dphi_local[3];
       std::vector<int> fidx;
 #pragma omp for schedule(dynamic)
       for (int b = 0; b < nb; ++b) {
@@ -256,7 +275,19 @@ struct XCIntegrator::Impl {
         const auto& list = batch_shells[b];
         if (list.empty()) continue;
         const int np = static_cast<int>(bt.end - bt.begin);
-        basis_values(bt, list, phi, func.gga ? dphi : nullptr);
+        MatrixXd* phi_p = &phi_local;
+        MatrixXd* dphi = dphi_local;
+        if (cache_values) {
+          phi_p = &phi_cache[b];
+          dphi = dphi_cache[b].data();
+          if (!cached[b]) {
+            basis_values(bt, list, *phi_p, func.gga ? dphi : nullptr);
+            cached[b] = 1;
+          }
+        } else {
+          basis_values(bt, list, *phi_p, func.gga ? dphi : nullptr);
+        }
+        const MatrixXd& phi = *phi_p;
         fidx.clear();
         for (int s : list)
           for (int k = 0; k < basis.shells[s].size(); ++k) fidx.push_back(basis.offsets[s] + k);
