@@ -281,8 +281,9 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   const bool rhf = settings.reference == Reference::RHF;
   const int na = mol.n_alpha(), nb = mol.n_beta();
   if (rhf && na != nb)
-    throw InputError("RHF needs a closed shell, but multiplicity " + std::to_string(mol.multiplicity) +
-                     " has " + std::to_string(na - nb) + " unpaired electrons: use --reference uhf");
+    throw InputError("a restricted reference (rhf/rks) needs a closed shell, but multiplicity " +
+                     std::to_string(mol.multiplicity) + " has " + std::to_string(na - nb) +
+                     " unpaired electrons: use --reference uhf (uks)");
   if (settings.e_convergence <= 0 || settings.d_convergence <= 0)
     throw InputError("convergence thresholds must be positive");
   if (settings.max_iterations < 1) throw InputError("max_iterations must be at least 1");

@@ -56,7 +56,11 @@ TEST_SUITE("cli") {
     const auto v = cli("--version");
     CHECK(v.code == 0);
     CHECK(v.output.find("0.1.0") != std::string::npos);
-    for (const char* sub : {"run", "species", "basis"}) CHECK(cli(std::string(sub) + " --help").code == 0);
+    for (const char* sub : {"run", "species", "basis", "functionals"})
+      CHECK(cli(std::string(sub) + " --help").code == 0);
+    const auto f = cli("functionals");
+    CHECK(f.code == 0);
+    CHECK(f.output.find("b3lyp") != std::string::npos);
     CHECK(cli("").code == 2);
     CHECK(cli("frobnicate").code == 2);
     CHECK(cli("run").code == 2);
@@ -115,12 +119,17 @@ TEST_SUITE("cli") {
     expect_error("run water --basis " + tmp_file("zero.gbs", "****\nH 0\nS 1 1.0\n1.0 0.0\n****\n"), 2,
                  "zero.gbs:3: shell with only zero contraction coefficients");
     expect_error("run water --method b3lypp", 2, "unknown method 'b3lypp' (closest: b3lyp");
+    expect_error("run water --method libxc:MGGA_X_TPSS", 2, "meta-GGA");
     expect_error("run water --memory -5", 2, "--memory");
     expect_error("run water --threads -1", 2, "--threads -1 must be between 0 (all cores) and 1024");
     expect_error("run water --reference rohf", 2, "reference 'rohf' must be one of rhf, uhf");
     expect_error("run water --shell-type weird", 2, "shell type 'weird' must be one of");
     expect_error("run " + tmp_file("o2.xyz", "2\no2 multiplicity=3\nO 0 0 0\nO 0 0 1.2075\n") + " --reference rhf", 2,
-                 "RHF needs a closed shell");
+                 "a restricted reference (rhf/rks) needs a closed shell");
+    expect_error("run " + tmp_file("oh_rks.xyz", "2\noh multiplicity=2\nO 0 0 0\nH 0 0 0.97\n") +
+                     " --method b3lyp --reference rks",
+                 2, "a restricted reference (rhf/rks) needs a closed shell, but multiplicity 2 has 1 unpaired electrons");
+    expect_error("run water --method b3lyp --grid 99,300", 2, "no Lebedev grid with 300 points");
     expect_error("run water --threads x", 2, "--threads");
   }
 
@@ -174,6 +183,28 @@ TEST_SUITE("cli") {
     check_near(x["lumo_energy"].get<double>(), w["scf_eigenvalues_a"][5].get<double>(), 0, "lumo");
     check_near(x["gap"].get<double>(), x["lumo_energy"].get<double>() - x["homo_energy"].get<double>(), 1e-15, "gap");
     CHECK(j["molecule"]["symbols"].size() == 3);
+  }
+
+  TEST_CASE("DFT run: summary and JSON fields") {
+    const auto json_path = (fs::path(CAGESCREEN_TEST_TMP) / "water_b3lyp.json").string();
+    const auto r = cli("run water --method b3lyp --basis def2-svp --grid fine --json " + json_path);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("Exchange-correlation energy") != std::string::npos);
+    CHECK(r.output.find("integrated electrons") != std::string::npos);
+    CHECK(r.output.find("Timings: J/K") != std::string::npos);
+    std::ifstream in(json_path);
+    const auto j = nlohmann::json::parse(in);
+    CHECK(j["model"]["method"] == "b3lyp");
+    const auto& p = j["properties"];
+    check_near(p["nuclear_repulsion_energy"].get<double>() + p["scf_one_electron_energy"].get<double>() +
+                   p["scf_two_electron_energy"].get<double>() + p["scf_xc_energy"].get<double>(),
+               p["scf_total_energy"].get<double>(), 1e-10, "DFT energy components add up");
+    // psi4 1.3.2 B3LYP/def2-SVP on 99 x 590 (dft_references.hpp, water_b3lyp), default convergence here
+    check_near(p["return_energy"].get<double>(), -76.3582966399348, 2e-5, "B3LYP energy");
+    const auto& d = j["extras"]["cagescreen"]["dft"];
+    CHECK(d["grid"] == "fine");
+    check_near(d["electrons_integrated"].get<double>(), 10.0, 1e-5, "electrons");
+    check_near(d["exact_exchange"].get<double>(), 0.2, 1e-12, "B3LYP exact exchange");
   }
 
   TEST_CASE("UHF JSON and failure JSON") {
