@@ -111,7 +111,10 @@ struct FourIndexJK::Impl {
 
   Impl(const BasisSet& b, JKSettings s) : basis(b), settings(s), shells(detail::to_libint(b)) {
     nthreads = settings.threads > 0 ? settings.threads : omp_get_max_threads();
-    engines.assign(nthreads, libint2::Engine(Operator::coulomb, basis.max_nprim, basis.max_l, 0));
+    libint2::Engine prototype(settings.omega > 0 ? Operator::erf_coulomb : Operator::coulomb, basis.max_nprim,
+                              basis.max_l, 0);
+    if (settings.omega > 0) prototype.set_params(settings.omega);
+    engines.assign(nthreads, prototype);
     schwarz();
     plan_cache();
   }
@@ -127,7 +130,7 @@ struct FourIndexJK::Impl {
 #pragma omp for schedule(dynamic)
       for (int s1 = 0; s1 < ns; ++s1)
         for (int s2 = 0; s2 <= s1; ++s2) {
-          engine.compute2<Operator::coulomb, BraKet::xx_xx, 0>(shells[s1], shells[s2], shells[s1], shells[s2]);
+          eri(engine, s1, s2, s1, s2);
           double m = 0.0;
           if (buf[0]) {
             const int n12 = shells[s1].size() * shells[s2].size();
@@ -140,6 +143,14 @@ struct FourIndexJK::Impl {
     for (int s1 = 0; s1 < ns; ++s1)
       for (int s2 = 0; s2 <= s1; ++s2)
         if (Q(s1, s2) * qmax >= settings.schwarz_threshold) pairs.push_back({s1, s2, Q(s1, s2)});
+  }
+
+  /// (s1 s2|s3 s4) with this builder's operator, into engine.results()[0].
+  void eri(libint2::Engine& engine, int s1, int s2, int s3, int s4) const {
+    if (settings.omega > 0)
+      engine.compute2<Operator::erf_coulomb, BraKet::xx_xx, 0>(shells[s1], shells[s2], shells[s3], shells[s4]);
+    else
+      engine.compute2<Operator::coulomb, BraKet::xx_xx, 0>(shells[s1], shells[s2], shells[s3], shells[s4]);
   }
 
   std::size_t pair_size(const Pair& p) const { return shells[p.s1].size() * shells[p.s2].size(); }
@@ -248,7 +259,7 @@ struct FourIndexJK::Impl {
             } else {  // filling the in-core store: the same primitive screening
               engine.set_precision(std::max(eps, precision));
             }
-            engine.compute2<Operator::coulomb, BraKet::xx_xx, 0>(shells[s1], shells[s2], shells[s3], shells[s4]);
+            eri(engine, s1, s2, s3, s4);
             ++n_computed;
             ints = buf[0];
             if (cached) {  // first build: keep the integrals (zeros when libint2 screened them out)

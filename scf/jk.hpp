@@ -17,6 +17,9 @@ struct JKSettings {
   std::size_t memory_bytes = std::size_t(2) << 30;
   /// OpenMP threads (0: omp_get_max_threads()).
   int threads = 0;
+  /// Range separation: 0 for the Coulomb operator 1/r, ω > 0 for the long-range erf(ωr)/r
+  /// (used for the long-range exchange of range-separated hybrids), in 1/Bohr.
+  double omega = 0.0;
 };
 
 /// Statistics of the last build, for logs and benchmarks.

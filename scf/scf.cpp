@@ -324,9 +324,18 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     wfn.dft.angular = settings.grid.angular;
     wfn.dft.points = xc->n_points();
   }
-  const double ax = func.exact_exchange;  // F = H + J − ax K + Vxc
+  const double ax = func.exact_exchange;  // F = H + J − ax K − alr K_lr(ω) + Vxc
+  const double alr = func.long_range_exchange;
   const bool want_k = ax != 0.0;
   wfn.dft.exact_exchange = ax;
+  std::unique_ptr<FourIndexJK> jk_lr;  // erf-attenuated exchange of range-separated hybrids
+  if (alr != 0.0) {
+    JKSettings lr = js;
+    lr.omega = func.omega;
+    lr.memory_bytes = js.memory_bytes / 2;
+    jk_lr = std::make_unique<FourIndexJK>(basis, lr);
+  }
+  std::vector<MatrixXd> Jlr, Klr, dJlr, dKlr;
 
   // Per-spin quantities; RHF keeps one spin block with weight 2.
   const int nspin = rhf ? 1 : 2;
@@ -361,15 +370,18 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     const auto t_jk = Clock::now();
     if (full_build) {
       jk.compute(D, J, K, want_k, settings.integral_precision);
+      if (jk_lr) jk_lr->compute(D, Jlr, Klr, true, settings.integral_precision);
       last_full = iter;
       rebuild = false;
     } else {
       std::vector<MatrixXd> dD(nspin);
       for (int s = 0; s < nspin; ++s) dD[s] = D[s] - D_built[s];
       jk.compute(dD, dJ, dK, want_k, settings.integral_precision);
+      if (jk_lr) jk_lr->compute(dD, dJlr, dKlr, true, settings.integral_precision);
       for (int s = 0; s < nspin; ++s) {
         J[s] += dJ[s];
         if (want_k) K[s] += dK[s];
+        if (jk_lr) Klr[s] += dKlr[s];
       }
     }
     wfn.dft.jk_seconds += since(t_jk);
@@ -388,6 +400,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     for (int s = 0; s < nspin; ++s) {
       F[s] = H + Jtot;
       if (want_k) F[s] -= ax * K[s];
+      if (jk_lr) F[s] -= alr * Klr[s];
       e1 += w * (D[s].array() * H.array()).sum();
       e2 += 0.5 * w * (D[s].array() * (F[s] - H).array()).sum();
       if (xc) F[s] += vxc.V[s];

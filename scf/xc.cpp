@@ -44,6 +44,8 @@ const std::vector<Builtin>& builtins() {
       {"b3lyp", {{XC_HYB_GGA_XC_B3LYP, 1.0}}, "B3LYP with VWN-RPA, as Gaussian and psi4 (libxc HYB_GGA_XC_B3LYP)"},
       {"b3lyp5", {{XC_HYB_GGA_XC_B3LYP5, 1.0}}, "B3LYP with VWN5 (libxc HYB_GGA_XC_B3LYP5)"},
       {"pbe0", {{XC_HYB_GGA_XC_PBEH, 1.0}}, "PBE0 / PBE1PBE, 25% exact exchange (libxc HYB_GGA_XC_PBEH)"},
+      {"wb97x", {{XC_HYB_GGA_XC_WB97X, 1.0}}, "wB97X range-separated hybrid (libxc HYB_GGA_XC_WB97X)"},
+      {"cam-b3lyp", {{XC_HYB_GGA_XC_CAM_B3LYP, 1.0}}, "CAM-B3LYP range-separated hybrid (libxc HYB_GGA_XC_CAM_B3LYP)"},
   };
   return list;
 }
@@ -71,7 +73,7 @@ std::string libxc_version() { return xc_version_string(); }
 std::vector<std::pair<std::string, std::string>> Functional::builtin() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& b : builtins()) out.push_back({b.name, b.description});
-  out.push_back({"libxc:NAME", "any libxc LDA/GGA functional or global hybrid by name or number"});
+  out.push_back({"libxc:NAME", "any libxc LDA/GGA functional, global or erf range-separated hybrid, by name or number"});
   return out;
 }
 
@@ -116,11 +118,21 @@ Functional Functional::from_name(const std::string& text) {
     if (!is_lda(fam) && !is_gga(fam))
       throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
                        ") is a meta-GGA or other kind this version does not evaluate (LDA and GGA only)");
-    if (xf.f.cam_omega != 0.0 || xf.f.cam_beta != 0.0)
+    if (xf.f.info->flags & (XC_FLAGS_HYB_CAMY | XC_FLAGS_HYB_LCY))
       throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
-                       ") is range-separated, which this version does not evaluate");
+                       ") uses Yukawa range separation, which this version does not evaluate");
     f.gga = f.gga || is_gga(fam);
-    f.exact_exchange += w * xf.f.cam_alpha;
+    // libxc: exact exchange = cam_alpha·K + cam_beta·K_sr(ω), K_sr = K − K_lr(ω)
+    //        = (cam_alpha + cam_beta)·K − cam_beta·K_lr(ω).
+    if (xf.f.cam_omega != 0.0 && xf.f.cam_beta != 0.0) {
+      if (f.omega != 0.0 && f.omega != xf.f.cam_omega)
+        throw InputError("functional '" + text + "' combines two range-separation parameters");
+      f.omega = xf.f.cam_omega;
+      f.exact_exchange += w * (xf.f.cam_alpha + xf.f.cam_beta);
+      f.long_range_exchange -= w * xf.f.cam_beta;
+    } else {
+      f.exact_exchange += w * xf.f.cam_alpha;
+    }
   }
   return f;
 }

@@ -15,7 +15,9 @@ namespace cagescreen::scf {
 struct Functional {
   std::string name;                            ///< as the user typed it, lower case
   std::vector<std::pair<int, double>> components;  ///< libxc functional ids and weights
-  double exact_exchange = 0.0;                 ///< fraction of K in the Fock matrix
+  double exact_exchange = 0.0;                 ///< fraction of full-range K in the Fock matrix
+  double omega = 0.0;                          ///< range separation ω (1/Bohr); 0 for global hybrids
+  double long_range_exchange = 0.0;            ///< extra fraction of long-range K_erf(ω)
   bool gga = false;                            ///< needs density gradients
 
   bool is_hf() const { return components.empty(); }

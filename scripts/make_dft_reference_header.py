@@ -5,7 +5,8 @@ Orbital energies are psi4's printed values (6 decimals); total energies its 16-d
 import re, sys
 W = sys.argv[1] if len(sys.argv) > 1 else '/tmp/dftref'
 cases = [('water_b3lyp', 'water', 'b3lyp', False), ('water_pbe', 'water', 'pbe', False),
-         ('water_pbe0', 'water', 'pbe0', False), ('oh_b3lyp_uks', 'oh', 'b3lyp', True)]
+         ('water_pbe0', 'water', 'pbe0', False), ('oh_b3lyp_uks', 'oh', 'b3lyp', True),
+         ('water_wb97x', 'water', 'wb97x', False), ('water_camb3lyp', 'water', 'cam-b3lyp', False)]
 
 def orbitals(text, header):
     """Energies listed under a header like 'Doubly Occupied:' up to the next blank-line-header."""

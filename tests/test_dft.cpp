@@ -133,6 +133,9 @@ TEST_SUITE("unit") {
     CHECK(err("b3lpy").rfind("unknown method 'b3lpy' (closest: b3lyp", 0) == 0);
     CHECK(err("libxc:NOT_A_FUNCTIONAL") == "unknown libxc functional 'NOT_A_FUNCTIONAL'");
     CHECK(err("libxc:MGGA_X_TPSS").find("meta-GGA") != std::string::npos);
-    CHECK(err("libxc:HYB_GGA_XC_CAM_B3LYP").find("range-separated") != std::string::npos);
+    const auto cam = Functional::from_name("cam-b3lyp");  // 0.19 short range + 0.46 more at long range
+    check_near(cam.exact_exchange, 0.19, 1e-12, "CAM-B3LYP full-range exact exchange");
+    check_near(cam.long_range_exchange, 0.46, 1e-12, "CAM-B3LYP long-range exact exchange");
+    check_near(cam.omega, 0.33, 1e-12, "CAM-B3LYP omega");
   }
 }

@@ -2,7 +2,7 @@
 // its `fine` grid (99 × 590, pruned near the nuclei, SSF partition) against psi4 on 99 × 590
 // (Treutler partition, unpruned). Total energies and every occupied and the first five virtual
 // orbital energies within 2e-5 Eh. Measured differences (this commit): water B3LYP 1.3e-8 Eh,
-// PBE 4e-10, PBE0 5e-9, OH UKS B3LYP 1.9e-7 Eh.
+// PBE 4e-10, PBE0 5e-9, OH UKS B3LYP 1.9e-7 Eh, wB97X 3.7e-7, CAM-B3LYP 1e-8 Eh.
 #include <doctest/doctest.h>
 
 #include "check.hpp"
@@ -57,4 +57,6 @@ TEST_SUITE("regression") {
   TEST_CASE("psi4 dft water_pbe") { check_dft("water_pbe"); }
   TEST_CASE("psi4 dft water_pbe0") { check_dft("water_pbe0"); }
   TEST_CASE("psi4 dft oh_b3lyp_uks") { check_dft("oh_b3lyp_uks"); }
+  TEST_CASE("psi4 dft water_wb97x") { check_dft("water_wb97x"); }
+  TEST_CASE("psi4 dft water_camb3lyp") { check_dft("water_camb3lyp"); }
 }
