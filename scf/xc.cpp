@@ -46,6 +46,9 @@ const std::vector<Builtin>& builtins() {
       {"pbe0", {{XC_HYB_GGA_XC_PBEH, 1.0}}, "PBE0 / PBE1PBE, 25% exact exchange (libxc HYB_GGA_XC_PBEH)"},
       {"wb97x", {{XC_HYB_GGA_XC_WB97X, 1.0}}, "wB97X range-separated hybrid (libxc HYB_GGA_XC_WB97X)"},
       {"cam-b3lyp", {{XC_HYB_GGA_XC_CAM_B3LYP, 1.0}}, "CAM-B3LYP range-separated hybrid (libxc HYB_GGA_XC_CAM_B3LYP)"},
+      {"tpss", {{XC_MGGA_X_TPSS, 1.0}, {XC_MGGA_C_TPSS, 1.0}}, "Tao-Perdew-Staroverov-Scuseria (meta-GGA)"},
+      {"m06-2x", {{XC_HYB_MGGA_X_M06_2X, 1.0}, {XC_MGGA_C_M06_2X, 1.0}},
+       "M06-2X hybrid meta-GGA, 54% exact exchange (libxc HYB_MGGA_X_M06_2X + MGGA_C_M06_2X)"},
   };
   return list;
 }
@@ -65,6 +68,7 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 int family_of(const xc_func_type& f) { return f.info->family; }
 bool is_lda(int fam) { return fam == XC_FAMILY_LDA || fam == XC_FAMILY_HYB_LDA; }
 bool is_gga(int fam) { return fam == XC_FAMILY_GGA || fam == XC_FAMILY_HYB_GGA; }
+bool is_mgga(int fam) { return fam == XC_FAMILY_MGGA || fam == XC_FAMILY_HYB_MGGA; }
 
 }  // namespace
 
@@ -73,7 +77,7 @@ std::string libxc_version() { return xc_version_string(); }
 std::vector<std::pair<std::string, std::string>> Functional::builtin() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& b : builtins()) out.push_back({b.name, b.description});
-  out.push_back({"libxc:NAME", "any libxc LDA/GGA functional, global or erf range-separated hybrid, by name or number"});
+  out.push_back({"libxc:NAME", "any libxc LDA, GGA or meta-GGA (τ, no Laplacian), global or erf range-separated hybrid, by name or number"});
   return out;
 }
 
@@ -115,13 +119,20 @@ Functional Functional::from_name(const std::string& text) {
     XCFunc xf(id, XC_UNPOLARIZED);
     if (!xf.ok) throw InputError("libxc cannot initialise functional " + std::to_string(id) + " for '" + text + "'");
     const int fam = family_of(xf.f);
-    if (!is_lda(fam) && !is_gga(fam))
+    if (!is_lda(fam) && !is_gga(fam) && !is_mgga(fam))
       throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
-                       ") is a meta-GGA or other kind this version does not evaluate (LDA and GGA only)");
+                       ") is of a kind this version does not evaluate (LDA, GGA and meta-GGA only)");
+    if (xf.f.info->flags & XC_FLAGS_NEEDS_LAPLACIAN)
+      throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
+                       ") depends on the Laplacian of the density, which this version does not evaluate");
+    if (xf.f.info->flags & XC_FLAGS_VV10)
+      throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
+                       ") includes VV10 non-local correlation, which this version does not evaluate");
     if (xf.f.info->flags & (XC_FLAGS_HYB_CAMY | XC_FLAGS_HYB_LCY))
       throw InputError("functional '" + text + "' (" + xc_func_info_get_name(xf.f.info) +
                        ") uses Yukawa range separation, which this version does not evaluate");
-    f.gga = f.gga || is_gga(fam);
+    f.gga = f.gga || is_gga(fam) || is_mgga(fam);
+    f.meta = f.meta || is_mgga(fam);
     // libxc: exact exchange = cam_alpha·K + cam_beta·K_sr(ω), K_sr = K − K_lr(ω)
     //        = (cam_alpha + cam_beta)·K − cam_beta·K_lr(ω).
     if (xf.f.cam_omega != 0.0 && xf.f.cam_beta != 0.0) {
@@ -305,7 +316,7 @@ struct XCIntegrator::Impl {
           for (int k = 0; k < basis.shells[s].size(); ++k) fidx.push_back(basis.offsets[s] + k);
         const int nf = static_cast<int>(fidx.size());
         // Density (and gradient) per spin on the batch.
-        std::vector<VectorXd> rho(ns);
+        std::vector<VectorXd> rho(ns), tau(ns);
         std::vector<MatrixXd> grad(ns);
         std::vector<MatrixXd> X(ns);
         for (int s = 0; s < ns; ++s) {
@@ -318,11 +329,18 @@ struct XCIntegrator::Impl {
             grad[s].resize(np, 3);
             for (int k = 0; k < 3; ++k) grad[s].col(k) = 2.0 * X[s].cwiseProduct(dphi[k]).rowwise().sum();
           }
+          if (func.meta) {  // τσ = ½ Σμν Dσμν ∇φμ·∇φν
+            tau[s].setZero(np);
+            for (int k = 0; k < 3; ++k) tau[s] += 0.5 * (dphi[k] * Dsub).cwiseProduct(dphi[k]).rowwise().sum();
+          }
         }
         // libxc input layout: rho[np*ns], sigma[np*(1 or 3)].
         std::vector<double> rin(np * ns), sin(func.gga ? np * (polarized ? 3 : 1) : 0);
+        std::vector<double> tin(func.meta ? np * ns : 0), lin(tin.size(), 0.0);
         for (int i = 0; i < np; ++i) {
           for (int s = 0; s < ns; ++s) rin[i * ns + s] = std::max(rho[s](i), 0.0);
+          if (func.meta)
+            for (int s = 0; s < ns; ++s) tin[i * ns + s] = std::max(tau[s](i), 0.0);
           if (func.gga) {
             if (!polarized) {
               sin[i] = grad[0].row(i).squaredNorm();
@@ -333,16 +351,21 @@ struct XCIntegrator::Impl {
             }
           }
         }
-        std::vector<double> zk(np), vrho(np * ns), vsigma(sin.size());
-        std::vector<double> ezk(np, 0.0), evrho(np * ns, 0.0), evsigma(sin.size(), 0.0);
+        std::vector<double> zk(np), vrho(np * ns), vsigma(sin.size()), vtau(tin.size()), vlapl(tin.size());
+        std::vector<double> ezk(np, 0.0), evrho(np * ns, 0.0), evsigma(sin.size(), 0.0), evtau(tin.size(), 0.0);
         for (std::size_t c = 0; c < funcs.size(); ++c) {
           const double w = func.components[c].second;
           const int fam = family_of(funcs[c]->f);
           if (is_lda(fam)) {
             xc_lda_exc_vxc(&funcs[c]->f, np, rin.data(), zk.data(), vrho.data());
-          } else {
+          } else if (is_gga(fam)) {
             xc_gga_exc_vxc(&funcs[c]->f, np, rin.data(), sin.data(), zk.data(), vrho.data(), vsigma.data());
             for (std::size_t k = 0; k < sin.size(); ++k) evsigma[k] += w * vsigma[k];
+          } else {
+            xc_mgga_exc_vxc(&funcs[c]->f, np, rin.data(), sin.data(), lin.data(), tin.data(), zk.data(), vrho.data(),
+                            vsigma.data(), vlapl.data(), vtau.data());
+            for (std::size_t k = 0; k < sin.size(); ++k) evsigma[k] += w * vsigma[k];
+            for (std::size_t k = 0; k < tin.size(); ++k) evtau[k] += w * vtau[k];
           }
           for (int i = 0; i < np; ++i) ezk[i] += w * zk[i];
           for (int k = 0; k < np * ns; ++k) evrho[k] += w * vrho[k];
@@ -373,7 +396,12 @@ struct XCIntegrator::Impl {
               B.row(i) += g(0) * dphi[0].row(i) + g(1) * dphi[1].row(i) + g(2) * dphi[2].row(i);
             }
           }
-          const MatrixXd Vsub = phi.transpose() * B;
+          MatrixXd Vsub = phi.transpose() * B;
+          if (func.meta) {  // ∂E/∂Dμν from τ: ½ vτ ∇φμ·∇φν, split in halves like the rest
+            VectorXd wv(np);
+            for (int i = 0; i < np; ++i) wv(i) = 0.25 * grid.weights[bt.begin + i] * evtau[i * ns + s];
+            for (int k = 0; k < 3; ++k) Vsub.noalias() += dphi[k].transpose() * (wv.asDiagonal() * dphi[k]);
+          }
           for (int a = 0; a < nf; ++a)
             for (int c = 0; c < nf; ++c) V[s](fidx[a], fidx[c]) += Vsub(a, c) + Vsub(c, a);
         }

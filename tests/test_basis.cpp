@@ -65,10 +65,11 @@ TEST_SUITE("unit") {
     const auto water = species("water");
     CHECK(build_basis(water, "STO-3G").nbf == 7);
     CHECK(build_basis(water, "cc-pvdz").nbf == 24);
-    // 6-31G(2df,p) keeps Gaussian's 6D 7F: O 9 s,p + 12 (2×6D) + 7 (7F) = 28; H 2 s + 2 p = 8
-    // (nwchem-data's file, as shipped, gives H two p shells: see docs/basis-sets.md)
-    CHECK(build_basis(water, "6-31g(2df,p)").nbf == 28 + 2 * 8);
-    CHECK(build_basis(water, "6-31g(2df,p)", ShellType::Cartesian).nbf == 31 + 2 * 8);
+    // 6-31G(2df,p) keeps Gaussian's 6D 7F: O 9 s,p + 12 (2×6D) + 7 (7F) = 28; H 2 s + 1 p = 5.
+    // nwchem-data's file (shipped as 6-31g(2df,p)-nwchem) gives H two p shells: 2 s + 2 p = 8.
+    CHECK(build_basis(water, "6-31g(2df,p)").nbf == 28 + 2 * 5);
+    CHECK(build_basis(water, "6-31g(2df,p)", ShellType::Cartesian).nbf == 31 + 2 * 5);
+    CHECK(build_basis(water, "6-31G(2DF,P)-nwchem").nbf == 28 + 2 * 8);
     for (const auto& name : available_basis_sets()) CHECK_NOTHROW(resolve_basis_path(name));
   }
 

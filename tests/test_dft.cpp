@@ -85,10 +85,10 @@ TEST_SUITE("unit") {
     }
   }
 
-  TEST_CASE("V^xc is the derivative of E_xc (LDA, GGA, hybrid; unpolarised and polarised)") {
+  TEST_CASE("V^xc is the derivative of E_xc (LDA, GGA, meta-GGA, hybrid; unpolarised and polarised)") {
     const auto mol = water();
     const auto basis = build_basis(mol, "cc-pvdz");
-    for (const char* name : {"svwn", "pbe", "b3lyp"}) {
+    for (const char* name : {"svwn", "pbe", "b3lyp", "tpss", "m06-2x"}) {
       for (bool polarized : {false, true}) {
         CAPTURE(name);
         CAPTURE(polarized);
@@ -132,7 +132,12 @@ TEST_SUITE("unit") {
     };
     CHECK(err("b3lpy").rfind("unknown method 'b3lpy' (closest: b3lyp", 0) == 0);
     CHECK(err("libxc:NOT_A_FUNCTIONAL") == "unknown libxc functional 'NOT_A_FUNCTIONAL'");
-    CHECK(err("libxc:MGGA_X_TPSS").find("meta-GGA") != std::string::npos);
+    CHECK(Functional::from_name("tpss").meta);
+    CHECK(Functional::from_name("libxc:MGGA_X_TPSS").meta);
+    CHECK(Functional::from_name("m06-2x").exact_exchange == doctest::Approx(0.54).epsilon(1e-12));
+    CHECK(!Functional::from_name("b3lyp").meta);
+    CHECK(err("libxc:MGGA_X_BR89").find("Laplacian") != std::string::npos);
+    CHECK(err("libxc:HYB_GGA_XC_WB97X_V").find("VV10") != std::string::npos);
     const auto cam = Functional::from_name("cam-b3lyp");  // 0.19 short range + 0.46 more at long range
     check_near(cam.exact_exchange, 0.19, 1e-12, "CAM-B3LYP full-range exact exchange");
     check_near(cam.long_range_exchange, 0.46, 1e-12, "CAM-B3LYP long-range exact exchange");

@@ -7,8 +7,6 @@
 
 #include "check.hpp"
 #include "dft_references.hpp"
-#include "molecules/species.hpp"
-#include "molecules/units.hpp"
 #include "scf/scf.hpp"
 
 using namespace cagescreen;
@@ -21,15 +19,11 @@ void check_dft(const std::string& name) {
     if (r.name == name) ref = &r;
   REQUIRE(ref);
   molecules::Molecule mol;
-  if (std::string(ref->molecule) == "water") {
-    mol = molecules::load_species(*molecules::find_species("water"));
-  } else {  // OH radical, r = 0.9697 Å
-    mol.name = "oh";
-    mol.multiplicity = 2;
-    mol.atoms = {{8, {0, 0, 0}}, {1, {0, 0, 0.9697 * units::angstrom_in_bohr}}};
-  }
+  mol.name = ref->molecule;
+  mol.multiplicity = ref->multiplicity;
+  for (const auto& a : ref->geometry) mol.atoms.push_back({static_cast<int>(a[0]), {a[1], a[2], a[3]}});
   const auto basis = scf::build_basis(mol, "def2-svp");
-  REQUIRE(basis.nbf == (ref->uks ? 19 : 24));
+  REQUIRE(basis.nbf == ref->nbf);
   scf::ScfSettings st;
   st.method = ref->functional;
   st.grid = scf::parse_grid("fine");
@@ -59,4 +53,8 @@ TEST_SUITE("regression") {
   TEST_CASE("psi4 dft oh_b3lyp_uks") { check_dft("oh_b3lyp_uks"); }
   TEST_CASE("psi4 dft water_wb97x") { check_dft("water_wb97x"); }
   TEST_CASE("psi4 dft water_camb3lyp") { check_dft("water_camb3lyp"); }
+  TEST_CASE("psi4 dft water_tpss") { check_dft("water_tpss"); }
+  TEST_CASE("psi4 dft water_m062x") { check_dft("water_m062x"); }
+  TEST_CASE("psi4 dft oh_tpss_uks") { check_dft("oh_tpss_uks"); }
+  TEST_CASE("psi4 dft-ocarborane_b3lyp") { check_dft("ocarborane_b3lyp"); }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Collect the psi4 DFT reference numbers from WORKDIR/<case>.log (REF lines printed by the
+"""Collect (merge) the psi4 DFT reference numbers from WORKDIR/<case>.log (REF lines printed by the
 inputs, plus the /usr/bin/time wall time) and WORKDIR/<case>.out (grid and functional blocks
 printed by psi4) into dft_references.json.  usage: extract.py WORKDIR"""
 import json, os, re, sys
@@ -48,11 +48,13 @@ def printed_blocks(path):
     m = re.search(r"Integral cutoff\s+(\S+)", txt)
     return grid, comps, head, (m.group(1) if m else None)
 
-out = {}
+# Merge: cases found in WORKDIR replace their entries; the others are kept.
+JSON = os.path.join(HERE, "dft_references.json")
+out = json.load(open(JSON)) if os.path.exists(JSON) else {}
 for case, m in meta.items():
     log = os.path.join(W, case + ".log")
     if not os.path.exists(log):
-        print("missing", case); continue
+        continue
     r = ref_lines(log)
     if "TOTAL_ENERGY" not in r:
         print("no result", case); continue
@@ -103,7 +105,8 @@ for case, m in meta.items():
         "seconds": secs,
     }
     out[case] = e
-json.dump(out, open(os.path.join(HERE, "dft_references.json"), "w"), indent=1)
+out = {c: out[c] for c in meta if c in out}  # the order of make_inputs.py
+json.dump(out, open(JSON, "w"), indent=1)
 for c, e in out.items():
     print("%-18s nbf=%3d E=%.12f Exc=%.12f N=%s it=%d %.1fs" % (c, e["nbf"], e["total_energy"], e["xc_energy"],
           e["electrons_integrated"], e["scf_iterations"], e["seconds"]))

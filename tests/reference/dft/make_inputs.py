@@ -37,6 +37,9 @@ CASES = [
     ("ocarborane_b3lyp",  "o-carborane", "b3lyp",     "rks", 1),
     ("ocarborane_pbe",    "o-carborane", "pbe",       "rks", 1),
     ("ocarborane_pbe0",   "o-carborane", "pbe0",      "rks", 1),
+    ("water_tpss",        "water",       "tpss",      "rks", 1),
+    ("water_m062x",       "water",       "m06-2x",    "rks", 1),
+    ("oh_tpss_uks",       "oh",          "tpss",      "uks", 2),
 ]
 
 TMPL = """# {case}: {mol} / def2-svp (spherical) {func} {ref_u}
