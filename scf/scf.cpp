@@ -313,29 +313,33 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
 
   JKSettings js;
   js.schwarz_threshold = settings.schwarz_threshold;
-  js.memory_bytes = settings.memory_bytes;
   js.threads = settings.threads;
-  FourIndexJK jk(basis, js);
-  std::unique_ptr<XCIntegrator> xc;
-  if (!func.is_hf()) {
-    xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
-    wfn.dft.grid = settings.grid.name;
-    wfn.dft.radial = settings.grid.radial;
-    wfn.dft.angular = settings.grid.angular;
-    wfn.dft.points = xc->n_points();
-  }
   const double ax = func.exact_exchange;  // F = H + J − ax K − alr K_lr(ω) + Vxc
   const double alr = func.long_range_exchange;
+  js.memory_bytes = alr != 0.0 ? settings.memory_bytes / 2 : settings.memory_bytes;
+  FourIndexJK jk(basis, js);
   const bool want_k = ax != 0.0;
   wfn.dft.exact_exchange = ax;
   std::unique_ptr<FourIndexJK> jk_lr;  // erf-attenuated exchange of range-separated hybrids
   if (alr != 0.0) {
     JKSettings lr = js;
     lr.omega = func.omega;
-    lr.memory_bytes = js.memory_bytes / 2;
+    lr.memory_bytes = settings.memory_bytes - jk.cached_bytes();
     jk_lr = std::make_unique<FourIndexJK>(basis, lr);
   }
   std::vector<MatrixXd> Jlr, Klr, dJlr, dKlr;
+  std::unique_ptr<XCIntegrator> xc;
+  if (!func.is_hf()) {
+    // The memory budget serves the integrals first; grid values take what they leave.
+    std::size_t used = jk.cached_bytes() + (jk_lr ? jk_lr->cached_bytes() : 0);
+    const std::size_t xc_budget = settings.memory_bytes > used ? settings.memory_bytes - used : 0;
+    xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads, xc_budget);
+    wfn.dft.grid = settings.grid.name;
+    wfn.dft.radial = settings.grid.radial;
+    wfn.dft.angular = settings.grid.angular;
+    wfn.dft.points = xc->n_points();
+    wfn.dft.cached_bytes = xc->cached_bytes();
+  }
 
   // Per-spin quantities; RHF keeps one spin block with weight 2.
   const int nspin = rhf ? 1 : 2;

@@ -27,6 +27,7 @@ struct DftRecord {
   std::size_t points = 0;        ///< grid points after dropping negligible weights
   double electrons = 0.0;        ///< ∫ρ on the grid at convergence
   double exact_exchange = 0.0;   ///< fraction of exact exchange
+  std::size_t cached_bytes = 0;  ///< basis-function values kept on the grid between builds
   double xc_seconds = 0.0;       ///< time in the XC build, all iterations
   double jk_seconds = 0.0;       ///< time in the J/K build, all iterations
 };

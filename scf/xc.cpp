@@ -156,17 +156,20 @@ struct XCIntegrator::Impl {
   int nthreads;
   std::vector<libint2::Shell> shells;    // normalised as libint2 does for the integrals
   std::vector<double> extent;            // radius beyond which a shell is below 1e-10, Bohr
+  static constexpr double value_threshold = 1e-10;  // functions smaller on a whole batch are dropped
   std::vector<std::vector<int>> batch_shells;
   // Basis values (and gradients) per batch, kept after the first build when they fit in
   // `cache_budget` bytes; otherwise recomputed every build.
-  std::size_t cache_budget = std::size_t(1) << 30;
+  std::size_t cache_budget;
+  std::size_t cache_bytes = 0;
   bool cache_values = false;
   mutable std::vector<MatrixXd> phi_cache;
   mutable std::vector<std::array<MatrixXd, 3>> dphi_cache;
   mutable std::vector<char> cached;
 
-  Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads)
-      : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol) {
+  Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads,
+       std::size_t cache)
+      : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol), cache_budget(cache) {
     nthreads = threads > 0 ? threads : omp_get_max_threads();
     for (const auto& s : basis.shells) {
       libint2::svector<double> alpha(s.exponents.begin(), s.exponents.end());
@@ -201,6 +204,7 @@ struct XCIntegrator::Impl {
       bytes += (grid.batches[b].end - grid.batches[b].begin) * nf * sizeof(double) * (func.gga ? 4 : 1);
     }
     cache_values = bytes <= cache_budget;
+    if (cache_values) cache_bytes = bytes;
     if (cache_values) {
       phi_cache.resize(grid.batches.size());
       dphi_cache.resize(grid.batches.size());
@@ -209,65 +213,75 @@ struct XCIntegrator::Impl {
   }
 
   /// Values (and gradients) of the batch's functions at its points: phi (npts × nf), dphi[3].
+  /// Vectorised over the batch's points, shell by shell.
   void basis_values(const GridBatch& bt, const std::vector<int>& list, MatrixXd& phi, MatrixXd* dphi) const {
+    using Eigen::ArrayXd;
     const int np = static_cast<int>(bt.end - bt.begin);
     int nf = 0;
     for (int s : list) nf += basis.shells[s].size();
-    phi.setZero(np, nf);
+    phi.resize(np, nf);
     if (dphi)
-      for (int k = 0; k < 3; ++k) dphi[k].setZero(np, nf);
-    std::vector<double> cart, cx, cy, cz;
+      for (int k = 0; k < 3; ++k) dphi[k].resize(np, nf);
+    ArrayXd px(np), py(np), pz(np);
+    for (int i = 0; i < np; ++i) {
+      const auto& p = grid.points[bt.begin + i];
+      px(i) = p[0], py(i) = p[1], pz(i) = p[2];
+    }
+    ArrayXd x, y, z, r2, R0(np), R1(np), e(np);
+    std::vector<ArrayXd> xp(8), yp(8), zp(8);
+    Eigen::ArrayXXd cart, cx, cy, cz;
     int col = 0;
     for (int s : list) {
       const auto& sh = shells[s];
       const int l = sh.contr[0].l;
-      const bool pure = sh.contr[0].pure;
       const int ncart = (l + 1) * (l + 2) / 2;
-      cart.assign(ncart, 0.0);
-      cx.assign(ncart, 0.0), cy.assign(ncart, 0.0), cz.assign(ncart, 0.0);
-      for (int i = 0; i < np; ++i) {
-        const auto& p = grid.points[bt.begin + i];
-        const double x = p[0] - sh.O[0], y = p[1] - sh.O[1], z = p[2] - sh.O[2];
-        const double r2 = x * x + y * y + z * z;
-        if (r2 > extent[s] * extent[s]) continue;
-        double R0 = 0.0, R1 = 0.0;  // Σ c e^{-αr²} and Σ −2αc e^{-αr²}
-        for (std::size_t k = 0; k < sh.alpha.size(); ++k) {
-          const double e = sh.contr[0].coeff[k] * std::exp(-sh.alpha[k] * r2);
-          R0 += e;
-          R1 -= 2.0 * sh.alpha[k] * e;
+      x = px - sh.O[0], y = py - sh.O[1], z = pz - sh.O[2];
+      r2 = x * x + y * y + z * z;
+      R0.setZero(), R1.setZero();  // Σ c e^{-αr²} and Σ −2αc e^{-αr²}
+      for (std::size_t k = 0; k < sh.alpha.size(); ++k) {
+        e = sh.contr[0].coeff[k] * (-sh.alpha[k] * r2).exp();
+        R0 += e;
+        R1 -= (2.0 * sh.alpha[k]) * e;
+      }
+      xp[0].setOnes(np), yp[0].setOnes(np), zp[0].setOnes(np);
+      for (int k = 1; k <= l; ++k) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y, zp[k] = zp[k - 1] * z;
+      cart.resize(np, ncart);
+      if (dphi) cx.resize(np, ncart), cy.resize(np, ncart), cz.resize(np, ncart);
+      int c = 0;
+      for (int a = l; a >= 0; --a)  // libint2 standard order: xx, xy, xz, yy, yz, zz
+        for (int bb = l - a; bb >= 0; --bb, ++c) {
+          const int cc = l - a - bb;
+          const ArrayXd ang = xp[a] * yp[bb] * zp[cc];
+          cart.col(c) = ang * R0;
+          if (dphi) {
+            const ArrayXd angR1 = ang * R1;
+            cx.col(c) = angR1 * x;
+            cy.col(c) = angR1 * y;
+            cz.col(c) = angR1 * z;
+            if (a) cx.col(c) += a * xp[a - 1] * yp[bb] * zp[cc] * R0;
+            if (bb) cy.col(c) += bb * xp[a] * yp[bb - 1] * zp[cc] * R0;
+            if (cc) cz.col(c) += cc * xp[a] * yp[bb] * zp[cc - 1] * R0;
+          }
         }
-        double xp[8], yp[8], zp[8];  // powers up to l+1
-        xp[0] = yp[0] = zp[0] = 1.0;
-        for (int k = 1; k <= l; ++k) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y, zp[k] = zp[k - 1] * z;
-        int c = 0;
-        for (int a = l; a >= 0; --a)  // libint2 standard order: xx, xy, xz, yy, yz, zz
-          for (int bb = l - a; bb >= 0; --bb, ++c) {
-            const int cc = l - a - bb;
-            const double ang = xp[a] * yp[bb] * zp[cc];
-            cart[c] = ang * R0;
+      if (!sh.contr[0].pure) {
+        phi.middleCols(col, ncart) = cart.matrix();
+        if (dphi)
+          dphi[0].middleCols(col, ncart) = cx.matrix(), dphi[1].middleCols(col, ncart) = cy.matrix(),
+          dphi[2].middleCols(col, ncart) = cz.matrix();
+      } else {
+        const auto& sh_coefs = libint2::solidharmonics::SolidHarmonicsCoefficients<double>::instance(l);
+        for (int m = 0; m < 2 * l + 1; ++m) {
+          const auto* v = sh_coefs.row_values(m);
+          const auto* idx = sh_coefs.row_idx(m);
+          phi.col(col + m).setZero();
+          if (dphi) dphi[0].col(col + m).setZero(), dphi[1].col(col + m).setZero(), dphi[2].col(col + m).setZero();
+          for (int k = 0; k < sh_coefs.nnz(m); ++k) {
+            phi.col(col + m).array() += v[k] * cart.col(idx[k]);
             if (dphi) {
-              cx[c] = (a ? a * xp[a - 1] * yp[bb] * zp[cc] * R0 : 0.0) + ang * R1 * x;
-              cy[c] = (bb ? bb * xp[a] * yp[bb - 1] * zp[cc] * R0 : 0.0) + ang * R1 * y;
-              cz[c] = (cc ? cc * xp[a] * yp[bb] * zp[cc - 1] * R0 : 0.0) + ang * R1 * z;
+              dphi[0].col(col + m).array() += v[k] * cx.col(idx[k]);
+              dphi[1].col(col + m).array() += v[k] * cy.col(idx[k]);
+              dphi[2].col(col + m).array() += v[k] * cz.col(idx[k]);
             }
-          }
-        if (!pure) {
-          for (int k = 0; k < ncart; ++k) {
-            phi(i, col + k) = cart[k];
-            if (dphi) dphi[0](i, col + k) = cx[k], dphi[1](i, col + k) = cy[k], dphi[2](i, col + k) = cz[k];
-          }
-        } else {
-          const auto& sh_coefs = libint2::solidharmonics::SolidHarmonicsCoefficients<double>::instance(l);
-          for (int m = 0; m < 2 * l + 1; ++m) {
-            const auto* v = sh_coefs.row_values(m);
-            const auto* idx = sh_coefs.row_idx(m);
-            double f = 0, gx = 0, gy = 0, gz = 0;
-            for (int k = 0; k < sh_coefs.nnz(m); ++k) {
-              f += v[k] * cart[idx[k]];
-              if (dphi) gx += v[k] * cx[idx[k]], gy += v[k] * cy[idx[k]], gz += v[k] * cz[idx[k]];
-            }
-            phi(i, col + m) = f;
-            if (dphi) dphi[0](i, col + m) = gx, dphi[1](i, col + m) = gy, dphi[2](i, col + m) = gz;
           }
         }
       }
@@ -290,8 +304,8 @@ struct XCIntegrator::Impl {
       std::vector<std::unique_ptr<XCFunc>> funcs;
       for (const auto& [id, w] : func.components)
         funcs.push_back(std::make_unique<XCFunc>(id, polarized ? XC_POLARIZED : XC_UNPOLARIZED));
-      MatrixXd phi_local, dphi_local[3];
-      std::vector<int> fidx;
+      MatrixXd phi_local, dphi_local[3], phi_kept, dphi_kept[3];
+      std::vector<int> fidx, keep;
 #pragma omp for schedule(dynamic)
       for (int b = 0; b < nb; ++b) {
         const auto& bt = grid.batches[b];
@@ -310,10 +324,32 @@ struct XCIntegrator::Impl {
         } else {
           basis_values(bt, list, *phi_p, func.gga ? dphi : nullptr);
         }
-        const MatrixXd& phi = *phi_p;
+        // Functions below 1e-10 (value and gradient) at every point of the batch are dropped:
+        // the shell-extent test keeps whole shells for the batch's bounding sphere.
         fidx.clear();
-        for (int s : list)
-          for (int k = 0; k < basis.shells[s].size(); ++k) fidx.push_back(basis.offsets[s] + k);
+        keep.clear();
+        {
+          int col = 0;
+          for (int s : list)
+            for (int k = 0; k < basis.shells[s].size(); ++k, ++col) {
+              double m = phi_p->col(col).cwiseAbs().maxCoeff();
+              if (func.gga)
+                for (int d = 0; d < 3; ++d) m = std::max(m, dphi[d].col(col).cwiseAbs().maxCoeff());
+              if (m >= value_threshold) {
+                fidx.push_back(basis.offsets[s] + k);
+                keep.push_back(col);
+              }
+            }
+          if (static_cast<int>(keep.size()) < col) {
+            phi_kept = (*phi_p)(Eigen::all, keep);
+            if (func.gga)
+              for (int d = 0; d < 3; ++d) dphi_kept[d] = dphi[d](Eigen::all, keep);
+            phi_p = &phi_kept;
+            dphi = dphi_kept;
+          }
+        }
+        if (fidx.empty()) continue;
+        const MatrixXd& phi = *phi_p;
         const int nf = static_cast<int>(fidx.size());
         // Density (and gradient) per spin on the batch.
         std::vector<VectorXd> rho(ns), tau(ns);
@@ -321,8 +357,8 @@ struct XCIntegrator::Impl {
         std::vector<MatrixXd> X(ns);
         for (int s = 0; s < ns; ++s) {
           MatrixXd Dsub(nf, nf);
-          for (int a = 0; a < nf; ++a)
-            for (int c = 0; c < nf; ++c) Dsub(a, c) = D[s](fidx[a], fidx[c]);
+          for (int c = 0; c < nf; ++c)
+            for (int a = 0; a < nf; ++a) Dsub(a, c) = D[s](fidx[a], fidx[c]);
           X[s] = phi * Dsub;
           rho[s] = X[s].cwiseProduct(phi).rowwise().sum();
           if (func.gga) {
@@ -379,31 +415,33 @@ struct XCIntegrator::Impl {
           nel_t[tid] += w * rt;
         }
         for (int s = 0; s < ns; ++s) {
-          MatrixXd B(np, nf);
+          // Per-point coefficients, then B column-wise: B = a∘φ + Σk gk∘∂kφ.
+          VectorXd a(np);
+          Eigen::MatrixX3d g(np, 3);
           for (int i = 0; i < np; ++i) {
             const double w = grid.weights[bt.begin + i];
-            B.row(i) = (0.5 * w * evrho[i * ns + s]) * phi.row(i);
+            a(i) = 0.5 * w * evrho[i * ns + s];
             if (func.gga) {
               // ∂E/∂∇ρσ: unpolarised 2 vσ ∇ρ; polarised 2 vσσ ∇ρσ + vσαβ ∇ρσ'.
-              Eigen::RowVector3d g;
               if (!polarized)
-                g = 2.0 * evsigma[i] * grad[0].row(i);
+                g.row(i) = (2.0 * w * evsigma[i]) * grad[0].row(i);
               else if (s == 0)
-                g = 2.0 * evsigma[3 * i] * grad[0].row(i) + evsigma[3 * i + 1] * grad[1].row(i);
+                g.row(i) = w * (2.0 * evsigma[3 * i] * grad[0].row(i) + evsigma[3 * i + 1] * grad[1].row(i));
               else
-                g = 2.0 * evsigma[3 * i + 2] * grad[1].row(i) + evsigma[3 * i + 1] * grad[0].row(i);
-              g *= w;
-              B.row(i) += g(0) * dphi[0].row(i) + g(1) * dphi[1].row(i) + g(2) * dphi[2].row(i);
+                g.row(i) = w * (2.0 * evsigma[3 * i + 2] * grad[1].row(i) + evsigma[3 * i + 1] * grad[0].row(i));
             }
           }
+          MatrixXd B = a.asDiagonal() * phi;
+          if (func.gga)
+            for (int k = 0; k < 3; ++k) B.noalias() += g.col(k).asDiagonal() * dphi[k];
           MatrixXd Vsub = phi.transpose() * B;
           if (func.meta) {  // ∂E/∂Dμν from τ: ½ vτ ∇φμ·∇φν, split in halves like the rest
             VectorXd wv(np);
             for (int i = 0; i < np; ++i) wv(i) = 0.25 * grid.weights[bt.begin + i] * evtau[i * ns + s];
             for (int k = 0; k < 3; ++k) Vsub.noalias() += dphi[k].transpose() * (wv.asDiagonal() * dphi[k]);
           }
-          for (int a = 0; a < nf; ++a)
-            for (int c = 0; c < nf; ++c) V[s](fidx[a], fidx[c]) += Vsub(a, c) + Vsub(c, a);
+          for (int c = 0; c < nf; ++c)
+            for (int a = 0; a < nf; ++a) V[s](fidx[a], fidx[c]) += Vsub(a, c) + Vsub(c, a);
         }
       }
     }
@@ -419,10 +457,11 @@ struct XCIntegrator::Impl {
 };
 
 XCIntegrator::XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol, const Functional& f,
-                           const GridSpec& grid, bool polarized, int threads)
-    : impl_(std::make_unique<Impl>(basis, mol, f, grid, polarized, threads)) {}
+                           const GridSpec& grid, bool polarized, int threads, std::size_t cache_bytes)
+    : impl_(std::make_unique<Impl>(basis, mol, f, grid, polarized, threads, cache_bytes)) {}
 XCIntegrator::~XCIntegrator() = default;
 XCResult XCIntegrator::compute(const std::vector<MatrixXd>& D) const { return impl_->compute(D); }
 std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
+std::size_t XCIntegrator::cached_bytes() const { return impl_->cache_bytes; }
 
 }  // namespace cagescreen::scf

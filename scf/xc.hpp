@@ -46,8 +46,10 @@ struct XCResult {
 /// potential are formed with matrix products over the batch's functions. OpenMP over batches.
 class XCIntegrator {
  public:
+  /// `cache_bytes`: memory for keeping the basis-function values on the grid between builds
+  /// (recomputed every build when they do not fit).
   XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol, const Functional& f, const GridSpec& grid,
-               bool polarized, int threads = 0);
+               bool polarized, int threads = 0, std::size_t cache_bytes = std::size_t(1) << 30);
   ~XCIntegrator();
   XCIntegrator(const XCIntegrator&) = delete;
   XCIntegrator& operator=(const XCIntegrator&) = delete;
@@ -55,6 +57,8 @@ class XCIntegrator {
   /// Unpolarised: D = {total density}. Polarised: D = {Dα, Dβ}.
   XCResult compute(const std::vector<Eigen::MatrixXd>& D) const;
   std::size_t n_points() const;
+  /// Bytes of basis-function values kept between builds (0 when they did not fit).
+  std::size_t cached_bytes() const;
 
  private:
   struct Impl;

@@ -74,7 +74,11 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
         << "integrated electrons " << wfn.dft.electrons << " (error " << std::scientific << std::setprecision(2)
         << wfn.dft.electrons - wfn.molecule.n_electrons() << std::fixed << ")\n"
         << std::setprecision(2) << "   Timings: J/K " << wfn.dft.jk_seconds << " s, XC " << wfn.dft.xc_seconds
-        << " s (all iterations)\n"
+        << " s over " << wfn.convergence.iterations << " iterations (XC/JK "
+        << (wfn.dft.jk_seconds > 0 ? wfn.dft.xc_seconds / wfn.dft.jk_seconds : 0.0) << "); grid values "
+        << (wfn.dft.cached_bytes ? "kept in memory (" + std::to_string(wfn.dft.cached_bytes >> 20) + " MiB)"
+                                 : std::string("recomputed each iteration (raise --memory to keep them)"))
+        << "\n"
         << std::setprecision(10);
   if (wfn.reference == scf::Reference::UHF)
     out << "   <S^2>                      " << std::setw(22) << std::setprecision(6) << wfn.s_squared() << "\n";

@@ -134,7 +134,8 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
     ext["dft"] = {{"grid", wfn.dft.grid},          {"radial_points", wfn.dft.radial},
                   {"angular_points", wfn.dft.angular}, {"grid_points", wfn.dft.points},
                   {"electrons_integrated", wfn.dft.electrons}, {"exact_exchange", wfn.dft.exact_exchange},
-                  {"xc_seconds", wfn.dft.xc_seconds},  {"jk_seconds", wfn.dft.jk_seconds}};
+                  {"xc_seconds", wfn.dft.xc_seconds},  {"jk_seconds", wfn.dft.jk_seconds},
+                  {"grid_values_cached_bytes", wfn.dft.cached_bytes}};
   ext["libint2_version"] = scf::libint_version();
   j["extras"] = {{"cagescreen", ext}};
   return j;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Run the DFT cases one at a time, single-threaded, 15 min limit each.
+# Run the DFT cases one at a time, single-threaded, 40 min limit each.
 # usage: run_all.sh WORKDIR [case ...]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -10,7 +10,7 @@ cases=${*:-water_b3lyp water_pbe water_pbe0 oh_b3lyp_uks water_wb97x water_camb3
 for c in $cases; do
   cp "$HERE/$c.in" "$W/$c.in"
   echo "== psi4 $c $(date +%T)"
-  /usr/bin/time -f "%e s" timeout 900 psi4 -n 1 "$c.in" "$c.out" > "$c.log" 2>&1
+  /usr/bin/time -f "%e s" timeout 2400 psi4 -n 1 "$c.in" "$c.out" > "$c.log" 2>&1
   tail -1 "$c.log"
 done
 echo "== done $(date +%T)"
