@@ -119,7 +119,7 @@ TEST_SUITE("cli") {
     expect_error("run water --basis " + tmp_file("zero.gbs", "****\nH 0\nS 1 1.0\n1.0 0.0\n****\n"), 2,
                  "zero.gbs:3: shell with only zero contraction coefficients");
     expect_error("run water --method b3lypp", 2, "unknown method 'b3lypp' (closest: b3lyp");
-    expect_error("run water --method libxc:MGGA_X_TPSS", 2, "meta-GGA");
+    expect_error("run water --method libxc:MGGA_X_BR89", 2, "Laplacian");
     expect_error("run water --memory -5", 2, "--memory");
     expect_error("run water --threads -1", 2, "--threads -1 must be between 0 (all cores) and 1024");
     expect_error("run water --reference rohf", 2, "reference 'rohf' must be one of rhf, uhf");
