@@ -29,12 +29,13 @@ std::vector<libint2::Shell> to_libint(const BasisSet& basis) {
 
 namespace {
 
-// One-body integrals over all shell pairs; the lower triangle of shell blocks is computed and
-// mirrored. `setup` configures the engine (e.g. point charges).
+// One-body integrals over all shell pairs, one matrix per operator component (libint2's
+// results()[k]); the lower triangle of shell blocks is computed and mirrored. `setup`
+// configures the engine (point charges, multipole origin).
 template <typename Setup>
-Eigen::MatrixXd one_body(const BasisSet& basis, libint2::Operator op, Setup setup) {
+std::vector<Eigen::MatrixXd> one_body_components(const BasisSet& basis, libint2::Operator op, int ncomp, Setup setup) {
   const auto shells = detail::to_libint(basis);
-  Eigen::MatrixXd M = Eigen::MatrixXd::Zero(basis.nbf, basis.nbf);
+  std::vector<Eigen::MatrixXd> M(ncomp, Eigen::MatrixXd::Zero(basis.nbf, basis.nbf));
   const int ns = static_cast<int>(shells.size());
   // Built serially and copied per thread: libint2's engine constructor must not run concurrently.
   libint2::Engine prototype(op, basis.max_nprim, basis.max_l, 0);
@@ -50,15 +51,21 @@ Eigen::MatrixXd one_body(const BasisSet& basis, libint2::Operator op, Setup setu
         if (buf[0] == nullptr) continue;
         const int n1 = shells[s1].size(), n2 = shells[s2].size();
         const int o1 = basis.offsets[s1], o2 = basis.offsets[s2];
-        for (int f1 = 0; f1 < n1; ++f1)
-          for (int f2 = 0; f2 < n2; ++f2) {
-            M(o1 + f1, o2 + f2) = buf[0][f1 * n2 + f2];
-            M(o2 + f2, o1 + f1) = buf[0][f1 * n2 + f2];
-          }
+        for (int k = 0; k < ncomp; ++k)
+          for (int f1 = 0; f1 < n1; ++f1)
+            for (int f2 = 0; f2 < n2; ++f2) {
+              M[k](o1 + f1, o2 + f2) = buf[k][f1 * n2 + f2];
+              M[k](o2 + f2, o1 + f1) = buf[k][f1 * n2 + f2];
+            }
       }
     }
   }
   return M;
+}
+
+template <typename Setup>
+Eigen::MatrixXd one_body(const BasisSet& basis, libint2::Operator op, Setup setup) {
+  return std::move(one_body_components(basis, op, 1, setup)[0]);
 }
 
 }  // namespace
@@ -80,6 +87,11 @@ Eigen::MatrixXd nuclear_matrix(const BasisSet& basis, const molecules::Molecule&
 
 Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecule& mol) {
   return kinetic_matrix(basis) + nuclear_matrix(basis, mol);
+}
+
+std::vector<Eigen::MatrixXd> multipole_matrices(const BasisSet& basis, const std::array<double, 3>& origin) {
+  return one_body_components(basis, libint2::Operator::emultipole2, 10,
+                             [&](libint2::Engine& e) { e.set_params(origin); });
 }
 
 const char* libint_version() { return LIBINT_VERSION; }

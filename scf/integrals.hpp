@@ -17,6 +17,10 @@ Eigen::MatrixXd nuclear_matrix(const BasisSet& basis, const molecules::Molecule&
 /// Core Hamiltonian H = T + V.
 Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecule& mol);
 
+/// Multipole integrals about `origin` (Bohr): S, then ⟨μ|x|ν⟩, y, z, then xx, xy, xz, yy, yz, zz
+/// (coordinates relative to the origin; positions, not charges: electrons contribute −Tr[D M]).
+std::vector<Eigen::MatrixXd> multipole_matrices(const BasisSet& basis, const std::array<double, 3>& origin);
+
 /// Version string of the libint2 library in use.
 const char* libint_version();
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "descriptors/frontier.hpp"
+#include "descriptors/population.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
 #include "molecules/species.hpp"
@@ -105,6 +106,23 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
     out << "   LUMO " << fr.lumo * units::hartree_in_ev << " eV   gap " << fr.gap * units::hartree_in_ev
         << " eV";
   out << "\n";
+  // Charges and dipole.
+  const auto pop = descriptors::population_analysis(wfn);
+  const auto mp = descriptors::multipole_moments(wfn);
+  const bool open = !pop.mulliken_spin.empty();
+  out << "\n   Atomic charges (e)" << (open ? " and spin populations" : "") << ":\n"
+      << "      #  atom    Mulliken      Lowdin" << (open ? "   Mulliken spin" : "") << "\n";
+  for (std::size_t a = 0; a < wfn.molecule.atoms.size(); ++a) {
+    out << "   " << std::setw(4) << a + 1 << "  " << std::left << std::setw(4)
+        << molecules::element(wfn.molecule.atoms[a].Z).symbol << std::right << std::setprecision(5) << std::setw(12)
+        << pop.mulliken[a] << std::setw(12) << pop.lowdin[a];
+    if (open) out << std::setw(16) << pop.mulliken_spin[a];
+    out << "\n";
+  }
+  const double dn = std::sqrt(mp.dipole[0] * mp.dipole[0] + mp.dipole[1] * mp.dipole[1] + mp.dipole[2] * mp.dipole[2]);
+  out << std::setprecision(4) << "   Dipole moment " << dn * units::au_dipole_in_debye << " D  ("
+      << mp.dipole[0] * units::au_dipole_in_debye << ", " << mp.dipole[1] * units::au_dipole_in_debye << ", "
+      << mp.dipole[2] * units::au_dipole_in_debye << ") D about the centre of nuclear charge\n";
   if (fr.homo > 0)
     out << "\n   warning: the HOMO is above zero: the highest electrons are not bound in this isolated "
            "species (typical of gas-phase anions); treat its orbital energies with care\n";

@@ -1,10 +1,13 @@
 #include "workflows/qcschema.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 
 #include "descriptors/frontier.hpp"
+#include "descriptors/population.hpp"
 #include "molecules/elements.hpp"
+#include "molecules/units.hpp"
 #include "scf/integrals.hpp"
 
 namespace cagescreen::workflows {
@@ -104,6 +107,11 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   if (!wfn.dft.grid.empty()) p["scf_xc_energy"] = wfn.energies.xc;
   p["scf_total_energy"] = wfn.energies.total;
   p["scf_iterations"] = wfn.convergence.iterations;
+  const auto pop = descriptors::population_analysis(wfn);
+  const auto mp = descriptors::multipole_moments(wfn);
+  const auto& q = mp.quadrupole;  // xx, xy, xz, yy, yz, zz
+  p["scf_dipole_moment"] = mp.dipole;
+  p["scf_quadrupole_moment"] = {{q[0], q[1], q[2]}, {q[1], q[3], q[4]}, {q[2], q[4], q[5]}};
   j["properties"] = p;
   auto vec = [](const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
   j["wavefunction"] = {{"basis", qcschema_basis(wfn.basis, wfn.molecule)},
@@ -122,6 +130,34 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   ext["lumo_energy"] = fr.has_lumo ? json(fr.lumo) : json(nullptr);
   ext["gap"] = fr.has_lumo ? json(fr.gap) : json(nullptr);
   ext["energy_unit"] = "hartree";
+  {
+    json d;
+    const double ev = units::hartree_in_ev;
+    d["mulliken_charges"] = pop.mulliken;
+    d["lowdin_charges"] = pop.lowdin;
+    if (!pop.mulliken_spin.empty()) {
+      d["mulliken_spin_populations"] = pop.mulliken_spin;
+      d["lowdin_spin_populations"] = pop.lowdin_spin;
+    }
+    d["homo_ev"] = fr.homo * ev;
+    d["lumo_ev"] = fr.has_lumo ? json(fr.lumo * ev) : json(nullptr);
+    d["gap_ev"] = fr.has_lumo ? json(fr.gap * ev) : json(nullptr);
+    // Koopmans / conceptual DFT (Parr, Szentpály, Liu, JACS 121, 1922 (1999)): IP = −ε_HOMO,
+    // EA = −ε_LUMO, μ = −(IP + EA)/2, η = IP − EA, ω = μ²/(2η).
+    d["ionization_potential_ev"] = -fr.homo * ev;
+    if (fr.has_lumo) {
+      const double ip = -fr.homo * ev, ea = -fr.lumo * ev, mu = -(ip + ea) / 2, eta = ip - ea;
+      d["electron_affinity_ev"] = ea;
+      d["chemical_potential_ev"] = mu;
+      d["hardness_ev"] = eta;
+      d["electrophilicity_ev"] = eta > 0 ? json(mu * mu / (2 * eta)) : json(nullptr);
+    }
+    const double dn = std::sqrt(mp.dipole[0] * mp.dipole[0] + mp.dipole[1] * mp.dipole[1] + mp.dipole[2] * mp.dipole[2]);
+    d["dipole_debye"] = dn * units::au_dipole_in_debye;
+    d["multipole_origin_bohr"] = mp.origin;
+    d["multipole_origin"] = "centre of nuclear charge";
+    ext["descriptors"] = d;
+  }
   json warnings = json::array();
   if (fr.homo > 0) warnings.push_back("homo_above_zero: the highest electrons are not bound in this isolated species");
   ext["warnings"] = warnings;
