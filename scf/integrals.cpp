@@ -1,5 +1,8 @@
 #include "scf/integrals.hpp"
 
+#include <omp.h>
+
+#include <cmath>
 #include <mutex>
 
 #include "scf/detail/libint.hpp"
@@ -92,6 +95,70 @@ Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecul
 std::vector<Eigen::MatrixXd> multipole_matrices(const BasisSet& basis, const std::array<double, 3>& origin) {
   return one_body_components(basis, libint2::Operator::emultipole2, 10,
                              [&](libint2::Engine& e) { e.set_params(origin); });
+}
+
+Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
+                                        const std::vector<std::array<double, 3>>& points, int threads) {
+  const auto shells = detail::to_libint(basis);
+  const int ns = static_cast<int>(shells.size());
+  // Shell pairs that matter: |D| over the block times the largest Gaussian-product prefactor
+  // |c_a c_b| exp(−ab/(a+b) |A − B|²) of their primitives (libint2-normalised coefficients) above
+  // 1e-14. (Not the overlap: s and p on one centre have S = 0 but a nonzero potential.)
+  struct Pair {
+    int s1, s2;
+    double factor;
+  };
+  std::vector<Pair> pairs;
+  for (int s1 = 0; s1 < ns; ++s1)
+    for (int s2 = 0; s2 <= s1; ++s2) {
+      const auto &A = shells[s1], &B = shells[s2];
+      const double R2 = (A.O[0] - B.O[0]) * (A.O[0] - B.O[0]) + (A.O[1] - B.O[1]) * (A.O[1] - B.O[1]) +
+                        (A.O[2] - B.O[2]) * (A.O[2] - B.O[2]);
+      double k = 0.0;
+      for (std::size_t a = 0; a < A.alpha.size(); ++a)
+        for (std::size_t b = 0; b < B.alpha.size(); ++b)
+          k = std::max(k, std::abs(A.contr[0].coeff[a] * B.contr[0].coeff[b]) *
+                              std::exp(-A.alpha[a] * B.alpha[b] / (A.alpha[a] + B.alpha[b]) * R2));
+      const int o1 = basis.offsets[s1], o2 = basis.offsets[s2];
+      const double d = D.block(o1, o2, A.size(), B.size()).cwiseAbs().maxCoeff();
+      if (d * k > 1e-14) pairs.push_back({s1, s2, s1 == s2 ? 1.0 : 2.0});
+    }
+  const int np = static_cast<int>(points.size());
+  Eigen::VectorXd V(np);
+  libint2::Engine prototype(libint2::Operator::nuclear, basis.max_nprim, basis.max_l, 0);
+  prototype.set_params(std::vector<std::pair<double, std::array<double, 3>>>{{1.0, {0.0, 0.0, 0.0}}});
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nthreads)
+  {
+    libint2::Engine engine = prototype;
+    const auto& buf = engine.results();
+    std::vector<std::pair<double, std::array<double, 3>>> unit(1);
+#pragma omp for schedule(dynamic, 16)
+    for (int i = 0; i < np; ++i) {
+      const auto& r = points[i];
+      double v = 0.0;
+      for (const auto& a : mol.atoms) {
+        const double d = std::hypot(r[0] - a.r[0], r[1] - a.r[1], r[2] - a.r[2]);
+        v += a.Z / std::max(d, 1e-12);
+      }
+      // libint2's nuclear operator with a unit charge at r gives −⟨μ|1/|r' − r||ν⟩: the electrons'
+      // potential there is Σ D_μν times it.
+      unit[0] = {1.0, r};
+      engine.set_params(unit);
+      for (const auto& p : pairs) {
+        engine.compute(shells[p.s1], shells[p.s2]);
+        if (buf[0] == nullptr) continue;
+        const int n1 = shells[p.s1].size(), n2 = shells[p.s2].size();
+        const int o1 = basis.offsets[p.s1], o2 = basis.offsets[p.s2];
+        double sum = 0.0;
+        for (int f1 = 0; f1 < n1; ++f1)
+          for (int f2 = 0; f2 < n2; ++f2) sum += D(o1 + f1, o2 + f2) * buf[0][f1 * n2 + f2];
+        v += p.factor * sum;
+      }
+      V(i) = v;
+    }
+  }
+  return V;
 }
 
 const char* libint_version() { return LIBINT_VERSION; }

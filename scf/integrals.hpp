@@ -21,6 +21,12 @@ Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecul
 /// (coordinates relative to the origin; positions, not charges: electrons contribute −Tr[D M]).
 std::vector<Eigen::MatrixXd> multipole_matrices(const BasisSet& basis, const std::array<double, 3>& origin);
 
+/// Molecular electrostatic potential (Hartree/e) at `points` (Bohr): nuclei of `mol` plus the
+/// electrons of the total density D. OpenMP over points; shell pairs whose |D| times Gaussian-product
+/// prefactor is below 1e-14 are skipped.
+Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
+                                        const std::vector<std::array<double, 3>>& points, int threads = 0);
+
 /// Version string of the libint2 library in use.
 const char* libint_version();
 

@@ -44,3 +44,41 @@ TEST_SUITE("regression") {
     for (int k : {1, 2, 4}) check_near(mp.quadrupole[k] * DA, 0.0, 1e-4, "off-diagonal quadrupole");
   }
 }
+
+#include <chrono>
+#include <random>
+
+#include "scf/integrals.hpp"
+
+TEST_SUITE("unit") {
+  // Σ_A Z_A V_el(R_A) = Tr[D V_ne] holds for any symmetric D: the electrons' potential at the
+  // nuclei, from the per-point integrals, against the nuclear-attraction matrix.
+  TEST_CASE("electrostatic potential of the electrons at the nuclei matches Tr[D V_ne]") {
+    const auto mol = molecules::load_species(*molecules::find_species("o-carborane"));
+    for (const char* basis_name : {"def2-svp", "6-31g*"}) {
+      CAPTURE(basis_name);
+      const auto basis = scf::build_basis(mol, basis_name);
+      std::mt19937 gen(7);
+      std::normal_distribution<double> g(0.0, 0.3);
+      Eigen::MatrixXd C(basis.nbf, 37);
+      for (int i = 0; i < C.rows(); ++i)
+        for (int j = 0; j < C.cols(); ++j) C(i, j) = g(gen);
+      const Eigen::MatrixXd D = C * C.transpose();
+      std::vector<std::array<double, 3>> nuclei;
+      for (const auto& a : mol.atoms) nuclei.push_back(a.r);
+      molecules::Molecule no_nuclei;  // electrons only
+      const Eigen::VectorXd Ve = scf::electrostatic_potential(basis, no_nuclei, D, nuclei);
+      double lhs = 0.0;
+      for (std::size_t a = 0; a < mol.atoms.size(); ++a) lhs += mol.atoms[a].Z * Ve(a);
+      const double rhs = (D.array() * scf::nuclear_matrix(basis, mol).array()).sum();
+      check_near(lhs, rhs, 1e-8 * std::abs(rhs), "sum Z_A V_el(R_A) vs Tr[D V_ne]");
+      // Far away the potential of a neutral, spherical-enough cloud falls off; the nuclei's part
+      // is exactly Σ Z/|r − R| and the sum is finite and below the bare nuclear potential.
+      const std::vector<std::array<double, 3>> far{{40.0, 0.0, 0.0}};
+      const double nuc = scf::electrostatic_potential(basis, mol, Eigen::MatrixXd::Zero(basis.nbf, basis.nbf), far)(0);
+      double expect = 0.0;
+      for (const auto& a : mol.atoms) expect += a.Z / std::hypot(40.0 - a.r[0], a.r[1], a.r[2]);
+      check_near(nuc, expect, 1e-12, "nuclear potential with D = 0");
+    }
+  }
+}
