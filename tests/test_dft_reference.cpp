@@ -4,7 +4,7 @@
 // orbital energies within 2e-5 Eh. Measured differences (scripts/dft_check.py; energy, largest
 // orbital): water B3LYP −1.3e-8 / 6.9e-8, PBE −4e-10, PBE0 −5e-9, OH UKS B3LYP −2.5e-7 / 2.5e-6,
 // wB97X 3.7e-7, CAM-B3LYP 1e-8, TPSS 7.7e-9 / 2.9e-7, M06-2X 1.0e-6 / 3.3e-6, OH UKS TPSS
-// −2.8e-7 / 2.2e-6, o-carborane B3LYP −1.9e-6 / 1.9e-6, PBE −3.4e-6 / 2.8e-6 Eh.
+// −2.8e-7 / 2.2e-6, o-carborane B3LYP −1.9e-6 / 1.9e-6, PBE −3.4e-6 / 2.8e-6, PBE0 −2.7e-6 / 2.4e-6 Eh.
 #include <doctest/doctest.h>
 
 #include "check.hpp"
@@ -61,4 +61,5 @@ TEST_SUITE("regression") {
   TEST_CASE("psi4 dft oh_tpss_uks") { check_dft("oh_tpss_uks"); }
   TEST_CASE("psi4 dft-ocarborane_b3lyp") { check_dft("ocarborane_b3lyp"); }
   TEST_CASE("psi4 dft-ocarborane_pbe") { check_dft("ocarborane_pbe"); }
+  TEST_CASE("psi4 dft-ocarborane_pbe0") { check_dft("ocarborane_pbe0"); }
 }
