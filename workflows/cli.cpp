@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "descriptors/frontier.hpp"
+#include "descriptors/molden.hpp"
 #include "descriptors/population.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
@@ -35,6 +36,7 @@ struct RunOptions {
   std::optional<int> charge, multiplicity;
   int threads = 0;
   std::string json_file;
+  std::string molden_file;
   double e_convergence = 1e-8, d_convergence = 1e-6;
   int max_iterations = 100;
   double memory_mib = 2048;
@@ -178,6 +180,9 @@ int run(const RunOptions& opt) {
       std::cerr << line;
     };
   }
+  if (!opt.molden_file.empty() && basis.max_l > 4)
+    throw InputError("--molden: Molden files hold shells up to g (L=4); basis '" + basis.name + "' has L=" +
+                     std::to_string(basis.max_l));
   const auto wfn = scf::run_scf(mol, basis, st);
 
   RunInfo info;
@@ -189,6 +194,7 @@ int run(const RunOptions& opt) {
     if (!out) throw InputError(opt.json_file + ": cannot write JSON output");
     out << atomic_result(wfn, info).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
+  if (!opt.molden_file.empty()) descriptors::write_molden(wfn, opt.molden_file);
   print_summary(std::cout, wfn);
   if (!wfn.convergence.converged) {
     std::ostringstream msg;
@@ -262,6 +268,7 @@ int main_cli(int argc, char** argv) {
   run_cmd->add_option("--multiplicity", opt.multiplicity, "spin multiplicity 2S+1 (overrides the file)");
   run_cmd->add_option("--threads", opt.threads, "OpenMP threads (0: all cores)")->capture_default_str();
   run_cmd->add_option("--json", opt.json_file, "write a QCSchema AtomicResult to this file");
+  run_cmd->add_option("--molden", opt.molden_file, "write the orbitals in Molden format to this file");
   run_cmd->add_option("--e-convergence", opt.e_convergence, "energy change threshold, Eh")->capture_default_str();
   run_cmd->add_option("--d-convergence", opt.d_convergence, "RMS orbital gradient threshold")
       ->capture_default_str();
