@@ -205,6 +205,29 @@ TEST_SUITE("cli") {
     CHECK(d["grid"] == "fine");
     check_near(d["electrons_integrated"].get<double>(), 10.0, 1e-5, "electrons");
     check_near(d["exact_exchange"].get<double>(), 0.2, 1e-12, "B3LYP exact exchange");
+    // Descriptors: psi4 values for this calculation in test_descriptors.cpp; here the fields.
+    const auto& desc = j["extras"]["cagescreen"]["descriptors"];
+    REQUIRE(desc["mulliken_charges"].size() == 3);
+    check_near(desc["mulliken_charges"][0].get<double>(), -0.2979975879, 1e-4, "O Mulliken charge");
+    check_near(desc["dipole_debye"].get<double>(), 1.9980370654, 1e-4, "dipole / D");
+    check_near(desc["hardness_ev"].get<double>(), desc["gap_ev"].get<double>(), 1e-12, "eta = IP - EA = gap");
+    CHECK(p["scf_dipole_moment"].size() == 3);
+    CHECK(p["scf_quadrupole_moment"].size() == 3);
+    CHECK(r.output.find("Atomic charges") != std::string::npos);
+    CHECK(r.output.find("Dipole moment 1.998") != std::string::npos);
+  }
+
+  TEST_CASE("--molden writes a Molden file; shells beyond g are refused before the SCF") {
+    const auto path = (fs::path(CAGESCREEN_TEST_TMP) / "water.molden").string();
+    const auto r = cli("run water --basis def2-svp --molden " + path);
+    REQUIRE(r.code == 0);
+    std::ifstream in(path);
+    std::string first;
+    std::getline(in, first);
+    CHECK(first == "[Molden Format]");
+    const auto h = tmp_file("h_with_h.gbs", "H 0\nS 1 1.0\n 1.0 1.0\nH 1 1.0\n 1.0 1.0\n****\n");
+    expect_error("run " + tmp_file("h2.xyz", "2\n\nH 0 0 0\nH 0 0 0.74\n") + " --basis " + h + " --molden " + path, 2,
+                 "Molden files hold shells up to g");
   }
 
   TEST_CASE("UHF JSON and failure JSON") {
