@@ -273,7 +273,7 @@ int main_cli(int argc, char** argv) {
   run_cmd->add_option("--d-convergence", opt.d_convergence, "RMS orbital gradient threshold")
       ->capture_default_str();
   run_cmd->add_option("--max-iterations", opt.max_iterations, "SCF iteration limit")->capture_default_str();
-  run_cmd->add_option("--memory", opt.memory_mib, "in-core integral budget, MiB")->capture_default_str();
+  run_cmd->add_option("--memory", opt.memory_mib, "in-core budget for integrals, then DFT grid values, MiB")->capture_default_str();
   run_cmd->add_flag("--allow-unconverged", opt.allow_unconverged, "exit 0 even if the SCF does not converge");
   run_cmd->add_flag("--dry-run", opt.dry_run, "print the resolved settings and stop");
   run_cmd->add_flag("--quiet", opt.quiet, "no per-iteration log");
