@@ -70,6 +70,79 @@ bool is_lda(int fam) { return fam == XC_FAMILY_LDA || fam == XC_FAMILY_HYB_LDA; 
 bool is_gga(int fam) { return fam == XC_FAMILY_GGA || fam == XC_FAMILY_HYB_GGA; }
 bool is_mgga(int fam) { return fam == XC_FAMILY_MGGA || fam == XC_FAMILY_HYB_MGGA; }
 
+/// Values (and gradients) at points (px, py, pz) of the functions of the shells in `list`
+/// (libint2-normalised shells): phi (npts × nf), dphi[3]. Vectorised over points, shell by shell.
+void shell_values(const std::vector<libint2::Shell>& shells, const std::vector<int>& list, const Eigen::ArrayXd& px,
+                const Eigen::ArrayXd& py, const Eigen::ArrayXd& pz, MatrixXd& phi, MatrixXd* dphi) {
+  using Eigen::ArrayXd;
+  const int np = static_cast<int>(px.size());
+  int nf = 0;
+  for (int s : list) nf += static_cast<int>(shells[s].size());
+  phi.resize(np, nf);
+  if (dphi)
+    for (int k = 0; k < 3; ++k) dphi[k].resize(np, nf);
+  ArrayXd x, y, z, r2, R0(np), R1(np), e(np);
+  std::vector<ArrayXd> xp(8), yp(8), zp(8);
+  Eigen::ArrayXXd cart, cx, cy, cz;
+  int col = 0;
+  for (int s : list) {
+    const auto& sh = shells[s];
+    const int l = sh.contr[0].l;
+    const int ncart = (l + 1) * (l + 2) / 2;
+    x = px - sh.O[0], y = py - sh.O[1], z = pz - sh.O[2];
+    r2 = x * x + y * y + z * z;
+    R0.setZero(), R1.setZero();  // Σ c e^{-αr²} and Σ −2αc e^{-αr²}
+    for (std::size_t k = 0; k < sh.alpha.size(); ++k) {
+      e = sh.contr[0].coeff[k] * (-sh.alpha[k] * r2).exp();
+      R0 += e;
+      R1 -= (2.0 * sh.alpha[k]) * e;
+    }
+    xp[0].setOnes(np), yp[0].setOnes(np), zp[0].setOnes(np);
+    for (int k = 1; k <= l; ++k) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y, zp[k] = zp[k - 1] * z;
+    cart.resize(np, ncart);
+    if (dphi) cx.resize(np, ncart), cy.resize(np, ncart), cz.resize(np, ncart);
+    int c = 0;
+    for (int a = l; a >= 0; --a)  // libint2 standard order: xx, xy, xz, yy, yz, zz
+      for (int bb = l - a; bb >= 0; --bb, ++c) {
+        const int cc = l - a - bb;
+        const ArrayXd ang = xp[a] * yp[bb] * zp[cc];
+        cart.col(c) = ang * R0;
+        if (dphi) {
+          const ArrayXd angR1 = ang * R1;
+          cx.col(c) = angR1 * x;
+          cy.col(c) = angR1 * y;
+          cz.col(c) = angR1 * z;
+          if (a) cx.col(c) += a * xp[a - 1] * yp[bb] * zp[cc] * R0;
+          if (bb) cy.col(c) += bb * xp[a] * yp[bb - 1] * zp[cc] * R0;
+          if (cc) cz.col(c) += cc * xp[a] * yp[bb] * zp[cc - 1] * R0;
+        }
+      }
+    if (!sh.contr[0].pure) {
+      phi.middleCols(col, ncart) = cart.matrix();
+      if (dphi)
+        dphi[0].middleCols(col, ncart) = cx.matrix(), dphi[1].middleCols(col, ncart) = cy.matrix(),
+        dphi[2].middleCols(col, ncart) = cz.matrix();
+    } else {
+      const auto& sh_coefs = libint2::solidharmonics::SolidHarmonicsCoefficients<double>::instance(l);
+      for (int m = 0; m < 2 * l + 1; ++m) {
+        const auto* v = sh_coefs.row_values(m);
+        const auto* idx = sh_coefs.row_idx(m);
+        phi.col(col + m).setZero();
+        if (dphi) dphi[0].col(col + m).setZero(), dphi[1].col(col + m).setZero(), dphi[2].col(col + m).setZero();
+        for (int k = 0; k < sh_coefs.nnz(m); ++k) {
+          phi.col(col + m).array() += v[k] * cart.col(idx[k]);
+          if (dphi) {
+            dphi[0].col(col + m).array() += v[k] * cx.col(idx[k]);
+            dphi[1].col(col + m).array() += v[k] * cy.col(idx[k]);
+            dphi[2].col(col + m).array() += v[k] * cz.col(idx[k]);
+          }
+        }
+      }
+    }
+    col += static_cast<int>(sh.size());
+  }
+}
+
 }  // namespace
 
 std::string libxc_version() { return xc_version_string(); }
@@ -213,80 +286,14 @@ struct XCIntegrator::Impl {
   }
 
   /// Values (and gradients) of the batch's functions at its points: phi (npts × nf), dphi[3].
-  /// Vectorised over the batch's points, shell by shell.
   void basis_values(const GridBatch& bt, const std::vector<int>& list, MatrixXd& phi, MatrixXd* dphi) const {
-    using Eigen::ArrayXd;
     const int np = static_cast<int>(bt.end - bt.begin);
-    int nf = 0;
-    for (int s : list) nf += basis.shells[s].size();
-    phi.resize(np, nf);
-    if (dphi)
-      for (int k = 0; k < 3; ++k) dphi[k].resize(np, nf);
-    ArrayXd px(np), py(np), pz(np);
+    Eigen::ArrayXd px(np), py(np), pz(np);
     for (int i = 0; i < np; ++i) {
       const auto& p = grid.points[bt.begin + i];
       px(i) = p[0], py(i) = p[1], pz(i) = p[2];
     }
-    ArrayXd x, y, z, r2, R0(np), R1(np), e(np);
-    std::vector<ArrayXd> xp(8), yp(8), zp(8);
-    Eigen::ArrayXXd cart, cx, cy, cz;
-    int col = 0;
-    for (int s : list) {
-      const auto& sh = shells[s];
-      const int l = sh.contr[0].l;
-      const int ncart = (l + 1) * (l + 2) / 2;
-      x = px - sh.O[0], y = py - sh.O[1], z = pz - sh.O[2];
-      r2 = x * x + y * y + z * z;
-      R0.setZero(), R1.setZero();  // Σ c e^{-αr²} and Σ −2αc e^{-αr²}
-      for (std::size_t k = 0; k < sh.alpha.size(); ++k) {
-        e = sh.contr[0].coeff[k] * (-sh.alpha[k] * r2).exp();
-        R0 += e;
-        R1 -= (2.0 * sh.alpha[k]) * e;
-      }
-      xp[0].setOnes(np), yp[0].setOnes(np), zp[0].setOnes(np);
-      for (int k = 1; k <= l; ++k) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y, zp[k] = zp[k - 1] * z;
-      cart.resize(np, ncart);
-      if (dphi) cx.resize(np, ncart), cy.resize(np, ncart), cz.resize(np, ncart);
-      int c = 0;
-      for (int a = l; a >= 0; --a)  // libint2 standard order: xx, xy, xz, yy, yz, zz
-        for (int bb = l - a; bb >= 0; --bb, ++c) {
-          const int cc = l - a - bb;
-          const ArrayXd ang = xp[a] * yp[bb] * zp[cc];
-          cart.col(c) = ang * R0;
-          if (dphi) {
-            const ArrayXd angR1 = ang * R1;
-            cx.col(c) = angR1 * x;
-            cy.col(c) = angR1 * y;
-            cz.col(c) = angR1 * z;
-            if (a) cx.col(c) += a * xp[a - 1] * yp[bb] * zp[cc] * R0;
-            if (bb) cy.col(c) += bb * xp[a] * yp[bb - 1] * zp[cc] * R0;
-            if (cc) cz.col(c) += cc * xp[a] * yp[bb] * zp[cc - 1] * R0;
-          }
-        }
-      if (!sh.contr[0].pure) {
-        phi.middleCols(col, ncart) = cart.matrix();
-        if (dphi)
-          dphi[0].middleCols(col, ncart) = cx.matrix(), dphi[1].middleCols(col, ncart) = cy.matrix(),
-          dphi[2].middleCols(col, ncart) = cz.matrix();
-      } else {
-        const auto& sh_coefs = libint2::solidharmonics::SolidHarmonicsCoefficients<double>::instance(l);
-        for (int m = 0; m < 2 * l + 1; ++m) {
-          const auto* v = sh_coefs.row_values(m);
-          const auto* idx = sh_coefs.row_idx(m);
-          phi.col(col + m).setZero();
-          if (dphi) dphi[0].col(col + m).setZero(), dphi[1].col(col + m).setZero(), dphi[2].col(col + m).setZero();
-          for (int k = 0; k < sh_coefs.nnz(m); ++k) {
-            phi.col(col + m).array() += v[k] * cart.col(idx[k]);
-            if (dphi) {
-              dphi[0].col(col + m).array() += v[k] * cx.col(idx[k]);
-              dphi[1].col(col + m).array() += v[k] * cy.col(idx[k]);
-              dphi[2].col(col + m).array() += v[k] * cz.col(idx[k]);
-            }
-          }
-        }
-      }
-      col += basis.shells[s].size();
-    }
+    shell_values(shells, list, px, py, pz, phi, dphi);
   }
 
   XCResult compute(const std::vector<MatrixXd>& D) const {
@@ -463,5 +470,30 @@ XCIntegrator::~XCIntegrator() = default;
 XCResult XCIntegrator::compute(const std::vector<MatrixXd>& D) const { return impl_->compute(D); }
 std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
 std::size_t XCIntegrator::cached_bytes() const { return impl_->cache_bytes; }
+
+MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {
+  std::vector<libint2::Shell> shells;
+  std::vector<int> list;
+  for (const auto& s : basis.shells) {
+    list.push_back(static_cast<int>(shells.size()));
+    libint2::svector<double> alpha(s.exponents.begin(), s.exponents.end());
+    libint2::svector<double> coef(s.coefficients.begin(), s.coefficients.end());
+    shells.emplace_back(alpha, libint2::svector<libint2::Shell::Contraction>{{s.l, s.pure, coef}},
+                        std::array<double, 3>{s.center[0], s.center[1], s.center[2]});
+  }
+  const int np = static_cast<int>(points.size());
+  MatrixXd phi(np, basis.nbf);
+  constexpr int chunk = 256;
+#pragma omp parallel for schedule(dynamic)
+  for (int b = 0; b < (np + chunk - 1) / chunk; ++b) {
+    const int i0 = b * chunk, n = std::min(chunk, np - i0);
+    Eigen::ArrayXd px(n), py(n), pz(n);
+    for (int i = 0; i < n; ++i) px(i) = points[i0 + i][0], py(i) = points[i0 + i][1], pz(i) = points[i0 + i][2];
+    MatrixXd part;
+    shell_values(shells, list, px, py, pz, part, nullptr);
+    phi.middleRows(i0, n) = part;
+  }
+  return phi;
+}
 
 }  // namespace cagescreen::scf

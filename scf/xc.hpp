@@ -1,5 +1,6 @@
 #pragma once
 #include <Eigen/Dense>
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,5 +65,8 @@ class XCIntegrator {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Values of every basis function at `points` (Bohr): (npoints × nbf), OpenMP over chunks.
+Eigen::MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points);
 
 }  // namespace cagescreen::scf
