@@ -8,6 +8,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "descriptors/cube.hpp"
+
 #include "check.hpp"
 
 namespace fs = std::filesystem;
@@ -215,6 +217,20 @@ TEST_SUITE("cli") {
     CHECK(p["scf_quadrupole_moment"].size() == 3);
     CHECK(r.output.find("Atomic charges") != std::string::npos);
     CHECK(r.output.find("Dipole moment 1.998") != std::string::npos);
+  }
+
+  TEST_CASE("--cube writes cube files that read back; bad kinds are refused before the SCF") {
+    const auto prefix = (fs::path(CAGESCREEN_TEST_TMP) / "w").string();
+    const auto r = cli("run water --basis sto-3g --cube density,esp,homo,lumo,1 --cube-spacing 0.5 --cube-prefix " + prefix);
+    REQUIRE(r.code == 0);
+    for (const char* kind : {"density", "esp", "homo", "lumo", "1"}) {
+      CAPTURE(kind);
+      const auto c = cagescreen::descriptors::read_cube(prefix + "." + kind + ".cube");
+      CHECK(c.atoms.size() == 3);
+      CHECK(c.values.size() == c.grid.size());
+    }
+    expect_error("run water --basis sto-3g --cube potential", 2, "--cube: 'potential' must be density, esp, homo");
+    expect_error("run water --basis sto-3g --cube density --cube-spacing 0", 2, "--cube-spacing must be positive");
   }
 
   TEST_CASE("--molden writes a Molden file; shells beyond g are refused before the SCF") {

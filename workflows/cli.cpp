@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "descriptors/cube.hpp"
 #include "descriptors/frontier.hpp"
 #include "descriptors/molden.hpp"
 #include "descriptors/population.hpp"
@@ -37,6 +39,10 @@ struct RunOptions {
   int threads = 0;
   std::string json_file;
   std::string molden_file;
+  std::string cube_list;        // comma-separated: density, esp, homo, lumo, or a 1-based orbital number
+  double cube_spacing = 0.2;    // Angstrom
+  double cube_padding = 4.0;    // Angstrom
+  std::string cube_prefix;      // default: the molecule's name
   double e_convergence = 1e-8, d_convergence = 1e-6;
   int max_iterations = 100;
   double memory_mib = 2048;
@@ -180,6 +186,22 @@ int run(const RunOptions& opt) {
       std::cerr << line;
     };
   }
+  // Cube requests are checked before the SCF.
+  std::vector<std::string> cubes;
+  {
+    std::stringstream ss(opt.cube_list);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      item = lower(item);
+      if (item.empty()) continue;
+      const bool number = std::all_of(item.begin(), item.end(), ::isdigit);
+      if (item != "density" && item != "esp" && item != "homo" && item != "lumo" && !(number && std::stoi(item) > 0))
+        throw InputError("--cube: '" + item + "' must be density, esp, homo, lumo or a 1-based orbital number");
+      cubes.push_back(item);
+    }
+    if (!cubes.empty() && !(opt.cube_spacing > 0 && opt.cube_padding >= 0))
+      throw InputError("--cube-spacing must be positive and --cube-padding not negative");
+  }
   if (!opt.molden_file.empty() && basis.max_l > 4)
     throw InputError("--molden: Molden files hold shells up to g (L=4); basis '" + basis.name + "' has L=" +
                      std::to_string(basis.max_l));
@@ -195,6 +217,48 @@ int run(const RunOptions& opt) {
     out << atomic_result(wfn, info).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   if (!opt.molden_file.empty()) descriptors::write_molden(wfn, opt.molden_file);
+  if (!cubes.empty()) {
+    descriptors::Cube c;
+    c.grid = descriptors::CubeGrid::around(wfn.molecule, opt.cube_spacing * units::angstrom_in_bohr,
+                                           opt.cube_padding * units::angstrom_in_bohr);
+    c.atoms = wfn.molecule.atoms;
+    const auto points = c.grid.points();
+    const std::string prefix = opt.cube_prefix.empty() ? (mol.name.empty() ? "cagescreen" : mol.name) : opt.cube_prefix;
+    for (const auto& kind : cubes) {
+      c.comment1 = wfn.molecule.name + " " + wfn.method + "/" + wfn.basis.name + ": " + kind + " (cagescreen)";
+      if (kind == "density") {
+        c.comment2 = "total electron density, e/bohr^3";
+        c.values = descriptors::density_at(wfn, points);
+      } else if (kind == "esp") {
+        c.comment2 = "electrostatic potential, hartree/e";
+        c.values = descriptors::esp_at(wfn, points);
+      } else {
+        // homo/lumo: of the spin that holds it (α for closed shells); a number: α orbital, 1-based.
+        int spin = 0, index = -1;
+        if (kind == "homo" || kind == "lumo") {
+          const bool homo = kind == "homo";
+          double best = 0.0;
+          for (int sp = 0; sp < (wfn.reference == scf::Reference::RHF ? 1 : 2); ++sp) {
+            const auto& so = sp ? wfn.beta : wfn.alpha;
+            const int i = homo ? so.n_occupied - 1 : so.n_occupied;
+            if (i < 0 || i >= so.energies.size()) continue;
+            if (index < 0 || (homo ? so.energies(i) > best : so.energies(i) < best))
+              spin = sp, index = i, best = so.energies(i);
+          }
+          if (index < 0) throw InputError("--cube " + kind + ": this calculation has no such orbital");
+        } else {
+          index = std::stoi(kind) - 1;
+        }
+        c.comment2 = std::string("orbital ") + std::to_string(index + 1) + (spin ? " beta" : " alpha") +
+                     ", bohr^-3/2";
+        c.values = descriptors::orbital_at(wfn, spin, index, points);
+      }
+      const auto path = prefix + "." + kind + ".cube";
+      descriptors::write_cube(path, c);
+      std::cerr << "cagescreen: wrote " << path << " (" << c.grid.n[0] << " x " << c.grid.n[1] << " x " << c.grid.n[2]
+                << " points)\n";
+    }
+  }
   print_summary(std::cout, wfn);
   if (!wfn.convergence.converged) {
     std::ostringstream msg;
@@ -269,6 +333,10 @@ int main_cli(int argc, char** argv) {
   run_cmd->add_option("--threads", opt.threads, "OpenMP threads (0: all cores)")->capture_default_str();
   run_cmd->add_option("--json", opt.json_file, "write a QCSchema AtomicResult to this file");
   run_cmd->add_option("--molden", opt.molden_file, "write the orbitals in Molden format to this file");
+  run_cmd->add_option("--cube", opt.cube_list, "cube files: density, esp, homo, lumo or orbital numbers, comma-separated");
+  run_cmd->add_option("--cube-spacing", opt.cube_spacing, "cube grid spacing, Angstrom")->capture_default_str();
+  run_cmd->add_option("--cube-padding", opt.cube_padding, "cube margin beyond the nuclei, Angstrom")->capture_default_str();
+  run_cmd->add_option("--cube-prefix", opt.cube_prefix, "cube file names: PREFIX.KIND.cube (default: molecule name)");
   run_cmd->add_option("--e-convergence", opt.e_convergence, "energy change threshold, Eh")->capture_default_str();
   run_cmd->add_option("--d-convergence", opt.d_convergence, "RMS orbital gradient threshold")
       ->capture_default_str();
