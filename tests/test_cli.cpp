@@ -259,6 +259,16 @@ TEST_SUITE("cli") {
     // psi4 1.3.2 UHF/def2-SVP, same geometry (hf_references.hpp, oh_def2svp_uhf).
     check_near(j["properties"]["return_energy"].get<double>(), -75.325108417977, 1e-8, "OH energy");
     CHECK(j["extras"]["cagescreen"]["s_squared"].get<double>() > 0.75);
+    // Open shell: per-spin frontier orbitals and spin populations that add up to 2S = 1.
+    const auto& d = j["extras"]["cagescreen"]["descriptors"];
+    const auto& eps_a = j["wavefunction"]["scf_eigenvalues_a"];
+    check_near(d["homo_alpha_ev"].get<double>(), eps_a[4].get<double>() * 27.211386245988, 1e-9, "alpha HOMO");
+    check_near(d["lumo_beta_ev"].get<double>(), j["wavefunction"]["scf_eigenvalues_b"][4].get<double>() * 27.211386245988,
+               1e-9, "beta LUMO");
+    check_near(d["mulliken_spin_populations"][0].get<double>() + d["mulliken_spin_populations"][1].get<double>(), 1.0,
+               1e-10, "Mulliken spin populations sum to 2S");
+    check_near(d["lowdin_spin_populations"][0].get<double>() + d["lowdin_spin_populations"][1].get<double>(), 1.0,
+               1e-10, "Löwdin spin populations sum to 2S");
     const auto fail_path = (fs::path(CAGESCREEN_TEST_TMP) / "fail.json").string();
     CHECK(cli("run water --basis nope --json " + fail_path).code == 2);
     std::ifstream fin(fail_path);

@@ -144,6 +144,12 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
     d["gap_ev"] = fr.has_lumo ? json(fr.gap * ev) : json(nullptr);
     // Koopmans / conceptual DFT (Parr, Szentpály, Liu, JACS 121, 1922 (1999)): IP = −ε_HOMO,
     // EA = −ε_LUMO, μ = −(IP + EA)/2, η = IP − EA, ω = μ²/(2η).
+    if (wfn.reference == scf::Reference::UHF)  // per spin: HOMO/LUMO of the α and β orbitals
+      for (const auto& [so, tag] : {std::pair{&wfn.alpha, "alpha"}, std::pair{&wfn.beta, "beta"}}) {
+        const int n = so->n_occupied;
+        d[std::string("homo_") + tag + "_ev"] = n > 0 ? json(so->energies(n - 1) * ev) : json(nullptr);
+        d[std::string("lumo_") + tag + "_ev"] = n < so->energies.size() ? json(so->energies(n) * ev) : json(nullptr);
+      }
     d["ionization_potential_ev"] = -fr.homo * ev;
     if (fr.has_lumo) {
       const double ip = -fr.homo * ev, ea = -fr.lumo * ev, mu = -(ip + ea) / 2, eta = ip - ea;
