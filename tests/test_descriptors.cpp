@@ -83,8 +83,8 @@ TEST_SUITE("unit") {
   }
 }
 
+#include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "descriptors/molden.hpp"
@@ -237,6 +237,7 @@ TEST_SUITE("regression") {
     c.grid = descriptors::CubeGrid::around(wfn.molecule, 0.4, 3.0);
     c.atoms = wfn.molecule.atoms;
     c.values = descriptors::density_at(wfn, c.grid.points());
+    std::filesystem::create_directories(CAGESCREEN_TEST_TMP);
     const auto path = std::string(CAGESCREEN_TEST_TMP) + "/water_density.cube";
     descriptors::write_cube(path, c);
     const auto back = descriptors::read_cube(path);
