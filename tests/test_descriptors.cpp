@@ -295,3 +295,61 @@ TEST_SUITE("regression") {
     check_near(worst, 0.0, 1e-5, "largest ESP difference from psi4 GRID_ESP");
   }
 }
+
+TEST_SUITE("regression") {
+  // o-carborane (data/geometries/o-carborane.xyz, the B3LYP/6-31G* minimum) B3LYP/6-31G*
+  // (Cartesian d, which is also 6D 7F here: no f shells) against psi4 1.3.2
+  // (tests/reference/descriptors/ocarborane_props.*: scf_type pk, 99 × 590, e/d_convergence
+  // 1e-10/1e-8, properties_origin NUCLEAR_CHARGE); cagescreen `fine` grid. Measured: E 2.3e-6 Eh,
+  // dipole 3e-5 D, ESP at 400 points on 1.4–2.0 × vdW shells 3.0e-7 a.u. The paper's reading (Feng et al. 2025): the two C–H hydrogens carry the most
+  // positive Mulliken charges of all hydrogens (0.228 against at most 0.050 on B–H).
+  TEST_CASE("descriptors o-carborane vs psi4 (charges, dipole, ESP) and the paper's C-H hydrogens") {
+    const auto mol = molecules::load_species(*molecules::find_species("o-carborane"));
+    scf::ScfSettings st;
+    st.method = "b3lyp";
+    st.grid = scf::parse_grid("fine");
+    st.e_convergence = 1e-10;
+    st.d_convergence = 1e-8;
+    const auto wfn = scf::run_scf(mol, scf::build_basis(mol, "6-31g*"), st);
+    REQUIRE(wfn.convergence.converged);
+    check_near(wfn.energies.total, -332.104447616483, 2e-5, "o-carborane B3LYP energy");
+    const int h = wfn.n_alpha() - 1;
+    check_near(wfn.alpha.energies(h), -0.315608293947, 2e-5, "HOMO");
+    check_near(wfn.alpha.energies(h + 1), -0.009100665558, 2e-5, "LUMO");
+    const auto pop = descriptors::population_analysis(wfn);
+    const std::vector<double> mulliken{-0.3307219926, -0.3307219926, 0.0162689194, 0.0022338778, -0.0113403227, 0.0022338778, 0.0022338778, 0.0162689194, 0.0022338778, -0.0607675607, -0.0607675607, -0.0113403227, 0.2277591324, 0.2277591324, 0.0498711043, 0.0355169622, 0.0185539974, 0.0355169622, 0.0355169622, 0.0498711043, 0.0355169622, 0.0148750425, 0.0148750425, 0.0185539974};
+    const std::vector<double> lowdin{0.0150879144, 0.0150879144, -0.1303885221, -0.1451685350, -0.1608532893, -0.1451685350, -0.1451685350, -0.1303885221, -0.1451685350, -0.1522949536, -0.1522949536, -0.1608532893, 0.2163053568, 0.2163053568, 0.1006281719, 0.1024118705, 0.1003273242, 0.1024118705, 0.1024118705, 0.1006281719, 0.1024118705, 0.0967013266, 0.0967013266, 0.1003273242};
+    REQUIRE(pop.mulliken.size() == 24);
+    for (int a = 0; a < 24; ++a) {
+      check_near(pop.mulliken[a], mulliken[a], 1e-4, "Mulliken charge");
+      check_near(pop.lowdin[a], lowdin[a], 1e-4, "Löwdin charge");
+    }
+    // Atoms 13 and 14 are the hydrogens on C1 and C2; 15–24 sit on borons.
+    for (int a = 14; a < 24; ++a) {
+      CHECK(mol.atoms[a].Z == 1);
+      CHECK(pop.mulliken[12] > pop.mulliken[a] + 0.1);
+      CHECK(pop.mulliken[13] > pop.mulliken[a] + 0.1);
+    }
+    const auto mp = descriptors::multipole_moments(wfn);
+    const double D = units::au_dipole_in_debye;
+    check_near(mp.dipole[0] * D, 0.0000000000, 1e-4, "dipole x / D");
+    check_near(mp.dipole[1] * D, 0.0000000000, 1e-4, "dipole y / D");
+    check_near(mp.dipole[2] * D, 4.2822127916, 1e-4, "dipole z / D");
+    std::vector<std::array<double, 3>> pts;
+    std::vector<double> ref;
+    {
+      std::ifstream in(reference_file("ocarborane_grid.dat"));
+      double x, y, z;
+      while (in >> x >> y >> z) pts.push_back({x, y, z});
+      std::ifstream ine(reference_file("ocarborane_grid_esp.psi4.dat"));
+      double v;
+      while (ine >> v) ref.push_back(v);
+    }
+    REQUIRE(pts.size() == 400);
+    REQUIRE(ref.size() == 400);
+    const auto esp = descriptors::esp_at(wfn, pts);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < pts.size(); ++i) worst = std::max(worst, std::abs(esp[i] - ref[i]));
+    check_near(worst, 0.0, 1e-5, "largest ESP difference from psi4 GRID_ESP");
+  }
+}
