@@ -301,8 +301,10 @@ TEST_SUITE("regression") {
   // (Cartesian d, which is also 6D 7F here: no f shells) against psi4 1.3.2
   // (tests/reference/descriptors/ocarborane_props.*: scf_type pk, 99 × 590, e/d_convergence
   // 1e-10/1e-8, properties_origin NUCLEAR_CHARGE); cagescreen `fine` grid. Measured: E 2.3e-6 Eh,
-  // dipole 3e-5 D, ESP at 400 points on 1.4–2.0 × vdW shells 3.0e-7 a.u. The paper's reading (Feng et al. 2025): the two C–H hydrogens carry the most
-  // positive Mulliken charges of all hydrogens (0.228 against at most 0.050 on B–H).
+  // Mulliken 1.4e-5 e, Löwdin 9e-7 e,
+  // dipole 3e-5 D, ESP at 400 points on 1.4–2.0 × vdW shells 3.0e-7 a.u. The paper's reading
+  // (Feng et al. 2025): the two C–H hydrogens carry the most positive Mulliken charges of all
+  // hydrogens (0.228 against at most 0.050 on B–H).
   TEST_CASE("descriptors o-carborane vs psi4 (charges, dipole, ESP) and the paper's C-H hydrogens") {
     const auto mol = molecules::load_species(*molecules::find_species("o-carborane"));
     scf::ScfSettings st;
