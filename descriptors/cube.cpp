@@ -125,20 +125,29 @@ Cube read_cube(const std::string& path) {
 }
 
 namespace {
-constexpr std::size_t chunk_points = 4096;  // bounds the (points × functions) scratch matrix
-}
 
-std::vector<double> density_at(const scf::Wavefunction& wfn, const std::vector<std::array<double, 3>>& points) {
-  const Eigen::MatrixXd D = wfn.total_density();
+/// f(points of one chunk) → values, over chunks of at most 4096 points (bounds the
+/// points × functions scratch matrix of the basis values).
+template <typename F>
+std::vector<double> by_chunks(const std::vector<std::array<double, 3>>& points, F f) {
+  constexpr std::size_t chunk_points = 4096;
   std::vector<double> out(points.size());
   for (std::size_t i0 = 0; i0 < points.size(); i0 += chunk_points) {
     const std::size_t n = std::min(chunk_points, points.size() - i0);
-    const std::vector<std::array<double, 3>> part(points.begin() + i0, points.begin() + i0 + n);
-    const Eigen::MatrixXd phi = scf::basis_values(wfn.basis, part);
-    const Eigen::VectorXd rho = (phi * D).cwiseProduct(phi).rowwise().sum();
-    for (std::size_t i = 0; i < n; ++i) out[i0 + i] = rho(i);
+    const Eigen::VectorXd v = f(std::vector<std::array<double, 3>>(points.begin() + i0, points.begin() + i0 + n));
+    for (std::size_t i = 0; i < n; ++i) out[i0 + i] = v(i);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<double> density_at(const scf::Wavefunction& wfn, const std::vector<std::array<double, 3>>& points) {
+  const Eigen::MatrixXd D = wfn.total_density();
+  return by_chunks(points, [&](const std::vector<std::array<double, 3>>& part) -> Eigen::VectorXd {
+    const Eigen::MatrixXd phi = scf::basis_values(wfn.basis, part);
+    return (phi * D).cwiseProduct(phi).rowwise().sum();
+  });
 }
 
 std::vector<double> orbital_at(const scf::Wavefunction& wfn, int spin, int index,
@@ -147,14 +156,9 @@ std::vector<double> orbital_at(const scf::Wavefunction& wfn, int spin, int index
   if (index < 0 || index >= so.C.cols())
     throw InputError("orbital " + std::to_string(index + 1) + " does not exist (" + std::to_string(so.C.cols()) +
                      " orbitals)");
-  std::vector<double> out(points.size());
-  for (std::size_t i0 = 0; i0 < points.size(); i0 += chunk_points) {
-    const std::size_t n = std::min(chunk_points, points.size() - i0);
-    const std::vector<std::array<double, 3>> part(points.begin() + i0, points.begin() + i0 + n);
-    const Eigen::VectorXd v = scf::basis_values(wfn.basis, part) * so.C.col(index);
-    for (std::size_t i = 0; i < n; ++i) out[i0 + i] = v(i);
-  }
-  return out;
+  return by_chunks(points, [&](const std::vector<std::array<double, 3>>& part) -> Eigen::VectorXd {
+    return scf::basis_values(wfn.basis, part) * so.C.col(index);
+  });
 }
 
 std::vector<double> esp_at(const scf::Wavefunction& wfn, const std::vector<std::array<double, 3>>& points) {

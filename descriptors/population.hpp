@@ -1,5 +1,6 @@
 #pragma once
 #include <array>
+#include <cmath>
 #include <vector>
 
 #include "scf/wavefunction.hpp"
@@ -22,6 +23,9 @@ struct Multipoles {
   std::array<double, 3> origin{};      ///< Bohr: the centre of nuclear charge
   std::array<double, 3> dipole{};      ///< e·a0
   std::array<double, 6> quadrupole{};  ///< e·a0², Cartesian second moments xx, xy, xz, yy, yz, zz (not traceless)
+
+  /// |μ|, e·a0.
+  double dipole_norm() const { return std::hypot(dipole[0], dipole[1], dipole[2]); }
 };
 
 /// Moments about the centre of nuclear charge (where the dipole of a charged species is

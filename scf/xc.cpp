@@ -1,6 +1,5 @@
 #include "scf/xc.hpp"
 
-#include <libint2/shell.h>
 #include <libint2/solidharmonics.h>
 #include <omp.h>
 #include <xc.h>
@@ -9,6 +8,7 @@
 #include <cmath>
 
 #include "molecules/error.hpp"
+#include "scf/detail/shells.hpp"
 
 namespace cagescreen::scf {
 
@@ -244,19 +244,16 @@ struct XCIntegrator::Impl {
        std::size_t cache)
       : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol), cache_budget(cache) {
     nthreads = threads > 0 ? threads : omp_get_max_threads();
-    for (const auto& s : basis.shells) {
-      libint2::svector<double> alpha(s.exponents.begin(), s.exponents.end());
-      libint2::svector<double> coef(s.coefficients.begin(), s.coefficients.end());
-      shells.emplace_back(alpha, libint2::svector<libint2::Shell::Contraction>{{s.l, s.pure, coef}},
-                          std::array<double, 3>{s.center[0], s.center[1], s.center[2]});
+    shells = detail::to_libint(basis);
+    for (const auto& sh : shells) {
       // Extent: largest r with |c| r^l exp(-α r²) ≥ 1e-10 over primitives (fixed-point iteration).
+      const int l = sh.contr[0].l;
       double rmax = 0.0;
-      const auto& sh = shells.back();
       for (std::size_t p = 0; p < sh.alpha.size(); ++p) {
         const double c = std::abs(sh.contr[0].coeff[p]);
         double r = 1.0;
         for (int it = 0; it < 20; ++it)
-          r = std::sqrt(std::max(0.0, std::log(c / 1e-10) + s.l * std::log(std::max(r, 1.0))) / sh.alpha[p]);
+          r = std::sqrt(std::max(0.0, std::log(c / 1e-10) + l * std::log(std::max(r, 1.0))) / sh.alpha[p]);
         rmax = std::max(rmax, r);
       }
       extent.push_back(rmax);
@@ -472,15 +469,9 @@ std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
 std::size_t XCIntegrator::cached_bytes() const { return impl_->cache_bytes; }
 
 MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {
-  std::vector<libint2::Shell> shells;
-  std::vector<int> list;
-  for (const auto& s : basis.shells) {
-    list.push_back(static_cast<int>(shells.size()));
-    libint2::svector<double> alpha(s.exponents.begin(), s.exponents.end());
-    libint2::svector<double> coef(s.coefficients.begin(), s.coefficients.end());
-    shells.emplace_back(alpha, libint2::svector<libint2::Shell::Contraction>{{s.l, s.pure, coef}},
-                        std::array<double, 3>{s.center[0], s.center[1], s.center[2]});
-  }
+  const auto shells = detail::to_libint(basis);
+  std::vector<int> list(shells.size());
+  for (std::size_t s = 0; s < list.size(); ++s) list[s] = static_cast<int>(s);
   const int np = static_cast<int>(points.size());
   MatrixXd phi(np, basis.nbf);
   constexpr int chunk = 256;

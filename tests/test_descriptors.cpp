@@ -6,24 +6,85 @@
 // Measured (this commit): Mulliken 5e-8 e, Löwdin 4e-9 e, dipole 3e-7 D.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
 #include "check.hpp"
+#include "descriptors/cube.hpp"
+#include "descriptors/molden.hpp"
 #include "descriptors/population.hpp"
 #include "molecules/species.hpp"
 #include "molecules/units.hpp"
+#include "scf/integrals.hpp"
 #include "scf/scf.hpp"
 
 using namespace cagescreen;
 
+namespace {
+
+molecules::Molecule species(const char* name) { return molecules::load_species(*molecules::find_species(name)); }
+
+/// B3LYP on the `fine` grid with the convergence of the psi4 references (1e-10, 1e-8).
+scf::Wavefunction b3lyp_fine(const molecules::Molecule& mol, const std::string& basis,
+                             scf::ShellType type = scf::ShellType::Auto) {
+  scf::ScfSettings st;
+  st.method = "b3lyp";
+  st.grid = scf::parse_grid("fine");
+  st.e_convergence = 1e-10;
+  st.d_convergence = 1e-8;
+  auto wfn = scf::run_scf(mol, scf::build_basis(mol, basis, type), st);
+  REQUIRE(wfn.convergence.converged);
+  return wfn;
+}
+
+std::string reference_file(const std::string& name) { return std::string(CAGESCREEN_TEST_REFERENCE) + "/descriptors/" + name; }
+
+/// Largest |ESP − psi4's| at the points of `points_file` (bohr, psi4's grid.dat) against psi4's
+/// oeprop GRID_ESP output `esp_file`; both must hold `n` entries.
+double max_esp_difference(const scf::Wavefunction& wfn, const std::string& points_file, const std::string& esp_file,
+                          std::size_t n) {
+  std::vector<std::array<double, 3>> pts;
+  std::vector<double> ref;
+  std::ifstream in(reference_file(points_file)), ine(reference_file(esp_file));
+  for (double x, y, z; in >> x >> y >> z;) pts.push_back({x, y, z});
+  for (double v; ine >> v;) ref.push_back(v);
+  REQUIRE(pts.size() == n);
+  REQUIRE(ref.size() == n);
+  const auto esp = descriptors::esp_at(wfn, pts);
+  double worst = 0.0;
+  for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(esp[i] - ref[i]));
+  return worst;
+}
+
+/// (energy, coefficients) of every MO in a Molden file's [MO] section.
+std::vector<std::pair<double, std::vector<double>>> molden_mos(const std::string& text) {
+  std::vector<std::pair<double, std::vector<double>>> mos;
+  std::istringstream in(text.substr(text.find("[MO]") + 4));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string key;
+    l >> key;
+    if (key == "Ene=") {
+      double e;
+      l >> e;
+      mos.push_back({e, {}});
+    } else if (!key.empty() && std::isdigit(static_cast<unsigned char>(key[0])) && !mos.empty()) {
+      double c;
+      l >> c;
+      mos.back().second.push_back(c);
+    }
+  }
+  return mos;
+}
+
+}  // namespace
+
 TEST_SUITE("regression") {
   TEST_CASE("descriptors water b3lyp vs psi4") {
-    const auto mol = molecules::load_species(*molecules::find_species("water"));
-    scf::ScfSettings st;
-    st.method = "b3lyp";
-    st.grid = scf::parse_grid("fine");
-    st.e_convergence = 1e-10;
-    st.d_convergence = 1e-8;
-    const auto wfn = scf::run_scf(mol, scf::build_basis(mol, "def2-svp"), st);
-    REQUIRE(wfn.convergence.converged);
+    const auto wfn = b3lyp_fine(species("water"), "def2-svp");
     const auto pop = descriptors::population_analysis(wfn);
     const double mulliken[3] = {-0.2979975879, 0.1489987939, 0.1489987939};
     const double lowdin[3] = {-0.1525033209, 0.0762516605, 0.0762516605};
@@ -45,16 +106,13 @@ TEST_SUITE("regression") {
   }
 }
 
-#include <chrono>
-#include <random>
 
-#include "scf/integrals.hpp"
 
 TEST_SUITE("unit") {
   // Σ_A Z_A V_el(R_A) = Tr[D V_ne] holds for any symmetric D: the electrons' potential at the
   // nuclei, from the per-point integrals, against the nuclear-attraction matrix.
   TEST_CASE("electrostatic potential of the electrons at the nuclei matches Tr[D V_ne]") {
-    const auto mol = molecules::load_species(*molecules::find_species("o-carborane"));
+    const auto mol = species("o-carborane");
     for (const char* basis_name : {"def2-svp", "6-31g*"}) {
       CAPTURE(basis_name);
       const auto basis = scf::build_basis(mol, basis_name);
@@ -83,37 +141,8 @@ TEST_SUITE("unit") {
   }
 }
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "descriptors/molden.hpp"
 
-namespace {
-
-/// (energy, coefficients) of every MO in a Molden file's [MO] section.
-std::vector<std::pair<double, std::vector<double>>> molden_mos(const std::string& text) {
-  std::vector<std::pair<double, std::vector<double>>> mos;
-  std::istringstream in(text.substr(text.find("[MO]") + 4));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream l(line);
-    std::string key;
-    l >> key;
-    if (key == "Ene=") {
-      double e;
-      l >> e;
-      mos.push_back({e, {}});
-    } else if (!key.empty() && std::isdigit(static_cast<unsigned char>(key[0])) && !mos.empty()) {
-      double c;
-      l >> c;
-      mos.back().second.push_back(c);
-    }
-  }
-  return mos;
-}
-
-}  // namespace
 
 TEST_SUITE("regression") {
   // Molden files against psi4 1.3.2's molden() for the same calculation (water HF, scf_type pk,
@@ -121,7 +150,7 @@ TEST_SUITE("regression") {
   // MO coefficient, in Molden's function order, within 1e-6 up to the MO's sign; 6-31G* with
   // Cartesian d (psi4 puream false) and def2-SVP spherical. Measured: 5.0e-8 and 3.2e-8.
   TEST_CASE("molden files match psi4's") {
-    const auto mol = molecules::load_species(*molecules::find_species("water"));
+    const auto mol = species("water");
     for (auto [basis_name, file] : {std::pair{"6-31g*", "water_hf_631gs_cart.psi4.molden"},
                                     std::pair{"def2-svp", "water_hf_def2svp.psi4.molden"}}) {
       CAPTURE(basis_name);
@@ -134,7 +163,7 @@ TEST_SUITE("regression") {
       const auto wfn = scf::run_scf(mol, basis, st);
       std::ostringstream ours;
       descriptors::write_molden(wfn, ours);
-      std::ifstream in(std::string(CAGESCREEN_TEST_REFERENCE) + "/descriptors/" + file);
+      std::ifstream in(reference_file(file));
       REQUIRE(in);
       std::stringstream theirs;
       theirs << in.rdbuf();
@@ -156,23 +185,7 @@ TEST_SUITE("regression") {
   }
 }
 
-#include "descriptors/cube.hpp"
 
-namespace {
-
-scf::Wavefunction water_b3lyp_fine() {
-  const auto mol = molecules::load_species(*molecules::find_species("water"));
-  scf::ScfSettings st;
-  st.method = "b3lyp";
-  st.grid = scf::parse_grid("fine");
-  st.e_convergence = 1e-10;
-  st.d_convergence = 1e-8;
-  return scf::run_scf(mol, scf::build_basis(mol, "def2-svp"), st);
-}
-
-std::string reference_file(const std::string& name) { return std::string(CAGESCREEN_TEST_REFERENCE) + "/descriptors/" + name; }
-
-}  // namespace
 
 TEST_SUITE("regression") {
   // Against psi4 1.3.2 for water B3LYP/def2-SVP (99 × 590; cagescreen `fine`): the ESP at 300
@@ -181,26 +194,9 @@ TEST_SUITE("regression") {
   // psi4's printed precision, 6e-6 relative + 1e-10 (orbitals up to their sign, + 1e-7). psi4 1.3.2's
   // cubeprop ESP task crashes in Debian's build, hence GRID_ESP for the potential.
   TEST_CASE("esp, density and orbital cubes match psi4") {
-    const auto wfn = water_b3lyp_fine();
-    REQUIRE(wfn.convergence.converged);
-    std::vector<std::array<double, 3>> pts;
-    {
-      std::ifstream in(reference_file("water_grid.dat"));
-      double x, y, z;
-      while (in >> x >> y >> z) pts.push_back({x, y, z});
-    }
-    std::vector<double> psi4_esp;
-    {
-      std::ifstream in(reference_file("water_grid_esp.psi4.dat"));
-      double v;
-      while (in >> v) psi4_esp.push_back(v);
-    }
-    REQUIRE(pts.size() == 300);
-    REQUIRE(psi4_esp.size() == 300);
-    const auto esp = descriptors::esp_at(wfn, pts);
-    double worst = 0.0;
-    for (std::size_t i = 0; i < pts.size(); ++i) worst = std::max(worst, std::abs(esp[i] - psi4_esp[i]));
-    check_near(worst, 0.0, 1e-5, "largest ESP difference from psi4 GRID_ESP");
+    const auto wfn = b3lyp_fine(species("water"), "def2-svp");
+    check_near(max_esp_difference(wfn, "water_grid.dat", "water_grid_esp.psi4.dat", 300), 0.0, 1e-5,
+               "largest ESP difference from psi4 GRID_ESP");
 
     auto compare_cube = [&](const std::string& file, const std::vector<double>& ours, bool up_to_sign, double floor) {
       const auto cube = descriptors::read_cube(reference_file(file));
@@ -230,7 +226,7 @@ TEST_SUITE("regression") {
   }
 
   TEST_CASE("cube files: written and read back") {
-    const auto wfn = water_b3lyp_fine();
+    const auto wfn = b3lyp_fine(species("water"), "def2-svp");
     descriptors::Cube c;
     c.comment1 = "water density";
     c.comment2 = "cagescreen test";
@@ -259,14 +255,8 @@ TEST_SUITE("regression") {
   // Measured: E 4.7e-7 Eh, Mulliken 7e-8 e, Löwdin 1e-8 e, HOMO 1e-7 Eh; ESP at 400 points on
   // 1.4–2.0 × vdW shells (psi4 GRID_ESP) within 1e-5 a.u. (measured 2.0e-8).
   TEST_CASE("descriptors znf2 vs psi4 (charges, dipole, ESP)") {
-    const auto mol = molecules::load_species(*molecules::find_species("znf2"));
-    scf::ScfSettings st;
-    st.method = "b3lyp";
-    st.grid = scf::parse_grid("fine");
-    st.e_convergence = 1e-10;
-    st.d_convergence = 1e-8;
-    const auto wfn = scf::run_scf(mol, scf::build_basis(mol, "6-31g*", scf::ShellType::Cartesian), st);
-    REQUIRE(wfn.convergence.converged);
+    const auto mol = species("znf2");
+    const auto wfn = b3lyp_fine(mol, "6-31g*", scf::ShellType::Cartesian);
     check_near(wfn.energies.total, -1978.854662618832, 2e-5, "ZnF2 B3LYP energy");
     const auto pop = descriptors::population_analysis(wfn);
     const double mulliken[3] = {-0.4926439420, 0.9852878840, -0.4926439420};
@@ -277,22 +267,8 @@ TEST_SUITE("regression") {
     }
     const auto mp = descriptors::multipole_moments(wfn);
     for (int k = 0; k < 3; ++k) check_near(mp.dipole[k] * units::au_dipole_in_debye, 0.0, 1e-4, "dipole / D");
-    std::vector<std::array<double, 3>> pts;
-    std::vector<double> ref;
-    {
-      std::ifstream in(reference_file("znf2_grid.dat"));
-      double x, y, z;
-      while (in >> x >> y >> z) pts.push_back({x, y, z});
-      std::ifstream ine(reference_file("znf2_grid_esp.psi4.dat"));
-      double v;
-      while (ine >> v) ref.push_back(v);
-    }
-    REQUIRE(pts.size() == 400);
-    REQUIRE(ref.size() == 400);
-    const auto esp = descriptors::esp_at(wfn, pts);
-    double worst = 0.0;
-    for (std::size_t i = 0; i < pts.size(); ++i) worst = std::max(worst, std::abs(esp[i] - ref[i]));
-    check_near(worst, 0.0, 1e-5, "largest ESP difference from psi4 GRID_ESP");
+    check_near(max_esp_difference(wfn, "znf2_grid.dat", "znf2_grid_esp.psi4.dat", 400), 0.0, 1e-5,
+               "largest ESP difference from psi4 GRID_ESP");
   }
 }
 
@@ -306,14 +282,8 @@ TEST_SUITE("regression") {
   // (Feng et al. 2025): the two C–H hydrogens carry the most positive Mulliken charges of all
   // hydrogens (0.228 against at most 0.050 on B–H).
   TEST_CASE("descriptors o-carborane vs psi4 (charges, dipole, ESP) and the paper's C-H hydrogens") {
-    const auto mol = molecules::load_species(*molecules::find_species("o-carborane"));
-    scf::ScfSettings st;
-    st.method = "b3lyp";
-    st.grid = scf::parse_grid("fine");
-    st.e_convergence = 1e-10;
-    st.d_convergence = 1e-8;
-    const auto wfn = scf::run_scf(mol, scf::build_basis(mol, "6-31g*"), st);
-    REQUIRE(wfn.convergence.converged);
+    const auto mol = species("o-carborane");
+    const auto wfn = b3lyp_fine(mol, "6-31g*");
     check_near(wfn.energies.total, -332.104447616483, 2e-5, "o-carborane B3LYP energy");
     const int h = wfn.n_alpha() - 1;
     check_near(wfn.alpha.energies(h), -0.315608293947, 2e-5, "HOMO");
@@ -337,21 +307,7 @@ TEST_SUITE("regression") {
     check_near(mp.dipole[0] * D, 0.0000000000, 1e-4, "dipole x / D");
     check_near(mp.dipole[1] * D, 0.0000000000, 1e-4, "dipole y / D");
     check_near(mp.dipole[2] * D, 4.2822127916, 1e-4, "dipole z / D");
-    std::vector<std::array<double, 3>> pts;
-    std::vector<double> ref;
-    {
-      std::ifstream in(reference_file("ocarborane_grid.dat"));
-      double x, y, z;
-      while (in >> x >> y >> z) pts.push_back({x, y, z});
-      std::ifstream ine(reference_file("ocarborane_grid_esp.psi4.dat"));
-      double v;
-      while (ine >> v) ref.push_back(v);
-    }
-    REQUIRE(pts.size() == 400);
-    REQUIRE(ref.size() == 400);
-    const auto esp = descriptors::esp_at(wfn, pts);
-    double worst = 0.0;
-    for (std::size_t i = 0; i < pts.size(); ++i) worst = std::max(worst, std::abs(esp[i] - ref[i]));
-    check_near(worst, 0.0, 1e-5, "largest ESP difference from psi4 GRID_ESP");
+    check_near(max_esp_difference(wfn, "ocarborane_grid.dat", "ocarborane_grid_esp.psi4.dat", 400), 0.0, 1e-5,
+               "largest ESP difference from psi4 GRID_ESP");
   }
 }

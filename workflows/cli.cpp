@@ -127,8 +127,7 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
     if (open) out << std::setw(16) << pop.mulliken_spin[a];
     out << "\n";
   }
-  const double dn = std::sqrt(mp.dipole[0] * mp.dipole[0] + mp.dipole[1] * mp.dipole[1] + mp.dipole[2] * mp.dipole[2]);
-  out << std::setprecision(4) << "   Dipole moment " << dn * units::au_dipole_in_debye << " D  ("
+  out << std::setprecision(4) << "   Dipole moment " << mp.dipole_norm() * units::au_dipole_in_debye << " D  ("
       << mp.dipole[0] * units::au_dipole_in_debye << ", " << mp.dipole[1] * units::au_dipole_in_debye << ", "
       << mp.dipole[2] * units::au_dipole_in_debye << ") D about the centre of nuclear charge\n";
   if (fr.homo > 0)
@@ -236,15 +235,9 @@ int run(const RunOptions& opt) {
         // homo/lumo: of the spin that holds it (α for closed shells); a number: α orbital, 1-based.
         int spin = 0, index = -1;
         if (kind == "homo" || kind == "lumo") {
-          const bool homo = kind == "homo";
-          double best = 0.0;
-          for (int sp = 0; sp < (wfn.reference == scf::Reference::RHF ? 1 : 2); ++sp) {
-            const auto& so = sp ? wfn.beta : wfn.alpha;
-            const int i = homo ? so.n_occupied - 1 : so.n_occupied;
-            if (i < 0 || i >= so.energies.size()) continue;
-            if (index < 0 || (homo ? so.energies(i) > best : so.energies(i) < best))
-              spin = sp, index = i, best = so.energies(i);
-          }
+          const auto fr = descriptors::frontier_orbitals(wfn);
+          spin = kind == "homo" ? fr.homo_spin : fr.lumo_spin;
+          index = kind == "homo" ? fr.homo_index : fr.lumo_index;
           if (index < 0) throw InputError("--cube " + kind + ": this calculation has no such orbital");
         } else {
           index = std::stoi(kind) - 1;

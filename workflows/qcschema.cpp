@@ -1,6 +1,5 @@
 #include "workflows/qcschema.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -158,8 +157,7 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
       d["hardness_ev"] = eta;
       d["electrophilicity_ev"] = eta > 0 ? json(mu * mu / (2 * eta)) : json(nullptr);
     }
-    const double dn = std::sqrt(mp.dipole[0] * mp.dipole[0] + mp.dipole[1] * mp.dipole[1] + mp.dipole[2] * mp.dipole[2]);
-    d["dipole_debye"] = dn * units::au_dipole_in_debye;
+    d["dipole_debye"] = mp.dipole_norm() * units::au_dipole_in_debye;
     d["multipole_origin_bohr"] = mp.origin;
     d["multipole_origin"] = "centre of nuclear charge";
     ext["descriptors"] = d;

@@ -4,21 +4,15 @@
 Geometries: Angstrom XYZ in data/geometries, converted to bohr with
 1 bohr = 0.529177210903 Angstrom (CODATA 2018), rounded to 14 decimals.
 """
-import json, os
+import importlib.util, json, os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-BOHR = 0.529177210903
-ZNUM = {"H": 1, "B": 5, "C": 6, "O": 8}
-
-def read_xyz(name):
-    with open(os.path.join(ROOT, "data", "geometries", name)) as f:
-        lines = f.read().splitlines()
-    n = int(lines[0].split()[0])
-    return [(l.split()[0],) + tuple(float(v) for v in l.split()[1:4]) for l in lines[2:2 + n]]
-
-def to_bohr(atoms):
-    return [(s,) + tuple(float("%.14f" % (v / BOHR)) for v in (x, y, z)) for s, x, y, z in atoms]
+# The HF generator's geometry helpers (same files, same conversion), loaded by path: this script
+# has the same module name.
+_spec = importlib.util.spec_from_file_location("hf_inputs", os.path.join(os.path.dirname(HERE), "make_inputs.py"))
+_hf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_hf)
+ZNUM, read_xyz, to_bohr = _hf.ZNUM, _hf.read_xyz, _hf.to_bohr
 
 MOLS = {
     "water": to_bohr(read_xyz("water.xyz")),
