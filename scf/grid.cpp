@@ -11,6 +11,7 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/units.hpp"
 
 namespace cagescreen::scf {
 namespace {
@@ -19,6 +20,11 @@ namespace {
 constexpr double treutler_xi[] = {0.8, 0.9, 1.8, 1.4, 1.3, 1.1, 0.9, 0.9, 0.9, 0.9, 1.4, 1.3,
                                   1.3, 1.2, 1.1, 1.0, 1.0, 1.0, 1.5, 1.4, 1.3, 1.2, 1.2, 1.2,
                                   1.2, 1.2, 1.2, 1.1, 1.1, 1.1, 1.1, 1.0, 0.9, 0.9, 0.9, 0.9};
+
+// Gill–Johnson–Pople SG-1 atomic radii, H–Ar, Bohr (Chem. Phys. Lett. 209, 506 (1993)): the
+// outer pruning region starts at 3.5 of them.
+constexpr double sg1_radius[] = {1.0000, 0.5882, 3.0769, 2.0513, 1.5385, 1.2308, 1.0256, 0.8791, 0.7692,
+                                 0.6838, 4.0909, 3.1579, 2.5714, 2.1687, 1.8750, 1.6514, 1.4754, 1.3333};
 
 /// Smallest shipped Lebedev rule with at least n points.
 int lebedev_at_least(int n) {
@@ -70,9 +76,9 @@ GridSpec parse_grid(const std::string& text) {
   GridSpec g;
   g.name = text;
   if (text == "coarse") {
-    g.radial = 50, g.angular = 194;
+    g.radial = 50, g.angular = 194, g.radial_light = 35, g.outer_angular = 110;
   } else if (text == "default") {
-    g.radial = 75, g.angular = 302;
+    g.radial = 75, g.angular = 302, g.radial_light = 50, g.outer_angular = 146;
   } else if (text == "fine") {
     g.radial = 99, g.angular = 590;
   } else if (text == "ultrafine") {
@@ -111,8 +117,9 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
   for (int A = 0; A < natom; ++A) {
     const int Z = mol.atoms[A].Z;
     const double xi = treutler_xi[std::min(Z, 36) - 1];
-    const double rbragg = molecules::element(Z).covalent_radius / 0.529177210903;
-    const int n = spec.radial;
+    const double rbragg = molecules::element(Z).covalent_radius / units::bohr_in_angstrom;
+    const double r_outer = 3.5 * (Z <= 18 ? sg1_radius[Z - 1] : rbragg);
+    const int n = Z <= 2 && spec.radial_light > 0 ? spec.radial_light : spec.radial;
     for (int i = 1; i <= n; ++i) {
       // Treutler–Ahlrichs M4: r = ξ/ln2 (1+x)^0.6 ln(2/(1−x)), Chebyshev (2nd kind) nodes.
       const double theta = i * M_PI / (n + 1);
@@ -132,6 +139,8 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
           nang = lebedev_at_least(std::min(spec.angular, 110));
         else if (r < 0.9 * rbragg)
           nang = lebedev_at_least(std::min(spec.angular, 194));
+        else if (r > r_outer && spec.outer_angular > 0)
+          nang = lebedev_at_least(std::min(spec.angular, spec.outer_angular));
       }
       for (const auto& L : lebedev(nang)) {
         const std::array<double, 3> p{mol.atoms[A].r[0] + r * L[0], mol.atoms[A].r[1] + r * L[1],

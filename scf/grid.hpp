@@ -13,10 +13,13 @@ struct GridSpec {
   int radial = 75;               ///< radial points per atom (Treutler–Ahlrichs M4)
   int angular = 302;             ///< Lebedev–Laikov points in the valence region
   bool prune = true;             ///< fewer angular points near the nucleus
+  int radial_light = 0;          ///< radial points for H and He (0: `radial`)
+  int outer_angular = 0;         ///< angular points beyond 3.5 Gill–Johnson–Pople radii (0: `angular`)
 };
 
-/// Named levels (radial × angular): coarse 50×194, default 75×302, fine 99×590,
-/// ultrafine 150×974 (pruned), or "R,A" (unpruned, e.g. "99,590"). Throws InputError.
+/// Named levels (radial × angular): coarse 50×194 (H, He 35 radial; 110 angular far out),
+/// default 75×302 (H, He 50 radial; 146 angular far out), fine 99×590, ultrafine 150×974 (all
+/// pruned near the nucleus), or "R,A" (unpruned, e.g. "99,590"). Throws InputError.
 GridSpec parse_grid(const std::string& text);
 
 /// Lebedev–Laikov rule with n points from data/grids: (x, y, z, w) with Σw = 4π.
@@ -42,9 +45,9 @@ struct MolecularGrid {
 };
 
 /// Atom-centred grid: Treutler–Ahlrichs M4 radial quadrature (α = 0.6, per-element ξ), Lebedev
-/// angular grids (pruned near the nucleus for named levels), Stratmann–Scuseria–Frisch partition
+/// angular grids (pruned near the nucleus, and far out for coarse and default), Stratmann–Scuseria–Frisch partition
 /// weights, points with negligible weight dropped, spatial batches of at most
 /// `max_batch` points.
-MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, std::size_t max_batch = 128);
+MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, std::size_t max_batch = 256);
 
 }  // namespace cagescreen::scf
