@@ -143,10 +143,16 @@ std::vector<double> by_chunks(const std::vector<std::array<double, 3>>& points, 
 }  // namespace
 
 std::vector<double> density_at(const scf::Wavefunction& wfn, const std::vector<std::array<double, 3>>& points) {
-  const Eigen::MatrixXd D = wfn.total_density();
+  // ρ = Σσ Σi nσi ψσi²: the occupied orbitals scaled by √n (fewer columns than D has).
+  std::vector<Eigen::VectorXd> cols;
+  for (const auto* so : {&wfn.alpha, &wfn.beta})
+    for (int i = 0; i < so->C.cols(); ++i)
+      if (so->occupations(i) > 0) cols.push_back(std::sqrt(so->occupations(i)) * so->C.col(i));
+  Eigen::MatrixXd C(wfn.basis.nbf, static_cast<Eigen::Index>(cols.size()));
+  for (std::size_t i = 0; i < cols.size(); ++i) C.col(static_cast<Eigen::Index>(i)) = cols[i];
   return by_chunks(points, [&](const std::vector<std::array<double, 3>>& part) -> Eigen::VectorXd {
-    const Eigen::MatrixXd phi = scf::basis_values(wfn.basis, part);
-    return (phi * D).cwiseProduct(phi).rowwise().sum();
+    const Eigen::MatrixXd psi = scf::basis_values(wfn.basis, part) * C;
+    return psi.rowwise().squaredNorm();
   });
 }
 

@@ -97,8 +97,9 @@ std::vector<Eigen::MatrixXd> multipole_matrices(const BasisSet& basis, const std
                              [&](libint2::Engine& e) { e.set_params(origin); });
 }
 
-Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
-                                        const std::vector<std::array<double, 3>>& points, int threads) {
+Eigen::VectorXd electrostatic_potential_libint(const BasisSet& basis, const molecules::Molecule& mol,
+                                               const Eigen::MatrixXd& D, const std::vector<std::array<double, 3>>& points,
+                                               int threads) {
   const auto shells = detail::to_libint(basis);
   const int ns = static_cast<int>(shells.size());
   // Shell pairs that matter: |D| over the block times the largest Gaussian-product prefactor

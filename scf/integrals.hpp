@@ -1,6 +1,7 @@
 #pragma once
 #include <Eigen/Dense>
 #include <array>
+#include <memory>
 #include <vector>
 
 #include "molecules/molecule.hpp"
@@ -21,11 +22,31 @@ Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecul
 /// (coordinates relative to the origin; positions, not charges: electrons contribute −Tr[D M]).
 std::vector<Eigen::MatrixXd> multipole_matrices(const BasisSet& basis, const std::array<double, 3>& origin);
 
-/// Molecular electrostatic potential (Hartree/e) at `points` (Bohr): nuclei of `mol` plus the
-/// electrons of the total density D. OpenMP over points; shell pairs whose |D| times Gaussian-product
-/// prefactor is below 1e-14 are skipped.
+/// Molecular electrostatic potential (Hartree/e) of nuclei plus electrons (total density D) at
+/// points (Bohr), by McMurchie–Davidson: built once per density (Hermite expansion of every
+/// primitive pair contracted with D; pairs below 1e-15 dropped), then one Boys function and one
+/// Hermite recursion per primitive pair and point. OpenMP over points.
+class ElectrostaticPotential {
+ public:
+  ElectrostaticPotential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D);
+  Eigen::VectorXd operator()(const std::vector<std::array<double, 3>>& points, int threads = 0) const;
+  std::size_t primitive_pairs() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
+/// ElectrostaticPotential(basis, mol, D)(points, threads).
 Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
                                         const std::vector<std::array<double, 3>>& points, int threads = 0);
+
+/// The same potential from libint2's nuclear-attraction integrals, one point charge per point
+/// (shell pairs whose |D| times Gaussian-product prefactor is below 1e-14 skipped): an
+/// independent, much slower implementation the tests check the fast one against.
+Eigen::VectorXd electrostatic_potential_libint(const BasisSet& basis, const molecules::Molecule& mol,
+                                               const Eigen::MatrixXd& D, const std::vector<std::array<double, 3>>& points,
+                                               int threads = 0);
 
 /// Version string of the libint2 library in use.
 const char* libint_version();

@@ -143,6 +143,21 @@ void shell_values(const std::vector<libint2::Shell>& shells, const std::vector<i
   }
 }
 
+/// Radius (Bohr) beyond which every primitive of the shell, |c| r^l exp(−α r²), is below
+/// `threshold` (fixed-point iteration per primitive).
+double shell_extent(const libint2::Shell& sh, double threshold) {
+  const int l = sh.contr[0].l;
+  double rmax = 0.0;
+  for (std::size_t p = 0; p < sh.alpha.size(); ++p) {
+    const double c = std::abs(sh.contr[0].coeff[p]);
+    double r = 1.0;
+    for (int it = 0; it < 20; ++it)
+      r = std::sqrt(std::max(0.0, std::log(c / threshold) + l * std::log(std::max(r, 1.0))) / sh.alpha[p]);
+    rmax = std::max(rmax, r);
+  }
+  return rmax;
+}
+
 }  // namespace
 
 std::string libxc_version() { return xc_version_string(); }
@@ -247,19 +262,7 @@ struct XCIntegrator::Impl {
       : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol), cache_budget(cache) {
     nthreads = threads > 0 ? threads : omp_get_max_threads();
     shells = detail::to_libint(basis);
-    for (const auto& sh : shells) {
-      // Extent: largest r with |c| r^l exp(-α r²) ≥ 1e-10 over primitives (fixed-point iteration).
-      const int l = sh.contr[0].l;
-      double rmax = 0.0;
-      for (std::size_t p = 0; p < sh.alpha.size(); ++p) {
-        const double c = std::abs(sh.contr[0].coeff[p]);
-        double r = 1.0;
-        for (int it = 0; it < 20; ++it)
-          r = std::sqrt(std::max(0.0, std::log(c / 1e-10) + l * std::log(std::max(r, 1.0))) / sh.alpha[p]);
-        rmax = std::max(rmax, r);
-      }
-      extent.push_back(rmax);
-    }
+    for (const auto& sh : shells) extent.push_back(shell_extent(sh, 1e-10));
     for (const auto& bt : grid.batches) {
       std::vector<int> list;
       for (std::size_t s = 0; s < shells.size(); ++s) {
@@ -485,19 +488,32 @@ std::size_t XCIntegrator::cached_bytes() const { return impl_->cache_bytes; }
 
 MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {
   const auto shells = detail::to_libint(basis);
-  std::vector<int> list(shells.size());
-  for (std::size_t s = 0; s < list.size(); ++s) list[s] = static_cast<int>(s);
+  std::vector<double> extent;
+  for (const auto& sh : shells) extent.push_back(shell_extent(sh, 1e-12));
   const int np = static_cast<int>(points.size());
-  MatrixXd phi(np, basis.nbf);
+  MatrixXd phi = MatrixXd::Zero(np, basis.nbf);
   constexpr int chunk = 256;
 #pragma omp parallel for schedule(dynamic)
   for (int b = 0; b < (np + chunk - 1) / chunk; ++b) {
     const int i0 = b * chunk, n = std::min(chunk, np - i0);
     Eigen::ArrayXd px(n), py(n), pz(n);
     for (int i = 0; i < n; ++i) px(i) = points[i0 + i][0], py(i) = points[i0 + i][1], pz(i) = points[i0 + i][2];
+    // Shells whose extent (1e-12) does not reach the chunk's bounding sphere stay zero.
+    const std::array<double, 3> c{0.5 * (px.minCoeff() + px.maxCoeff()), 0.5 * (py.minCoeff() + py.maxCoeff()),
+                                  0.5 * (pz.minCoeff() + pz.maxCoeff())};
+    const double radius = std::sqrt(((px - c[0]).square() + (py - c[1]).square() + (pz - c[2]).square()).maxCoeff());
+    std::vector<int> list;
+    for (std::size_t s = 0; s < shells.size(); ++s)
+      if (std::hypot(shells[s].O[0] - c[0], shells[s].O[1] - c[1], shells[s].O[2] - c[2]) - radius < extent[s])
+        list.push_back(static_cast<int>(s));
     MatrixXd part;
     shell_values(shells, list, px, py, pz, part, nullptr);
-    phi.middleRows(i0, n) = part;
+    int col = 0;
+    for (int s : list) {
+      const int w = static_cast<int>(shells[s].size());
+      phi.block(i0, basis.offsets[s], n, w) = part.middleCols(col, w);
+      col += w;
+    }
   }
   return phi;
 }

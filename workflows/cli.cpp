@@ -15,6 +15,7 @@
 #include "descriptors/frontier.hpp"
 #include "descriptors/molden.hpp"
 #include "descriptors/population.hpp"
+#include "descriptors/surface.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
 #include "molecules/species.hpp"
@@ -43,6 +44,9 @@ struct RunOptions {
   double cube_spacing = 0.2;    // Angstrom
   double cube_padding = 4.0;    // Angstrom
   std::string cube_prefix;      // default: the molecule's name
+  std::string descriptors = "charges,frontier,dipole";
+  bool surface = false;         // adds "surface" to the descriptors
+  double surface_spacing = 0.25;  // Bohr
   double e_convergence = 1e-8, d_convergence = 1e-6;
   int max_iterations = 100;
   double memory_mib = 2048;
@@ -61,7 +65,25 @@ std::string lower(std::string s) {
   return s;
 }
 
-void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
+void print_surface(std::ostream& out, const descriptors::EspSurface& surf, const molecules::Molecule& mol) {
+  const auto& s = surf.stats;
+  const double kcal = units::hartree_in_kcal_per_mol, a2 = units::bohr_in_angstrom * units::bohr_in_angstrom;
+  auto atom = [&](int i) { return molecules::element(mol.atoms[i].Z).symbol + std::to_string(i + 1); };
+  out << std::setprecision(2) << "\n   ESP on the rho = 0.001 surface (" << surf.mesh.vertices.size() << " vertices, "
+      << surf.seconds_total << " s):\n"
+      << "      Vs,max " << std::setw(8) << s.vs_max * kcal << " kcal/mol near " << atom(s.vs_max_atom) << "    Vs,min "
+      << std::setw(8) << s.vs_min * kcal << " kcal/mol near " << atom(s.vs_min_atom) << "\n"
+      << "      area " << s.area * a2 << " A^2 (positive " << s.positive_area * a2 << ", negative "
+      << s.negative_area * a2 << ")   volume " << s.volume * a2 * units::bohr_in_angstrom << " A^3\n"
+      << "      mean " << s.average * kcal << " (+ " << s.average_positive * kcal << ", - " << s.average_negative * kcal
+      << ") kcal/mol   sigma2 tot " << s.sigma2_total * kcal * kcal << " (+ " << s.sigma2_positive * kcal * kcal
+      << ", - " << s.sigma2_negative * kcal * kcal << ") (kcal/mol)^2\n"
+      << std::setprecision(4) << "      nu " << s.nu << "   Pi " << std::setprecision(2) << s.pi * kcal << " kcal/mol   "
+      << s.maxima.size() << " local maxima, " << s.minima.size() << " local minima\n";
+}
+
+void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const DescriptorSelection& sel,
+                   const descriptors::EspSurface* surface) {
   const auto fr = descriptors::frontier_orbitals(wfn);
   const auto& e = wfn.energies;
   out << std::fixed;
@@ -109,27 +131,32 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn) {
     orbitals(wfn.alpha, "Alpha");
     orbitals(wfn.beta, "Beta");
   }
-  out << std::setprecision(4) << "\n   HOMO " << fr.homo * units::hartree_in_ev << " eV";
-  if (fr.has_lumo)
-    out << "   LUMO " << fr.lumo * units::hartree_in_ev << " eV   gap " << fr.gap * units::hartree_in_ev
-        << " eV";
-  out << "\n";
-  // Charges and dipole.
-  const auto pop = descriptors::population_analysis(wfn);
-  const auto mp = descriptors::multipole_moments(wfn);
-  const bool open = !pop.mulliken_spin.empty();
-  out << "\n   Atomic charges (e)" << (open ? " and spin populations" : "") << ":\n"
-      << "      #  atom    Mulliken      Lowdin" << (open ? "   Mulliken spin" : "") << "\n";
-  for (std::size_t a = 0; a < wfn.molecule.atoms.size(); ++a) {
-    out << "   " << std::setw(4) << a + 1 << "  " << std::left << std::setw(4)
-        << molecules::element(wfn.molecule.atoms[a].Z).symbol << std::right << std::setprecision(5) << std::setw(12)
-        << pop.mulliken[a] << std::setw(12) << pop.lowdin[a];
-    if (open) out << std::setw(16) << pop.mulliken_spin[a];
+  if (sel.frontier) {
+    out << std::setprecision(4) << "\n   HOMO " << fr.homo * units::hartree_in_ev << " eV";
+    if (fr.has_lumo)
+      out << "   LUMO " << fr.lumo * units::hartree_in_ev << " eV   gap " << fr.gap * units::hartree_in_ev
+          << " eV";
     out << "\n";
   }
-  out << std::setprecision(4) << "   Dipole moment " << mp.dipole_norm() * units::au_dipole_in_debye << " D  ("
-      << mp.dipole[0] * units::au_dipole_in_debye << ", " << mp.dipole[1] * units::au_dipole_in_debye << ", "
-      << mp.dipole[2] * units::au_dipole_in_debye << ") D about the centre of nuclear charge\n";
+  const auto mp = descriptors::multipole_moments(wfn);
+  if (sel.charges) {
+    const auto pop = descriptors::population_analysis(wfn);
+    const bool open = !pop.mulliken_spin.empty();
+    out << "\n   Atomic charges (e)" << (open ? " and spin populations" : "") << ":\n"
+        << "      #  atom    Mulliken      Lowdin" << (open ? "   Mulliken spin" : "") << "\n";
+    for (std::size_t a = 0; a < wfn.molecule.atoms.size(); ++a) {
+      out << "   " << std::setw(4) << a + 1 << "  " << std::left << std::setw(4)
+          << molecules::element(wfn.molecule.atoms[a].Z).symbol << std::right << std::setprecision(5) << std::setw(12)
+          << pop.mulliken[a] << std::setw(12) << pop.lowdin[a];
+      if (open) out << std::setw(16) << pop.mulliken_spin[a];
+      out << "\n";
+    }
+  }
+  if (sel.dipole)
+    out << std::setprecision(4) << "   Dipole moment " << mp.dipole_norm() * units::au_dipole_in_debye << " D  ("
+        << mp.dipole[0] * units::au_dipole_in_debye << ", " << mp.dipole[1] * units::au_dipole_in_debye << ", "
+        << mp.dipole[2] * units::au_dipole_in_debye << ") D about the centre of nuclear charge\n";
+  if (surface) print_surface(out, *surface, wfn.molecule);
   if (fr.homo > 0)
     out << "\n   warning: the HOMO is above zero: the highest electrons are not bound in this isolated "
            "species (typical of gas-phase anions); treat its orbital energies with care\n";
@@ -201,6 +228,13 @@ int run(const RunOptions& opt) {
     if (!cubes.empty() && !(opt.cube_spacing > 0 && opt.cube_padding >= 0))
       throw InputError("--cube-spacing must be positive and --cube-padding not negative");
   }
+  auto selection = parse_descriptors(opt.descriptors);
+  selection.surface = selection.surface || opt.surface;
+  descriptors::SurfaceSettings surface_settings;
+  surface_settings.spacing = opt.surface_spacing;
+  surface_settings.threads = threads;
+  if (!(opt.surface_spacing >= 0.05 && opt.surface_spacing <= 1.0))
+    throw InputError("--surface-spacing must be between 0.05 and 1 Bohr");
   if (!opt.molden_file.empty() && basis.max_l > 4)
     throw InputError("--molden: Molden files hold shells up to g (L=4); basis '" + basis.name + "' has L=" +
                      std::to_string(basis.max_l));
@@ -209,6 +243,13 @@ int run(const RunOptions& opt) {
   RunInfo info;
   info.threads = threads;
   info.settings = st;
+  info.descriptors = selection;
+  info.surface_settings = surface_settings;
+  std::optional<descriptors::EspSurface> surface;
+  if (selection.surface && wfn.convergence.converged) {
+    surface = descriptors::esp_surface(wfn, surface_settings);
+    info.surface = &*surface;
+  }
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!opt.json_file.empty()) {
     std::ofstream out(opt.json_file);
@@ -252,7 +293,7 @@ int run(const RunOptions& opt) {
                 << " points)\n";
     }
   }
-  print_summary(std::cout, wfn);
+  print_summary(std::cout, wfn, selection, info.surface);
   if (!wfn.convergence.converged) {
     std::ostringstream msg;
     msg << "SCF not converged after " << wfn.convergence.iterations << " iterations; last iterations:";
@@ -330,6 +371,11 @@ int main_cli(int argc, char** argv) {
   run_cmd->add_option("--cube-spacing", opt.cube_spacing, "cube grid spacing, Angstrom")->capture_default_str();
   run_cmd->add_option("--cube-padding", opt.cube_padding, "cube margin beyond the nuclei, Angstrom")->capture_default_str();
   run_cmd->add_option("--cube-prefix", opt.cube_prefix, "cube file names: PREFIX.KIND.cube (default: molecule name)");
+  run_cmd->add_option("--descriptors", opt.descriptors, "all or a list of charges, frontier, dipole, surface")
+      ->capture_default_str();
+  run_cmd->add_flag("--surface", opt.surface, "ESP surface analysis (same as adding surface to --descriptors)");
+  run_cmd->add_option("--surface-spacing", opt.surface_spacing, "surface analysis grid spacing, Bohr")
+      ->capture_default_str();
   run_cmd->add_option("--e-convergence", opt.e_convergence, "energy change threshold, Eh")->capture_default_str();
   run_cmd->add_option("--d-convergence", opt.d_convergence, "RMS orbital gradient threshold")
       ->capture_default_str();

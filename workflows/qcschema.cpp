@@ -2,10 +2,12 @@
 
 #include <cstdio>
 #include <map>
+#include <sstream>
 
 #include "descriptors/frontier.hpp"
 #include "descriptors/population.hpp"
 #include "molecules/elements.hpp"
+#include "molecules/error.hpp"
 #include "molecules/units.hpp"
 #include "scf/integrals.hpp"
 
@@ -72,6 +74,71 @@ json qcschema_basis(const scf::BasisSet& basis, const molecules::Molecule& mol) 
           {"center_data", centers}, {"atom_map", atom_map}};
 }
 
+DescriptorSelection parse_descriptors(const std::string& text) {
+  DescriptorSelection d{false, false, false, false};
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    for (auto& c : item) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (item == "all")
+      d = {true, true, true, true};
+    else if (item == "charges")
+      d.charges = true;
+    else if (item == "frontier")
+      d.frontier = true;
+    else if (item == "dipole")
+      d.dipole = true;
+    else if (item == "surface")
+      d.surface = true;
+    else if (!item.empty())
+      throw InputError("--descriptors: '" + item + "' is not one of all, charges, frontier, dipole, surface");
+  }
+  return d;
+}
+
+namespace {
+
+/// extras.cagescreen.descriptors.esp_surface (kcal/mol for potentials as Multiwfn and the GIPF
+/// literature report them; areas Bohr²; 0-based atoms).
+json surface_json(const descriptors::EspSurface& surf, const descriptors::SurfaceSettings& settings) {
+  const double kcal = units::hartree_in_kcal_per_mol;
+  const auto& s = surf.stats;
+  auto extrema = [&](const std::vector<descriptors::SurfaceExtremum>& list) {
+    json a = json::array();
+    for (const auto& e : list)
+      a.push_back({{"value_kcal", e.value * kcal}, {"position_bohr", e.position}, {"nearest_atom", e.nearest_atom}});
+    return a;
+  };
+  return {{"isovalue", settings.isovalue},
+          {"grid_spacing_bohr", settings.spacing},
+          {"vertices", surf.mesh.vertices.size()},
+          {"vs_max_kcal", s.vs_max * kcal},
+          {"vs_min_kcal", s.vs_min * kcal},
+          {"vs_max_atom", s.vs_max_atom},
+          {"vs_min_atom", s.vs_min_atom},
+          {"vs_max_position_bohr", s.vs_max_position},
+          {"vs_min_position_bohr", s.vs_min_position},
+          {"area_bohr2", s.area},
+          {"volume_bohr3", s.volume},
+          {"positive_area_bohr2", s.positive_area},
+          {"negative_area_bohr2", s.negative_area},
+          {"average_kcal", s.average * kcal},
+          {"average_positive_kcal", s.average_positive * kcal},
+          {"average_negative_kcal", s.average_negative * kcal},
+          {"sigma2_positive", s.sigma2_positive * kcal * kcal},
+          {"sigma2_negative", s.sigma2_negative * kcal * kcal},
+          {"sigma2_tot", s.sigma2_total * kcal * kcal},
+          {"sigma2_unit", "(kcal/mol)^2"},
+          {"nu", s.nu},
+          {"sigma2_tot_nu", s.sigma2_total * kcal * kcal * s.nu},
+          {"pi_kcal", s.pi * kcal},
+          {"local_maxima", extrema(s.maxima)},
+          {"local_minima", extrema(s.minima)},
+          {"seconds", surf.seconds_total}};
+}
+
+}  // namespace
+
 json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   const auto fr = descriptors::frontier_orbitals(wfn);
   const auto& st = info.settings;
@@ -132,34 +199,41 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   {
     json d;
     const double ev = units::hartree_in_ev;
-    d["mulliken_charges"] = pop.mulliken;
-    d["lowdin_charges"] = pop.lowdin;
-    if (!pop.mulliken_spin.empty()) {
-      d["mulliken_spin_populations"] = pop.mulliken_spin;
-      d["lowdin_spin_populations"] = pop.lowdin_spin;
-    }
-    d["homo_ev"] = fr.homo * ev;
-    d["lumo_ev"] = fr.has_lumo ? json(fr.lumo * ev) : json(nullptr);
-    d["gap_ev"] = fr.has_lumo ? json(fr.gap * ev) : json(nullptr);
-    // Koopmans / conceptual DFT (Parr, Szentpály, Liu, JACS 121, 1922 (1999)): IP = −ε_HOMO,
-    // EA = −ε_LUMO, μ = −(IP + EA)/2, η = IP − EA, ω = μ²/(2η).
-    if (wfn.reference == scf::Reference::UHF)  // per spin: HOMO/LUMO of the α and β orbitals
-      for (const auto& [so, tag] : {std::pair{&wfn.alpha, "alpha"}, std::pair{&wfn.beta, "beta"}}) {
-        const int n = so->n_occupied;
-        d[std::string("homo_") + tag + "_ev"] = n > 0 ? json(so->energies(n - 1) * ev) : json(nullptr);
-        d[std::string("lumo_") + tag + "_ev"] = n < so->energies.size() ? json(so->energies(n) * ev) : json(nullptr);
+    if (info.descriptors.charges) {
+      d["mulliken_charges"] = pop.mulliken;
+      d["lowdin_charges"] = pop.lowdin;
+      if (!pop.mulliken_spin.empty()) {
+        d["mulliken_spin_populations"] = pop.mulliken_spin;
+        d["lowdin_spin_populations"] = pop.lowdin_spin;
       }
-    d["ionization_potential_ev"] = -fr.homo * ev;
-    if (fr.has_lumo) {
-      const double ip = -fr.homo * ev, ea = -fr.lumo * ev, mu = -(ip + ea) / 2, eta = ip - ea;
-      d["electron_affinity_ev"] = ea;
-      d["chemical_potential_ev"] = mu;
-      d["hardness_ev"] = eta;
-      d["electrophilicity_ev"] = eta > 0 ? json(mu * mu / (2 * eta)) : json(nullptr);
     }
-    d["dipole_debye"] = mp.dipole_norm() * units::au_dipole_in_debye;
-    d["multipole_origin_bohr"] = mp.origin;
-    d["multipole_origin"] = "centre of nuclear charge";
+    if (info.descriptors.frontier) {
+      d["homo_ev"] = fr.homo * ev;
+      d["lumo_ev"] = fr.has_lumo ? json(fr.lumo * ev) : json(nullptr);
+      d["gap_ev"] = fr.has_lumo ? json(fr.gap * ev) : json(nullptr);
+      // Koopmans / conceptual DFT (Parr, Szentpály, Liu, JACS 121, 1922 (1999)): IP = −ε_HOMO,
+      // EA = −ε_LUMO, μ = −(IP + EA)/2, η = IP − EA, ω = μ²/(2η).
+      if (wfn.reference == scf::Reference::UHF)  // per spin: HOMO/LUMO of the α and β orbitals
+        for (const auto& [so, tag] : {std::pair{&wfn.alpha, "alpha"}, std::pair{&wfn.beta, "beta"}}) {
+          const int n = so->n_occupied;
+          d[std::string("homo_") + tag + "_ev"] = n > 0 ? json(so->energies(n - 1) * ev) : json(nullptr);
+          d[std::string("lumo_") + tag + "_ev"] = n < so->energies.size() ? json(so->energies(n) * ev) : json(nullptr);
+        }
+      d["ionization_potential_ev"] = -fr.homo * ev;
+      if (fr.has_lumo) {
+        const double ip = -fr.homo * ev, ea = -fr.lumo * ev, mu = -(ip + ea) / 2, eta = ip - ea;
+        d["electron_affinity_ev"] = ea;
+        d["chemical_potential_ev"] = mu;
+        d["hardness_ev"] = eta;
+        d["electrophilicity_ev"] = eta > 0 ? json(mu * mu / (2 * eta)) : json(nullptr);
+      }
+    }
+    if (info.descriptors.dipole) {
+      d["dipole_debye"] = mp.dipole_norm() * units::au_dipole_in_debye;
+      d["multipole_origin_bohr"] = mp.origin;
+      d["multipole_origin"] = "centre of nuclear charge";
+    }
+    if (info.surface) d["esp_surface"] = surface_json(*info.surface, info.surface_settings);
     ext["descriptors"] = d;
   }
   json warnings = json::array();

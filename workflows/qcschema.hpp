@@ -2,9 +2,18 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "descriptors/surface.hpp"
 #include "scf/scf.hpp"
 
 namespace cagescreen::workflows {
+
+/// Which descriptors a run reports (`--descriptors`): charges (Mulliken, Löwdin), frontier
+/// (HOMO/LUMO and conceptual DFT), dipole (and quadrupole), surface (ESP on the ρ = 0.001 surface).
+struct DescriptorSelection {
+  bool charges = true, frontier = true, dipole = true, surface = false;
+};
+/// Parses "all" or a comma-separated list of charges, frontier, dipole, surface. Throws InputError.
+DescriptorSelection parse_descriptors(const std::string& text);
 
 /// Provenance and settings recorded alongside a result.
 struct RunInfo {
@@ -12,6 +21,9 @@ struct RunInfo {
   int threads = 1;
   scf::ScfSettings settings;
   double wall_seconds = 0.0;
+  DescriptorSelection descriptors;
+  const descriptors::EspSurface* surface = nullptr;  ///< when the surface analysis ran
+  descriptors::SurfaceSettings surface_settings;
 };
 
 /// QCSchema molecule (schema_version 2): symbols, geometry (Bohr, flat), charge, multiplicity.
@@ -21,7 +33,7 @@ nlohmann::json qcschema_molecule(const molecules::Molecule& mol);
 nlohmann::json qcschema_basis(const scf::BasisSet& basis, const molecules::Molecule& mol);
 
 /// QCSchema AtomicResult (schema_name qcschema_output, schema_version 1) of an SCF energy;
-/// cagescreen's own values under extras.cagescreen. See docs/output.md.
+/// cagescreen's own values under extras.cagescreen (descriptors as selected in `info`). See docs/output.md.
 nlohmann::json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info);
 
 /// QCSchema-style failure record: success false, error.error_type and error.error_message.

@@ -1,0 +1,324 @@
+// Molecular electrostatic potential at arbitrary points by McMurchie–Davidson: the density is
+// expanded once into Hermite Gaussians per primitive pair (coefficients contracted with D), so a
+// point costs one Boys-function evaluation and one Hermite recursion per primitive pair, not a
+// full block of nuclear-attraction integrals per shell pair.
+#include <libint2/solidharmonics.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "scf/detail/shells.hpp"
+#include "scf/integrals.hpp"
+
+namespace cagescreen::scf {
+namespace {
+
+/// Number of Hermite indices (t, u, v) with t + u + v ≤ L.
+constexpr int n_hermite(int L) { return (L + 1) * (L + 2) * (L + 3) / 6; }
+
+/// Dense index of (t, u, v) in an (L+1)³ cube.
+inline int cube_index(int t, int u, int v, int L1) { return (t * L1 + u) * L1 + v; }
+
+/// Cartesian exponents of the components of a shell of angular momentum l in libint2's order.
+std::vector<std::array<int, 3>> cartesian_components(int l) {
+  std::vector<std::array<int, 3>> c;
+  for (int a = l; a >= 0; --a)
+    for (int b = l - a; b >= 0; --b) c.push_back({a, b, l - a - b});
+  return c;
+}
+
+/// Matrix T with φ_function = Σ_c T(function, c) φ_cartesian(c) for one shell.
+Eigen::MatrixXd cartesian_to_shell(const libint2::Shell& sh) {
+  const int l = sh.contr[0].l;
+  const int ncart = (l + 1) * (l + 2) / 2;
+  if (!sh.contr[0].pure) return Eigen::MatrixXd::Identity(ncart, ncart);
+  Eigen::MatrixXd T = Eigen::MatrixXd::Zero(2 * l + 1, ncart);
+  const auto& coefs = libint2::solidharmonics::SolidHarmonicsCoefficients<double>::instance(l);
+  for (int m = 0; m < 2 * l + 1; ++m)
+    for (int k = 0; k < coefs.nnz(m); ++k) T(m, coefs.row_idx(m)[k]) = coefs.row_values(m)[k];
+  return T;
+}
+
+/// 1-D Hermite expansion coefficients E[i][j][t] (i ≤ la, j ≤ lb, t ≤ i + j) of the product of
+/// x_A^i exp(−a x_A²) and x_B^j exp(−b x_B²), Helgaker–Jørgensen–Olsen eq. 9.5.6–9.5.7; stored
+/// flat as ((i·(lb+1) + j)·(la+lb+1) + t).
+void hermite_1d(int la, int lb, double a, double b, double XAB, std::vector<double>& E) {
+  const double p = a + b, mu = a * b / p;
+  const double XPA = -b / p * XAB, XPB = a / p * XAB, h = 0.5 / p;
+  const int T1 = la + lb + 1;
+  E.assign((la + 1) * (lb + 1) * T1, 0.0);
+  auto at = [&](int i, int j, int t) -> double& { return E[(i * (lb + 1) + j) * T1 + t]; };
+  auto get = [&](int i, int j, int t) { return (t < 0 || t > i + j) ? 0.0 : E[(i * (lb + 1) + j) * T1 + t]; };
+  at(0, 0, 0) = std::exp(-mu * XAB * XAB);
+  for (int i = 0; i <= la; ++i)
+    for (int j = 0; j <= lb; ++j) {
+      if (i == 0 && j == 0) continue;
+      for (int t = 0; t <= i + j; ++t) {
+        if (i > 0)
+          at(i, j, t) = h * get(i - 1, j, t - 1) + XPA * get(i - 1, j, t) + (t + 1) * get(i - 1, j, t + 1);
+        else
+          at(i, j, t) = h * get(i, j - 1, t - 1) + XPB * get(i, j - 1, t) + (t + 1) * get(i, j - 1, t + 1);
+      }
+    }
+}
+
+/// Boys functions F_0 … F_m at many T: a table of F_m(iΔ) (Δ = 0.1, T ≤ 40, exact series) with a
+/// 7-term Taylor step (error below 1e-14), and F_0 = ½√(π/T) with upward recursion beyond 40
+/// (e^{−40} negligible). Plain loops over points, so the compiler vectorises them.
+class BoysTable {
+ public:
+  static constexpr double delta = 0.1, t_max = 40.0;
+  static constexpr int taylor = 7;
+  explicit BoysTable(int m_max) : m_max_(m_max), width_(m_max + taylor + 1) {
+    const int n = static_cast<int>(t_max / delta) + 2;
+    table_.resize(std::size_t(n) * width_);
+    for (int i = 0; i < n; ++i) {
+      const double T = i * delta;
+      // F_m(T) = e^{−T} Σ_k (2T)^k / ((2m+1)(2m+3)…(2m+2k+1)): positive terms, no cancellation.
+      for (int m = 0; m < width_; ++m) {
+        double term = 1.0 / (2 * m + 1), sum = term;
+        for (int k = 1; k < 400 && term > 1e-17 * sum; ++k) {
+          term *= 2.0 * T / (2 * m + 2 * k + 1);
+          sum += term;
+        }
+        table_[std::size_t(i) * width_ + m] = std::exp(-T) * sum;
+      }
+    }
+  }
+  int max_m() const { return m_max_; }
+  /// F[m * nb + k] = F_m(T[k]) for m ≤ m_max, k < nb.
+  void eval(const double* T, int nb, int m_max, double* F) const {
+    for (int k = 0; k < nb; ++k) {
+      const double t = T[k];
+      if (t >= t_max) {
+        const double inv = 1.0 / t;
+        double f = 0.886226925452758014 * std::sqrt(inv);
+        F[k] = f;
+        for (int m = 1; m <= m_max; ++m) F[m * nb + k] = f = f * (m - 0.5) * inv;
+        continue;
+      }
+      const int i = static_cast<int>(t / delta + 0.5);
+      const double d = t - i * delta;
+      const double* row = table_.data() + std::size_t(i) * width_;
+      for (int m = 0; m <= m_max; ++m) {
+        // Σ_j F_{m+j}(T_i) (−d)^j / j!, Horner form.
+        double acc = row[m + taylor - 1];
+        for (int j = taylor - 1; j >= 1; --j) acc = row[m + j - 1] - d * acc / j;
+        F[m * nb + k] = acc;
+      }
+    }
+  }
+
+ private:
+  int m_max_, width_;
+  std::vector<double> table_;
+};
+
+/// One step of the Hermite recursion R^n_{target} = mult·R^{n+1}_{src2} + X_dir·R^{n+1}_{src1}
+/// (HJO 9.9.18–20), indices into the compact (t, u, v) order of a given L.
+struct RecursionStep {
+  int target, total, dir, src1, src2;
+  double mult;
+};
+
+}  // namespace
+
+struct ElectrostaticPotential::Impl {
+  /// One primitive pair: exponent p, centre P, angular sum L and its Hermite coefficients
+  /// (2π/p)·c_tuv for t + u + v ≤ L in the order of `hermite_order(L)`.
+  struct PrimPair {
+    double p;
+    std::array<double, 3> P;
+    int L;
+    std::size_t offset;
+  };
+  std::vector<PrimPair> pairs;
+  std::vector<double> coef;
+  std::vector<std::array<int, 3>> order[17];  // (t, u, v) with t + u + v ≤ L, per L
+  std::vector<RecursionStep> recipe[17];
+  std::vector<std::pair<double, std::array<double, 3>>> charges;
+  int max_L = 0;
+  std::unique_ptr<BoysTable> boys_table;
+
+  Impl(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D) {
+    for (const auto& a : mol.atoms) charges.push_back({static_cast<double>(a.Z), a.r});
+    const auto shells = detail::to_libint(basis);
+    const int ns = static_cast<int>(shells.size());
+    std::vector<Eigen::MatrixXd> T(ns);
+    for (int s = 0; s < ns; ++s) T[s] = cartesian_to_shell(shells[s]);
+    for (int L = 0; L <= 16; ++L)
+      for (int n = 0; n <= L; ++n)  // by total order, so lower orders come first
+        for (int t = n; t >= 0; --t)
+          for (int u = n - t; u >= 0; --u) order[L].push_back({t, u, n - t - u});
+    for (int L = 0; L <= 16; ++L) {
+      auto pos = [&](int t, int u, int v) {
+        for (std::size_t k = 0; k < order[L].size(); ++k)
+          if (order[L][k] == std::array<int, 3>{t, u, v}) return static_cast<int>(k);
+        return -1;
+      };
+      for (std::size_t k = 1; k < order[L].size(); ++k) {
+        auto [t, u, v] = order[L][k];
+        std::array<int, 3> x{t, u, v};
+        const int dir = t > 0 ? 0 : (u > 0 ? 1 : 2);
+        const int m = x[dir];
+        x[dir] = m - 1;
+        const int src1 = pos(x[0], x[1], x[2]);
+        x[dir] = m - 2;
+        const int src2 = m >= 2 ? pos(x[0], x[1], x[2]) : 0;
+        recipe[L].push_back({static_cast<int>(k), t + u + v, dir, src1, src2, m >= 2 ? m - 1.0 : 0.0});
+      }
+    }
+    std::vector<double> Ex, Ey, Ez, c;
+    for (int s1 = 0; s1 < ns; ++s1)
+      for (int s2 = 0; s2 <= s1; ++s2) {
+        const auto &A = shells[s1], &B = shells[s2];
+        const int la = A.contr[0].l, lb = B.contr[0].l, L = la + lb;
+        const int o1 = basis.offsets[s1], o2 = basis.offsets[s2];
+        // Density block in Cartesian components (ρ = Σ Dμν φμ φν = Σ (Tᵀ D T)cd φc φd), both
+        // orders of an off-diagonal pair at once.
+        const Eigen::MatrixXd Dc =
+            (s1 == s2 ? 1.0 : 2.0) * T[s1].transpose() * D.block(o1, o2, A.size(), B.size()) * T[s2];
+        const double dmax = Dc.cwiseAbs().maxCoeff();
+        if (dmax == 0.0) continue;
+        const auto ca = cartesian_components(la), cb = cartesian_components(lb);
+        const std::array<double, 3> AB{A.O[0] - B.O[0], A.O[1] - B.O[1], A.O[2] - B.O[2]};
+        const double R2 = AB[0] * AB[0] + AB[1] * AB[1] + AB[2] * AB[2];
+        const int L1 = L + 1;
+        for (std::size_t i = 0; i < A.alpha.size(); ++i)
+          for (std::size_t j = 0; j < B.alpha.size(); ++j) {
+            const double a = A.alpha[i], b = B.alpha[j], p = a + b;
+            const double cc = A.contr[0].coeff[i] * B.contr[0].coeff[j];
+            // The pair's Hermite coefficients are bounded by |c_a c_b| e^{−ab/p R²} times
+            // polynomial factors: negligible pairs are dropped before the expansion.
+            if (std::abs(cc) * dmax * std::exp(-a * b / p * R2) * (2.0 * M_PI / p) < 1e-15) continue;
+            hermite_1d(la, lb, a, b, AB[0], Ex);
+            hermite_1d(la, lb, a, b, AB[1], Ey);
+            hermite_1d(la, lb, a, b, AB[2], Ez);
+            c.assign(L1 * L1 * L1, 0.0);
+            auto e = [&](const std::vector<double>& E, int x, int y, int t) { return E[(x * (lb + 1) + y) * L1 + t]; };
+            for (std::size_t ka = 0; ka < ca.size(); ++ka)
+              for (std::size_t kb = 0; kb < cb.size(); ++kb) {
+                const double d = Dc(ka, kb) * cc;
+                if (d == 0.0) continue;
+                const auto &xa = ca[ka], &xb = cb[kb];
+                for (int t = 0; t <= xa[0] + xb[0]; ++t) {
+                  const double et = d * e(Ex, xa[0], xb[0], t);
+                  for (int u = 0; u <= xa[1] + xb[1]; ++u) {
+                    const double etu = et * e(Ey, xa[1], xb[1], u);
+                    for (int v = 0; v <= xa[2] + xb[2]; ++v) c[cube_index(t, u, v, L1)] += etu * e(Ez, xa[2], xb[2], v);
+                  }
+                }
+              }
+            PrimPair pp{p, {(a * A.O[0] + b * B.O[0]) / p, (a * A.O[1] + b * B.O[1]) / p, (a * A.O[2] + b * B.O[2]) / p},
+                        L, coef.size()};
+            double cmax = 0.0;
+            for (const auto& [t, u, v] : order[L]) {
+              const double x = (2.0 * M_PI / p) * c[cube_index(t, u, v, L1)];
+              coef.push_back(x);
+              cmax = std::max(cmax, std::abs(x) * std::pow(2.0 * p, 0.5 * (t + u + v)));
+            }
+            if (cmax < 1e-15) {
+              coef.resize(pp.offset);
+              continue;
+            }
+            pairs.push_back(pp);
+            max_L = std::max(max_L, L);
+          }
+      }
+    boys_table = std::make_unique<BoysTable>(std::max(max_L, 1));
+  }
+
+  static constexpr int block = 32;  // points per block, the inner (vectorised) dimension
+
+  /// Potential at up to `block` points C (nuclei minus electrons), into V.
+  void block_values(const std::array<double, 3>* C, int nb, double* V, std::vector<double>& buf) const {
+    const int L = max_L, nh = n_hermite(L);
+    buf.resize(std::size_t(block) * (4 + (L + 1) + 2 * nh + 1));
+    double *X = buf.data(), *Y = X + block, *Z = Y + block, *T = Z + block, *F = T + block;
+    double *Ra = F + std::size_t(block) * (L + 1), *Rb = Ra + std::size_t(block) * nh, *acc = Rb + std::size_t(block) * nh;
+    for (int k = 0; k < nb; ++k) acc[k] = 0.0;
+    for (const auto& pp : pairs) {
+      for (int k = 0; k < nb; ++k) {
+        X[k] = pp.P[0] - C[k][0], Y[k] = pp.P[1] - C[k][1], Z[k] = pp.P[2] - C[k][2];
+        T[k] = pp.p * (X[k] * X[k] + Y[k] * Y[k] + Z[k] * Z[k]);
+      }
+      const int l = pp.L;
+      boys_table->eval(T, nb, l, F);
+      const double* c = coef.data() + pp.offset;
+      if (l == 0) {
+        for (int k = 0; k < nb; ++k) acc[k] += c[0] * F[k];
+        continue;
+      }
+      // Levels n = l … 0; `next` holds level n + 1, `cur` level n (compact (t, u, v) order).
+      double *next = Ra, *cur = Rb;
+      double m2p[17];  // (−2p)^n
+      m2p[0] = 1.0;
+      for (int n = 1; n <= l; ++n) m2p[n] = m2p[n - 1] * (-2.0 * pp.p);
+      for (int k = 0; k < nb; ++k) next[k] = F[l * nb + k] * m2p[l];
+      const double* xyz[3] = {X, Y, Z};
+      for (int n = l - 1; n >= 0; --n) {
+        for (int k = 0; k < nb; ++k) cur[k] = m2p[n] * F[n * nb + k];
+        for (const auto& st : recipe[l]) {
+          if (st.total > l - n) break;
+          double* out = cur + std::size_t(st.target) * block;
+          const double* s1 = next + std::size_t(st.src1) * block;
+          const double* s2 = next + std::size_t(st.src2) * block;
+          const double* x = xyz[st.dir];
+          if (st.mult != 0.0)
+            for (int k = 0; k < nb; ++k) out[k] = st.mult * s2[k] + x[k] * s1[k];
+          else
+            for (int k = 0; k < nb; ++k) out[k] = x[k] * s1[k];
+        }
+        std::swap(next, cur);
+      }
+      const int nt = n_hermite(l);
+      for (int j = 0; j < nt; ++j) {
+        const double cj = c[j];
+        const double* r = next + std::size_t(j) * block;
+        for (int k = 0; k < nb; ++k) acc[k] += cj * r[k];
+      }
+    }
+    for (int k = 0; k < nb; ++k) {
+      double v = 0.0;
+      for (const auto& [q, r] : charges) {
+        const double d = std::sqrt((C[k][0] - r[0]) * (C[k][0] - r[0]) + (C[k][1] - r[1]) * (C[k][1] - r[1]) +
+                                   (C[k][2] - r[2]) * (C[k][2] - r[2]));
+        v += q / std::max(d, 1e-12);
+      }
+      V[k] = v - acc[k];
+    }
+  }
+
+};
+
+ElectrostaticPotential::ElectrostaticPotential(const BasisSet& basis, const molecules::Molecule& mol,
+                                               const Eigen::MatrixXd& D)
+    : impl_(std::make_shared<const Impl>(basis, mol, D)) {}
+
+std::size_t ElectrostaticPotential::primitive_pairs() const { return impl_->pairs.size(); }
+
+Eigen::VectorXd ElectrostaticPotential::operator()(const std::vector<std::array<double, 3>>& points, int threads) const {
+  const int np = static_cast<int>(points.size());
+  Eigen::VectorXd V(np);
+  constexpr int block = Impl::block;
+  const int nblocks = (np + block - 1) / block;
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nthreads)
+  {
+    std::vector<double> buf;
+#pragma omp for schedule(dynamic)
+    for (int b = 0; b < nblocks; ++b) {
+      const int i0 = b * block;
+      impl_->block_values(points.data() + i0, std::min(block, np - i0), V.data() + i0, buf);
+    }
+  }
+  return V;
+}
+
+Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
+                                        const std::vector<std::array<double, 3>>& points, int threads) {
+  return ElectrostaticPotential(basis, mol, D)(points, threads);
+}
+
+}  // namespace cagescreen::scf
