@@ -311,8 +311,9 @@ TEST_SUITE("regression") {
     check_near(max_esp_difference(wfn, "ocarborane_grid.dat", "ocarborane_grid_esp.psi4.dat", 400), 0.0, 1e-5,
                "largest ESP difference from psi4 GRID_ESP");
     // The ESP surface: the global maximum sits on a C–H hydrogen (atom 13 or 14), where the
-    // paper anchors the cage to Zn, and is stable to the grid spacing (0.25 against 0.125 Bohr:
-    // measured below 0.001 kcal/mol; required below 0.1).
+    // paper anchors the cage to Zn, and is stable to the grid spacing (0.25 against 0.125 Bohr,
+    // default grid: V_s,max 40.4139 kcal/mol both, equal to 1e-9; area 0.012% apart; the issue
+    // asks for V_s,max within 0.1 kcal/mol).
     descriptors::SurfaceSettings fine_surface;
     fine_surface.spacing = 0.125;
     const auto s = descriptors::esp_surface(wfn).stats, s2 = descriptors::esp_surface(wfn, fine_surface).stats;
