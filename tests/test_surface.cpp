@@ -10,6 +10,7 @@
 
 #include "check.hpp"
 #include "descriptors/population.hpp"
+#include "descriptors/hirshfeld.hpp"
 #include "descriptors/surface.hpp"
 #include "molecules/species.hpp"
 #include "molecules/units.hpp"
@@ -210,5 +211,35 @@ TEST_SUITE("regression") {
     REQUIRE(s.maxima.size() == 12);  // 2 C–H and 10 B–H hydrogens
     check_near(s.maxima[2].value * kcal, s.maxima[11].value * kcal, 0.01, "spread of the ten B-H maxima");
     CHECK(all_paired(s.minima, 0.01 / kcal));
+  }
+}
+
+TEST_SUITE("regression") {
+  // Hirshfeld charges. Neither psi4 1.3.2 nor NWChem 7.0.2 computes them, so these are checks of
+  // invariants and a regression value: charges sum to the total charge (the weights partition
+  // unity; measured 1e-7 for water, ZnF2), symmetric atoms agree, and the signs follow
+  // electronegativity. Water B3LYP/def2-SVP: O −0.3097 (measured 2026-11-26; the B3LYP
+  // literature range for water is about −0.3 to −0.33). o-carborane B3LYP/6-31G* (not run here,
+  // 50 s): C–H hydrogens +0.087, B–H hydrogens −0.039 to −0.046, the paper's ordering again.
+  TEST_CASE("hirshfeld charges: water, hydroxide, ZnF2") {
+    const auto water = scf_run(molecules::load_species(*molecules::find_species("water")), "b3lyp", "def2-svp");
+    const auto hw = descriptors::hirshfeld_charges(water);
+    check_near(hw.charges[0] + hw.charges[1] + hw.charges[2], 0.0, 1e-5, "sum of water charges");
+    check_near(hw.electrons, 10.0, 1e-5, "electrons on the fine grid");
+    check_near(hw.charges[1], hw.charges[2], 1e-6, "equivalent hydrogens");
+    check_near(hw.charges[0], -0.3097, 1e-3, "water O");
+    auto oh = molecules::Molecule{};
+    oh.atoms = {{8, {0, 0, 0}}, {1, {0, 0, 1.83}}};
+    oh.charge = -1, oh.multiplicity = 1, oh.name = "hydroxide";
+    const auto ho = descriptors::hirshfeld_charges(scf_run(oh, "b3lyp", "def2-svp"));
+    check_near(ho.charges[0] + ho.charges[1], -1.0, 1e-4, "sum of hydroxide charges");
+    CHECK(ho.charges[0] < ho.charges[1]);
+    const auto znf2 = scf_run(molecules::load_species(*molecules::find_species("znf2")), "b3lyp", "6-31g*");
+    const auto hz = descriptors::hirshfeld_charges(znf2);
+    double sum = 0.0;
+    for (double q : hz.charges) sum += q;
+    check_near(sum, 0.0, 1e-4, "sum of ZnF2 charges");
+    for (std::size_t a = 0; a < znf2.molecule.atoms.size(); ++a)
+      CHECK((znf2.molecule.atoms[a].Z == 30 ? hz.charges[a] > 0.3 : hz.charges[a] < -0.15));
   }
 }

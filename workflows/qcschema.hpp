@@ -8,11 +8,13 @@
 namespace cagescreen::workflows {
 
 /// Which descriptors a run reports (`--descriptors`): charges (Mulliken, Löwdin), frontier
-/// (HOMO/LUMO and conceptual DFT), dipole (and quadrupole), surface (ESP on the ρ = 0.001 surface).
+/// (HOMO/LUMO and conceptual DFT), dipole (and quadrupole), surface (ESP on the ρ = 0.001 surface),
+/// hirshfeld (charges from free atoms at the same level).
 struct DescriptorSelection {
-  bool charges = true, frontier = true, dipole = true, surface = false;
+  bool charges = true, frontier = true, dipole = true, surface = false, hirshfeld = false;
 };
-/// Parses "all" or a comma-separated list of charges, frontier, dipole, surface. Throws InputError.
+/// Parses "all" or a comma-separated list of charges, frontier, dipole, surface, hirshfeld.
+/// Throws InputError.
 DescriptorSelection parse_descriptors(const std::string& text);
 
 /// Provenance and settings recorded alongside a result.
@@ -24,6 +26,7 @@ struct RunInfo {
   DescriptorSelection descriptors;
   const descriptors::EspSurface* surface = nullptr;  ///< when the surface analysis ran
   descriptors::SurfaceSettings surface_settings;
+  const std::vector<double>* hirshfeld = nullptr;  ///< Hirshfeld charges when computed
 };
 
 /// QCSchema molecule (schema_version 2): symbols, geometry (Bohr, flat), charge, multiplicity.
