@@ -133,6 +133,29 @@ TEST_SUITE("cli") {
                  2, "a restricted reference (rhf/rks) needs a closed shell, but multiplicity 2 has 1 unpaired electrons");
     expect_error("run water --method b3lyp --grid 99,300", 2, "no Lebedev grid with 300 points");
     expect_error("run water --threads x", 2, "--threads");
+    expect_error("run water --descriptors charges,esp", 2,
+                 "--descriptors: 'esp' is not one of all, charges, frontier, dipole, surface, hirshfeld");
+    expect_error("run water --surface --surface-spacing 0", 2, "--surface-spacing must be between 0.05 and 1 Bohr");
+  }
+
+  TEST_CASE("--descriptors selects the summary sections and JSON keys; --surface adds the ESP surface") {
+    const auto json_path = (fs::path(CAGESCREEN_TEST_TMP) / "water_surface.json").string();
+    const auto r = cli("run water --basis sto-3g --descriptors frontier --surface --json " + json_path);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("Atomic charges") == std::string::npos);
+    CHECK(r.output.find("ESP on the rho = 0.001 surface") != std::string::npos);
+    std::ifstream in(json_path);
+    const auto d = nlohmann::json::parse(in)["extras"]["cagescreen"]["descriptors"];
+    CHECK_FALSE(d.contains("mulliken_charges"));
+    CHECK(d.contains("homo_ev"));
+    const auto& s = d["esp_surface"];
+    for (const char* key : {"vs_max_kcal", "vs_min_kcal", "vs_max_atom", "vs_min_atom", "area_bohr2", "positive_area_bohr2",
+                            "negative_area_bohr2", "sigma2_tot", "nu", "pi_kcal", "local_maxima", "local_minima"})
+      CHECK(s.contains(key));
+    CHECK(s["vs_max_kcal"].get<double>() > 0);  // on a hydrogen of water
+    CHECK(s["vs_min_kcal"].get<double>() < 0);  // at the oxygen's lone pairs
+    CHECK(s["vs_max_atom"].get<int>() != 0);
+    CHECK(s["vs_min_atom"].get<int>() == 0);
   }
 
   TEST_CASE("charge and multiplicity options override the file before it is checked") {
