@@ -10,6 +10,7 @@
 
 #include "check.hpp"
 #include "descriptors/population.hpp"
+#include "descriptors/chelpg.hpp"
 #include "descriptors/hirshfeld.hpp"
 #include "descriptors/surface.hpp"
 #include "molecules/species.hpp"
@@ -241,5 +242,40 @@ TEST_SUITE("regression") {
     check_near(sum, 0.0, 1e-4, "sum of ZnF2 charges");
     for (std::size_t a = 0; a < znf2.molecule.atoms.size(); ++a)
       CHECK((znf2.molecule.atoms[a].Z == 30 ? hz.charges[a] > 0.3 : hz.charges[a] < -0.15));
+  }
+}
+
+TEST_SUITE("unit") {
+  // The CHELPG fit recovers point charges from their own potential on the CHELPG points, with and
+  // without the dipole constraint (which they satisfy), and honours both constraints when the
+  // potential is not exactly representable.
+  TEST_CASE("chelpg fit recovers point charges and honours its constraints") {
+    const auto mol = molecules::load_species(*molecules::find_species("zn(oh)2"));
+    const auto pts = descriptors::chelpg_points(mol);
+    REQUIRE(pts.size() > 500);
+    std::vector<double> q{0.9, -0.7, -0.7, 0.27, 0.23};  // Zn, O, O, H, H (asymmetric on purpose)
+    REQUIRE(q.size() == mol.atoms.size());
+    std::vector<double> V(pts.size(), 0.0);
+    descriptors::DipoleConstraint dc;
+    for (std::size_t a = 0; a < q.size(); ++a) {
+      for (std::size_t k = 0; k < pts.size(); ++k)
+        V[k] += q[a] / std::hypot(pts[k][0] - mol.atoms[a].r[0], pts[k][1] - mol.atoms[a].r[1], pts[k][2] - mol.atoms[a].r[2]);
+      for (int d = 0; d < 3; ++d) dc.dipole[d] += q[a] * mol.atoms[a].r[d];
+    }
+    const double total = q[0] + q[1] + q[2] + q[3] + q[4];
+    for (const auto& fit : {descriptors::fit_charges(mol, pts, V, total, std::nullopt),
+                            descriptors::fit_charges(mol, pts, V, total, dc)})
+      for (std::size_t a = 0; a < q.size(); ++a) check_near(fit[a], q[a], 1e-8, "recovered charge");
+    // A potential with a quadrupole the charges cannot carry: constraints still hold exactly.
+    for (std::size_t k = 0; k < pts.size(); ++k) V[k] += 0.05 * (pts[k][0] * pts[k][1]) / std::pow(std::hypot(pts[k][0], pts[k][1], pts[k][2]), 5);
+    const auto fit = descriptors::fit_charges(mol, pts, V, 0.0, dc);
+    double sum = 0.0;
+    std::array<double, 3> mu{};
+    for (std::size_t a = 0; a < fit.size(); ++a) {
+      sum += fit[a];
+      for (int d = 0; d < 3; ++d) mu[d] += fit[a] * mol.atoms[a].r[d];
+    }
+    check_near(sum, 0.0, 1e-10, "total charge constraint");
+    for (int d = 0; d < 3; ++d) check_near(mu[d], dc.dipole[d], 1e-9, "dipole constraint");
   }
 }

@@ -13,6 +13,7 @@
 
 #include "descriptors/cube.hpp"
 #include "descriptors/frontier.hpp"
+#include "descriptors/chelpg.hpp"
 #include "descriptors/hirshfeld.hpp"
 #include "descriptors/molden.hpp"
 #include "descriptors/population.hpp"
@@ -84,7 +85,8 @@ void print_surface(std::ostream& out, const descriptors::EspSurface& surf, const
 }
 
 void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const DescriptorSelection& sel,
-                   const descriptors::EspSurface* surface, const std::vector<double>* hirshfeld) {
+                   const descriptors::EspSurface* surface, const std::vector<double>* hirshfeld,
+                   const std::vector<double>* chelpg) {
   const auto fr = descriptors::frontier_orbitals(wfn);
   const auto& e = wfn.energies;
   out << std::fixed;
@@ -140,17 +142,18 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const Descri
     out << "\n";
   }
   const auto mp = descriptors::multipole_moments(wfn);
-  if (sel.charges || hirshfeld) {
+  if (sel.charges || hirshfeld || chelpg) {
     const auto pop = descriptors::population_analysis(wfn);
     const bool open = !pop.mulliken_spin.empty();
     out << "\n   Atomic charges (e)" << (open ? " and spin populations" : "") << ":\n"
-        << "      #  atom    Mulliken      Lowdin" << (hirshfeld ? "   Hirshfeld" : "")
+        << "      #  atom    Mulliken      Lowdin" << (hirshfeld ? "   Hirshfeld" : "") << (chelpg ? "      CHELPG" : "")
         << (open ? "   Mulliken spin" : "") << "\n";
     for (std::size_t a = 0; a < wfn.molecule.atoms.size(); ++a) {
       out << "   " << std::setw(4) << a + 1 << "  " << std::left << std::setw(4)
           << molecules::element(wfn.molecule.atoms[a].Z).symbol << std::right << std::setprecision(5) << std::setw(12)
           << pop.mulliken[a] << std::setw(12) << pop.lowdin[a];
       if (hirshfeld) out << std::setw(12) << (*hirshfeld)[a];
+      if (chelpg) out << std::setw(12) << (*chelpg)[a];
       if (open) out << std::setw(16) << pop.mulliken_spin[a];
       out << "\n";
     }
@@ -258,6 +261,11 @@ int run(const RunOptions& opt) {
     hirshfeld = descriptors::hirshfeld_charges(wfn).charges;
     info.hirshfeld = &hirshfeld;
   }
+  std::vector<double> chelpg;
+  if (selection.chelpg && wfn.convergence.converged) {
+    chelpg = descriptors::chelpg_charges(wfn, threads).charges;
+    info.chelpg = &chelpg;
+  }
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!opt.json_file.empty()) {
     std::ofstream out(opt.json_file);
@@ -301,7 +309,7 @@ int run(const RunOptions& opt) {
                 << " points)\n";
     }
   }
-  print_summary(std::cout, wfn, selection, info.surface, info.hirshfeld);
+  print_summary(std::cout, wfn, selection, info.surface, info.hirshfeld, info.chelpg);
   if (!wfn.convergence.converged) {
     std::ostringstream msg;
     msg << "SCF not converged after " << wfn.convergence.iterations << " iterations; last iterations:";
@@ -379,7 +387,7 @@ int main_cli(int argc, char** argv) {
   run_cmd->add_option("--cube-spacing", opt.cube_spacing, "cube grid spacing, Angstrom")->capture_default_str();
   run_cmd->add_option("--cube-padding", opt.cube_padding, "cube margin beyond the nuclei, Angstrom")->capture_default_str();
   run_cmd->add_option("--cube-prefix", opt.cube_prefix, "cube file names: PREFIX.KIND.cube (default: molecule name)");
-  run_cmd->add_option("--descriptors", opt.descriptors, "all or a list of charges, frontier, dipole, surface, hirshfeld")
+  run_cmd->add_option("--descriptors", opt.descriptors, "all or a list of charges, frontier, dipole, surface, hirshfeld, chelpg")
       ->capture_default_str();
   run_cmd->add_flag("--surface", opt.surface, "ESP surface analysis (same as adding surface to --descriptors)");
   run_cmd->add_option("--surface-spacing", opt.surface_spacing, "surface analysis grid spacing, Bohr")

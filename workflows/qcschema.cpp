@@ -75,13 +75,13 @@ json qcschema_basis(const scf::BasisSet& basis, const molecules::Molecule& mol) 
 }
 
 DescriptorSelection parse_descriptors(const std::string& text) {
-  DescriptorSelection d{false, false, false, false, false};
+  DescriptorSelection d{false, false, false, false, false, false};
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
     for (auto& c : item) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (item == "all")
-      d = {true, true, true, true, true};
+      d = {true, true, true, true, true, true};
     else if (item == "charges")
       d.charges = true;
     else if (item == "frontier")
@@ -92,8 +92,11 @@ DescriptorSelection parse_descriptors(const std::string& text) {
       d.surface = true;
     else if (item == "hirshfeld")
       d.hirshfeld = true;
+    else if (item == "chelpg")
+      d.chelpg = true;
     else if (!item.empty())
-      throw InputError("--descriptors: '" + item + "' is not one of all, charges, frontier, dipole, surface, hirshfeld");
+      throw InputError("--descriptors: '" + item +
+                       "' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg");
   }
   return d;
 }
@@ -236,6 +239,7 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
       d["multipole_origin"] = "centre of nuclear charge";
     }
     if (info.hirshfeld) d["hirshfeld_charges"] = *info.hirshfeld;
+    if (info.chelpg) d["chelpg_charges"] = *info.chelpg;
     if (info.surface) d["esp_surface"] = surface_json(*info.surface, info.surface_settings);
     ext["descriptors"] = d;
   }

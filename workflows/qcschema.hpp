@@ -9,11 +9,11 @@ namespace cagescreen::workflows {
 
 /// Which descriptors a run reports (`--descriptors`): charges (Mulliken, Löwdin), frontier
 /// (HOMO/LUMO and conceptual DFT), dipole (and quadrupole), surface (ESP on the ρ = 0.001 surface),
-/// hirshfeld (charges from free atoms at the same level).
+/// hirshfeld (charges from free atoms at the same level), chelpg (ESP-fitted charges).
 struct DescriptorSelection {
-  bool charges = true, frontier = true, dipole = true, surface = false, hirshfeld = false;
+  bool charges = true, frontier = true, dipole = true, surface = false, hirshfeld = false, chelpg = false;
 };
-/// Parses "all" or a comma-separated list of charges, frontier, dipole, surface, hirshfeld.
+/// Parses "all" or a comma-separated list of charges, frontier, dipole, surface, hirshfeld, chelpg.
 /// Throws InputError.
 DescriptorSelection parse_descriptors(const std::string& text);
 
@@ -27,6 +27,7 @@ struct RunInfo {
   const descriptors::EspSurface* surface = nullptr;  ///< when the surface analysis ran
   descriptors::SurfaceSettings surface_settings;
   const std::vector<double>* hirshfeld = nullptr;  ///< Hirshfeld charges when computed
+  const std::vector<double>* chelpg = nullptr;     ///< CHELPG charges when computed
 };
 
 /// QCSchema molecule (schema_version 2): symbols, geometry (Bohr, flat), charge, multiplicity.
