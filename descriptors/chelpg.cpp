@@ -28,15 +28,18 @@ std::vector<std::array<double, 3>> chelpg_points(const molecules::Molecule& mol,
     for (int d = 0; d < 3; ++d) lo[d] = std::min(lo[d], a.r[d] - extent), hi[d] = std::max(hi[d], a.r[d] + extent);
   std::array<int, 3> n{};
   for (int d = 0; d < 3; ++d) n[d] = static_cast<int>(std::floor((hi[d] - lo[d]) / spacing)) + 1;
+  std::vector<double> radius;
+  for (const auto& a : mol.atoms) radius.push_back(chelpg_radius(a.Z));
   std::vector<std::array<double, 3>> pts;
   for (int i = 0; i < n[0]; ++i)
     for (int j = 0; j < n[1]; ++j)
       for (int k = 0; k < n[2]; ++k) {
         const std::array<double, 3> p{lo[0] + i * spacing, lo[1] + j * spacing, lo[2] + k * spacing};
         bool inside = false, near = false;
-        for (const auto& a : mol.atoms) {
-          const double r = std::hypot(p[0] - a.r[0], p[1] - a.r[1], p[2] - a.r[2]);
-          inside = inside || r < chelpg_radius(a.Z);
+        for (std::size_t a = 0; a < mol.atoms.size(); ++a) {
+          const auto& c = mol.atoms[a].r;
+          const double r = std::hypot(p[0] - c[0], p[1] - c[1], p[2] - c[2]);
+          inside = inside || r < radius[a];
           near = near || r <= extent;
         }
         if (near && !inside) pts.push_back(p);

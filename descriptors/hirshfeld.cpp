@@ -76,6 +76,8 @@ HirshfeldResult hirshfeld_charges(const scf::Wavefunction& wfn) {
   std::map<int, RadialDensity> free;
   for (const auto& a : atoms)
     if (!free.count(a.Z)) free.emplace(a.Z, free_atom(a.Z, wfn));
+  std::vector<const RadialDensity*> atom_density;
+  for (const auto& a : atoms) atom_density.push_back(&free.at(a.Z));
   const auto grid = scf::build_grid(wfn.molecule, scf::parse_grid("fine"));
   const auto rho = density_at(wfn, grid.points);
   HirshfeldResult out;
@@ -84,7 +86,7 @@ HirshfeldResult hirshfeld_charges(const scf::Wavefunction& wfn) {
     const auto& r = grid.points[p];
     double sum = 0.0;
     for (std::size_t a = 0; a < atoms.size(); ++a) {
-      w0[a] = free.at(atoms[a].Z).at(std::hypot(r[0] - atoms[a].r[0], r[1] - atoms[a].r[1], r[2] - atoms[a].r[2]));
+      w0[a] = atom_density[a]->at(std::hypot(r[0] - atoms[a].r[0], r[1] - atoms[a].r[1], r[2] - atoms[a].r[2]));
       sum += w0[a];
     }
     const double n = grid.weights[p] * rho[p];

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "scf/detail/shells.hpp"
 #include "scf/integrals.hpp"
@@ -70,7 +71,7 @@ class BoysTable {
  public:
   static constexpr double delta = 0.1, t_max = 40.0;
   static constexpr int taylor = 7;
-  explicit BoysTable(int m_max) : m_max_(m_max), width_(m_max + taylor + 1) {
+  explicit BoysTable(int m_max) : width_(m_max + taylor + 1) {
     const int n = static_cast<int>(t_max / delta) + 2;
     table_.resize(std::size_t(n) * width_);
     for (int i = 0; i < n; ++i) {
@@ -86,7 +87,6 @@ class BoysTable {
       }
     }
   }
-  int max_m() const { return m_max_; }
   /// F[m * nb + k] = F_m(T[k]) for m ≤ m_max, k < nb.
   void eval(const double* T, int nb, int m_max, double* F) const {
     for (int k = 0; k < nb; ++k) {
@@ -111,7 +111,7 @@ class BoysTable {
   }
 
  private:
-  int m_max_, width_;
+  int width_;
   std::vector<double> table_;
 };
 
@@ -122,11 +122,51 @@ struct RecursionStep {
   double mult;
 };
 
+constexpr int max_hermite_L = 16;  // g–g pairs (libint2 here goes to L = 5 per shell; 2·8 for safety)
+
+/// Hermite indices (t, u, v) with t + u + v ≤ 16 ordered by total order, so those of any L are the
+/// first n_hermite(L); and the recursion steps producing each from lower ones, in the same order.
+struct HermiteTables {
+  std::vector<std::array<int, 3>> order;
+  std::vector<RecursionStep> recipe;
+};
+
+const HermiteTables& hermite_tables() {
+  static const HermiteTables tables = [] {
+    HermiteTables h;
+    constexpr int L1 = max_hermite_L + 1;
+    std::vector<int> index(L1 * L1 * L1, -1);
+    for (int n = 0; n <= max_hermite_L; ++n)
+      for (int t = n; t >= 0; --t)
+        for (int u = n - t; u >= 0; --u) {
+          index[cube_index(t, u, n - t - u, L1)] = static_cast<int>(h.order.size());
+          h.order.push_back({t, u, n - t - u});
+        }
+    for (std::size_t k = 1; k < h.order.size(); ++k) {
+      std::array<int, 3> x = h.order[k];
+      const int dir = x[0] > 0 ? 0 : (x[1] > 0 ? 1 : 2);
+      const int m = x[dir], total = x[0] + x[1] + x[2];
+      x[dir] = m - 1;
+      const int src1 = index[cube_index(x[0], x[1], x[2], L1)];
+      x[dir] = m - 2;
+      const int src2 = m >= 2 ? index[cube_index(x[0], x[1], x[2], L1)] : 0;
+      h.recipe.push_back({static_cast<int>(k), total, dir, src1, src2, m >= 2 ? m - 1.0 : 0.0});
+    }
+    return h;
+  }();
+  return tables;
+}
+
+const BoysTable& boys_table() {
+  static const BoysTable table(max_hermite_L);
+  return table;
+}
+
 }  // namespace
 
 struct ElectrostaticPotential::Impl {
   /// One primitive pair: exponent p, centre P, angular sum L and its Hermite coefficients
-  /// (2π/p)·c_tuv for t + u + v ≤ L in the order of `hermite_order(L)`.
+  /// (2π/p)·c_tuv for t + u + v ≤ L in the order of hermite_tables().
   struct PrimPair {
     double p;
     std::array<double, 3> P;
@@ -135,11 +175,8 @@ struct ElectrostaticPotential::Impl {
   };
   std::vector<PrimPair> pairs;
   std::vector<double> coef;
-  std::vector<std::array<int, 3>> order[17];  // (t, u, v) with t + u + v ≤ L, per L
-  std::vector<RecursionStep> recipe[17];
   std::vector<std::pair<double, std::array<double, 3>>> charges;
   int max_L = 0;
-  std::unique_ptr<BoysTable> boys_table;
 
   Impl(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D) {
     for (const auto& a : mol.atoms) charges.push_back({static_cast<double>(a.Z), a.r});
@@ -147,33 +184,13 @@ struct ElectrostaticPotential::Impl {
     const int ns = static_cast<int>(shells.size());
     std::vector<Eigen::MatrixXd> T(ns);
     for (int s = 0; s < ns; ++s) T[s] = cartesian_to_shell(shells[s]);
-    for (int L = 0; L <= 16; ++L)
-      for (int n = 0; n <= L; ++n)  // by total order, so lower orders come first
-        for (int t = n; t >= 0; --t)
-          for (int u = n - t; u >= 0; --u) order[L].push_back({t, u, n - t - u});
-    for (int L = 0; L <= 16; ++L) {
-      auto pos = [&](int t, int u, int v) {
-        for (std::size_t k = 0; k < order[L].size(); ++k)
-          if (order[L][k] == std::array<int, 3>{t, u, v}) return static_cast<int>(k);
-        return -1;
-      };
-      for (std::size_t k = 1; k < order[L].size(); ++k) {
-        auto [t, u, v] = order[L][k];
-        std::array<int, 3> x{t, u, v};
-        const int dir = t > 0 ? 0 : (u > 0 ? 1 : 2);
-        const int m = x[dir];
-        x[dir] = m - 1;
-        const int src1 = pos(x[0], x[1], x[2]);
-        x[dir] = m - 2;
-        const int src2 = m >= 2 ? pos(x[0], x[1], x[2]) : 0;
-        recipe[L].push_back({static_cast<int>(k), t + u + v, dir, src1, src2, m >= 2 ? m - 1.0 : 0.0});
-      }
-    }
+    const auto& order = hermite_tables().order;
     std::vector<double> Ex, Ey, Ez, c;
     for (int s1 = 0; s1 < ns; ++s1)
       for (int s2 = 0; s2 <= s1; ++s2) {
         const auto &A = shells[s1], &B = shells[s2];
         const int la = A.contr[0].l, lb = B.contr[0].l, L = la + lb;
+        if (L > max_hermite_L) throw std::invalid_argument("electrostatic potential: shell pair beyond L = 16");
         const int o1 = basis.offsets[s1], o2 = basis.offsets[s2];
         // Density block in Cartesian components (ρ = Σ Dμν φμ φν = Σ (Tᵀ D T)cd φc φd), both
         // orders of an off-diagonal pair at once.
@@ -213,7 +230,8 @@ struct ElectrostaticPotential::Impl {
             PrimPair pp{p, {(a * A.O[0] + b * B.O[0]) / p, (a * A.O[1] + b * B.O[1]) / p, (a * A.O[2] + b * B.O[2]) / p},
                         L, coef.size()};
             double cmax = 0.0;
-            for (const auto& [t, u, v] : order[L]) {
+            for (int k = 0; k < n_hermite(L); ++k) {
+              const auto& [t, u, v] = order[k];
               const double x = (2.0 * M_PI / p) * c[cube_index(t, u, v, L1)];
               coef.push_back(x);
               cmax = std::max(cmax, std::abs(x) * std::pow(2.0 * p, 0.5 * (t + u + v)));
@@ -226,7 +244,6 @@ struct ElectrostaticPotential::Impl {
             max_L = std::max(max_L, L);
           }
       }
-    boys_table = std::make_unique<BoysTable>(std::max(max_L, 1));
   }
 
   static constexpr int block = 32;  // points per block, the inner (vectorised) dimension
@@ -244,7 +261,7 @@ struct ElectrostaticPotential::Impl {
         T[k] = pp.p * (X[k] * X[k] + Y[k] * Y[k] + Z[k] * Z[k]);
       }
       const int l = pp.L;
-      boys_table->eval(T, nb, l, F);
+      boys_table().eval(T, nb, l, F);
       const double* c = coef.data() + pp.offset;
       if (l == 0) {
         for (int k = 0; k < nb; ++k) acc[k] += c[0] * F[k];
@@ -259,7 +276,7 @@ struct ElectrostaticPotential::Impl {
       const double* xyz[3] = {X, Y, Z};
       for (int n = l - 1; n >= 0; --n) {
         for (int k = 0; k < nb; ++k) cur[k] = m2p[n] * F[n * nb + k];
-        for (const auto& st : recipe[l]) {
+        for (const auto& st : hermite_tables().recipe) {
           if (st.total > l - n) break;
           double* out = cur + std::size_t(st.target) * block;
           const double* s1 = next + std::size_t(st.src1) * block;

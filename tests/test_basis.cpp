@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "check.hpp"
+#include "scf_helpers.hpp"
 #include "molecules/error.hpp"
 #include "molecules/species.hpp"
 #include "scf/basis.hpp"
@@ -17,7 +18,6 @@ std::string gbs_error(const std::string& text) {
   }
   return "";
 }
-molecules::Molecule species(const char* name) { return molecules::load_species(*molecules::find_species(name)); }
 }  // namespace
 
 TEST_SUITE("unit") {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "check.hpp"
+#include "scf_helpers.hpp"
 #include "descriptors/cube.hpp"
 #include "descriptors/molden.hpp"
 #include "descriptors/population.hpp"
@@ -25,8 +26,6 @@ using namespace cagescreen;
 
 namespace {
 
-molecules::Molecule species(const char* name) { return molecules::load_species(*molecules::find_species(name)); }
-
 /// B3LYP on the `fine` grid with the convergence of the psi4 references (1e-10, 1e-8).
 scf::Wavefunction b3lyp_fine(const molecules::Molecule& mol, const std::string& basis,
                              scf::ShellType type = scf::ShellType::Auto) {
@@ -35,9 +34,7 @@ scf::Wavefunction b3lyp_fine(const molecules::Molecule& mol, const std::string& 
   st.grid = scf::parse_grid("fine");
   st.e_convergence = 1e-10;
   st.d_convergence = 1e-8;
-  auto wfn = scf::run_scf(mol, scf::build_basis(mol, basis, type), st);
-  REQUIRE(wfn.convergence.converged);
-  return wfn;
+  return converged_scf(mol, basis, st, type);
 }
 
 std::string reference_file(const std::string& name) { return std::string(CAGESCREEN_TEST_REFERENCE) + "/descriptors/" + name; }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "check.hpp"
+#include "scf_helpers.hpp"
 #include "molecules/data_dir.hpp"
 #include "molecules/io.hpp"
 #include "scf/scf.hpp"
@@ -46,9 +47,7 @@ scf::Wavefunction b3lyp(const std::string& name, const std::string& basis_name, 
   st.grid = scf::parse_grid("default");
   st.e_convergence = 1e-8;
   st.d_convergence = 1e-7;
-  auto wfn = scf::run_scf(mol, scf::build_basis(mol, basis_name, type), st);
-  REQUIRE(wfn.convergence.converged);
-  return wfn;
+  return converged_scf(mol, basis_name, st, type);
 }
 
 void check_qm9(const std::string& name) {

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "check.hpp"
+#include "scf_helpers.hpp"
 #include "descriptors/population.hpp"
 #include "descriptors/chelpg.hpp"
 #include "descriptors/hirshfeld.hpp"
@@ -50,16 +51,14 @@ scf::Wavefunction scf_run(const molecules::Molecule& mol, const std::string& met
   scf::ScfSettings st;
   st.method = method;
   st.reference = mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF;
-  auto wfn = scf::run_scf(mol, scf::build_basis(mol, basis), st);
-  REQUIRE(wfn.convergence.converged);
-  return wfn;
+  return converged_scf(mol, basis, st);
 }
 
 /// p-carborane made exactly D5d from the shipped (C2h-symmetrised) GFN2-xTB geometry: C–C axis
 /// along x; each ring of five B (and their H) at the mean radius and axial offset of the file's
 /// ring, at exact 72° steps, the second ring staggered by 36°.
 molecules::Molecule p_carborane_d5d() {
-  auto mol = molecules::load_species(*molecules::find_species("p-carborane"));
+  auto mol = species("p-carborane");
   double cx = 0, hx = 0, bx = 0, br = 0, hbx = 0, hbr = 0;
   int nb = 0, nh = 0;
   for (const auto& a : mol.atoms) {
@@ -150,7 +149,7 @@ TEST_SUITE("unit") {
     std::uniform_real_distribution<double> u(-6.0, 6.0), w(-0.5, 0.5);
     for (const auto& [name, basis_name, type] :
          {std::tuple{"water", "def2-svp", scf::ShellType::Auto}, std::tuple{"znf2", "6-31g*", scf::ShellType::Cartesian}}) {
-      const auto mol = molecules::load_species(*molecules::find_species(name));
+      const auto mol = species(name);
       const auto basis = scf::build_basis(mol, basis_name, type);
       Eigen::MatrixXd D(basis.nbf, basis.nbf);
       for (int i = 0; i < basis.nbf; ++i)
@@ -223,7 +222,7 @@ TEST_SUITE("regression") {
   // literature range for water is about −0.3 to −0.33). o-carborane B3LYP/6-31G* (not run here,
   // 50 s): C–H hydrogens +0.087, B–H hydrogens −0.039 to −0.046, the paper's ordering again.
   TEST_CASE("hirshfeld charges: water, hydroxide, ZnF2") {
-    const auto water = scf_run(molecules::load_species(*molecules::find_species("water")), "b3lyp", "def2-svp");
+    const auto water = scf_run(species("water"), "b3lyp", "def2-svp");
     const auto hw = descriptors::hirshfeld_charges(water);
     check_near(hw.charges[0] + hw.charges[1] + hw.charges[2], 0.0, 1e-5, "sum of water charges");
     check_near(hw.electrons, 10.0, 1e-5, "electrons on the fine grid");
@@ -235,7 +234,7 @@ TEST_SUITE("regression") {
     const auto ho = descriptors::hirshfeld_charges(scf_run(oh, "b3lyp", "def2-svp"));
     check_near(ho.charges[0] + ho.charges[1], -1.0, 1e-4, "sum of hydroxide charges");
     CHECK(ho.charges[0] < ho.charges[1]);
-    const auto znf2 = scf_run(molecules::load_species(*molecules::find_species("znf2")), "b3lyp", "6-31g*");
+    const auto znf2 = scf_run(species("znf2"), "b3lyp", "6-31g*");
     const auto hz = descriptors::hirshfeld_charges(znf2);
     double sum = 0.0;
     for (double q : hz.charges) sum += q;
@@ -250,7 +249,7 @@ TEST_SUITE("unit") {
   // without the dipole constraint (which they satisfy), and honours both constraints when the
   // potential is not exactly representable.
   TEST_CASE("chelpg fit recovers point charges and honours its constraints") {
-    const auto mol = molecules::load_species(*molecules::find_species("zn(oh)2"));
+    const auto mol = species("zn(oh)2");
     const auto pts = descriptors::chelpg_points(mol);
     REQUIRE(pts.size() > 500);
     std::vector<double> q{0.9, -0.7, -0.7, 0.27, 0.23};  // Zn, O, O, H, H (asymmetric on purpose)

@@ -75,26 +75,20 @@ json qcschema_basis(const scf::BasisSet& basis, const molecules::Molecule& mol) 
 }
 
 DescriptorSelection parse_descriptors(const std::string& text) {
+  static const std::pair<const char*, bool DescriptorSelection::*> names[] = {
+      {"charges", &DescriptorSelection::charges},     {"frontier", &DescriptorSelection::frontier},
+      {"dipole", &DescriptorSelection::dipole},       {"surface", &DescriptorSelection::surface},
+      {"hirshfeld", &DescriptorSelection::hirshfeld}, {"chelpg", &DescriptorSelection::chelpg}};
   DescriptorSelection d{false, false, false, false, false, false};
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
     for (auto& c : item) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (item == "all")
-      d = {true, true, true, true, true, true};
-    else if (item == "charges")
-      d.charges = true;
-    else if (item == "frontier")
-      d.frontier = true;
-    else if (item == "dipole")
-      d.dipole = true;
-    else if (item == "surface")
-      d.surface = true;
-    else if (item == "hirshfeld")
-      d.hirshfeld = true;
-    else if (item == "chelpg")
-      d.chelpg = true;
-    else if (!item.empty())
+    if (item.empty()) continue;
+    bool known = false;
+    for (const auto& [name, field] : names)
+      if (item == "all" || item == name) d.*field = known = true;
+    if (!known)
       throw InputError("--descriptors: '" + item +
                        "' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg");
   }
