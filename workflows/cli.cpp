@@ -1,11 +1,13 @@
 #include "workflows/cli.hpp"
 
 #include <omp.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -25,7 +27,10 @@
 #include "scf/integrals.hpp"
 #include "scf/scf.hpp"
 #include "scf/xc.hpp"
+#include "workflows/campaign.hpp"
 #include "workflows/qcschema.hpp"
+#include "workflows/report.hpp"
+#include "workflows/store.hpp"
 
 namespace cagescreen::workflows {
 namespace {
@@ -52,6 +57,8 @@ struct RunOptions {
   double e_convergence = 1e-8, d_convergence = 1e-6;
   int max_iterations = 100;
   double memory_mib = 2048;
+  double memory_limit_mib = 0;  // 0: none
+  int scf_ladder = 0;
   bool allow_unconverged = false;
   bool dry_run = false;
   bool quiet = false;
@@ -61,6 +68,27 @@ struct RunOptions {
 struct NotConverged : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// Thrown when a calculation cannot fit in --memory-limit (exit code 4).
+struct OutOfMemory : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Resident memory of this process, MiB.
+double resident_mib() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0, resident = 0;
+  in >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+/// Memory a calculation needs beyond the program and the in-core integrals, MiB: Fock, density and
+/// DIIS matrices (about 40 n x n, twice for UHF), per-thread J/K buffers, DFT grid batches and the
+/// surface-analysis lattice, plus a fixed allowance.
+double working_set_mib(int nbf, bool unrestricted, int threads, bool surface) {
+  const double n2 = 8.0 * nbf * nbf / (1024.0 * 1024.0);
+  return n2 * ((unrestricted ? 80 : 40) + 4.0 * threads) + (surface ? 64.0 : 0.0) + 32.0;
+}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -183,6 +211,8 @@ int run(const RunOptions& opt) {
   st.e_convergence = opt.e_convergence;
   st.d_convergence = opt.d_convergence;
   st.max_iterations = opt.max_iterations;
+  if (opt.scf_ladder < 0 || opt.scf_ladder > 3) throw InputError("--scf-ladder must be 0, 1, 2 or 3");
+  st.ladder_start = opt.scf_ladder;
   if (!(opt.memory_mib >= 0 && opt.memory_mib <= 1 << 24))
     throw InputError("--memory " + std::to_string(opt.memory_mib) + " must be between 0 and 16777216 MiB");
   if (opt.threads < 0 || opt.threads > 1024)
@@ -192,6 +222,23 @@ int run(const RunOptions& opt) {
   omp_set_num_threads(threads);
   st.threads = threads;
   const auto basis = scf::build_basis(mol, opt.basis, scf::parse_shell_type(opt.shell_type));
+  if (opt.memory_limit_mib < 0) throw InputError("--memory-limit must not be negative");
+  if (opt.memory_limit_mib > 0) {
+    // Checked before the SCF: fail at once rather than after hours. The in-core budget shrinks to fit.
+    const bool surface_asked = opt.surface || lower(opt.descriptors).find("surface") != std::string::npos ||
+                               lower(opt.descriptors) == "all";
+    const double program = resident_mib();
+    const double working = working_set_mib(basis.nbf, st.reference == scf::Reference::UHF, threads, surface_asked);
+    if (program + working > opt.memory_limit_mib) {
+      std::ostringstream m;
+      m << std::fixed << std::setprecision(0) << "needs about " << program + working << " MiB (" << program
+        << " MiB program, " << working << " MiB working set for " << basis.nbf << " basis functions), over the memory limit of "
+        << opt.memory_limit_mib << " MiB";
+      throw OutOfMemory(m.str());
+    }
+    const double room = opt.memory_limit_mib - program - working;
+    st.memory_bytes = std::min(st.memory_bytes, static_cast<std::size_t>(room * 1024.0 * 1024.0));
+  }
 
   std::cerr << "cagescreen " << version_string() << "  libint2 " << scf::libint_version() << "  threads "
             << threads << "\n";
@@ -351,6 +398,22 @@ int list_basis_sets() {
   return exit_ok;
 }
 
+int show_results(const std::string& folder, const std::string& format, const std::string& where,
+                 const std::string& level) {
+  const std::string fmt = lower(format);
+  if (fmt != "table" && fmt != "csv" && fmt != "json")
+    throw InputError("--format '" + format + "': use table, csv or json");
+  const std::filesystem::path path = std::filesystem::is_directory(folder)
+                                         ? std::filesystem::path(folder) / "results.sqlite"
+                                         : std::filesystem::path(folder);
+  const Store store(path, false, true);
+  const auto rows = store.rows(level, where);
+  if (fmt == "csv") std::cout << rows_csv(rows);
+  else if (fmt == "json") std::cout << rows_json(rows).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  else print_rows(std::cout, rows);
+  return exit_ok;
+}
+
 /// Writes the QCSchema failure record if a JSON file was asked for; never throws.
 void write_failure(const std::string& path, const char* type, const std::string& message) {
   if (path.empty()) return;
@@ -397,9 +460,34 @@ int main_cli(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--max-iterations", opt.max_iterations, "SCF iteration limit")->capture_default_str();
   run_cmd->add_option("--memory", opt.memory_mib, "in-core budget for integrals, then DFT grid values, MiB")->capture_default_str();
+  run_cmd->add_option("--memory-limit", opt.memory_limit_mib,
+                      "fail (exit 4) rather than exceed this much resident memory, MiB (0: no limit)")
+      ->capture_default_str();
+  run_cmd->add_option("--scf-ladder", opt.scf_ladder,
+                      "first convergence-ladder stage: 0 DIIS, 1 damping, 2 level shift 0.5, 3 level shift 1.5")
+      ->capture_default_str();
   run_cmd->add_flag("--allow-unconverged", opt.allow_unconverged, "exit 0 even if the SCF does not converge");
   run_cmd->add_flag("--dry-run", opt.dry_run, "print the resolved settings and stop");
   run_cmd->add_flag("--quiet", opt.quiet, "no per-iteration log");
+
+  std::string manifest_file;
+  ScreenOptions screen_opt;
+  auto* screen_cmd = app.add_subcommand("screen", "run a screening campaign from a TOML manifest (docs/campaigns.md)");
+  screen_cmd->add_option("manifest", manifest_file, "campaign manifest (TOML)")->required();
+  screen_cmd->add_option("--jobs", screen_opt.jobs, "candidates at a time (0: one per core)")->capture_default_str();
+  screen_cmd->add_option("--threads-per-job", screen_opt.threads_per_job,
+                         "OpenMP threads per candidate (0: the cores shared among running jobs)")
+      ->capture_default_str();
+  screen_cmd->add_flag("--resume", screen_opt.resume, "continue: skip candidates already done with the same inputs");
+  screen_cmd->add_flag("--retry-failed", screen_opt.retry_failed, "with --resume: run failed candidates again");
+  screen_cmd->add_option("--output", screen_opt.output, "output folder (overrides the manifest's 'output')");
+
+  std::string results_folder, results_format = "table", results_where, results_level;
+  auto* results_cmd = app.add_subcommand("results", "print or export a campaign's results store");
+  results_cmd->add_option("folder", results_folder, "campaign output folder (or its results.sqlite)")->required();
+  results_cmd->add_option("--format", results_format, "table, csv or json")->capture_default_str();
+  results_cmd->add_option("--where", results_where, "SQL condition on the columns, e.g. \"status = 'done' AND gap_ev > 7\"");
+  results_cmd->add_option("--level", results_level, "only this level of theory (e.g. b3lyp/6-31g*/grid=default)");
 
   app.add_subcommand("species", "list the built-in species");
   app.add_subcommand("basis", "list the shipped basis sets");
@@ -422,6 +510,8 @@ int main_cli(int argc, char** argv) {
     if (app.got_subcommand("species")) return list_species();
     if (app.got_subcommand("basis")) return list_basis_sets();
     if (app.got_subcommand("functionals")) return list_functionals();
+    if (app.got_subcommand("screen")) return screen(read_manifest(manifest_file), screen_opt);
+    if (app.got_subcommand("results")) return show_results(results_folder, results_format, results_where, results_level);
     return run(opt);
   } catch (const InputError& e) {
     write_failure(opt.json_file, "input_error", e.what());
@@ -430,6 +520,14 @@ int main_cli(int argc, char** argv) {
   } catch (const NotConverged& e) {
     std::cerr << "cagescreen: error: " << e.what() << "\n";
     return exit_not_converged;
+  } catch (const OutOfMemory& e) {
+    write_failure(opt.json_file, "memory_error", e.what());
+    std::cerr << "cagescreen: error: out of memory: " << e.what() << "\n";
+    return exit_out_of_memory;
+  } catch (const std::bad_alloc&) {
+    write_failure(opt.json_file, "memory_error", "memory allocation failed");
+    std::cerr << "cagescreen: error: out of memory: a memory allocation failed\n";
+    return exit_out_of_memory;
   } catch (const std::exception& e) {
     write_failure(opt.json_file, "internal_error", e.what());
     std::cerr << "cagescreen: internal error: " << e.what() << "\n";

@@ -3,7 +3,14 @@
 namespace cagescreen::workflows {
 
 /// Exit codes of the command line (docs/cli.md).
-enum ExitCode : int { exit_ok = 0, exit_failure = 1, exit_bad_input = 2, exit_not_converged = 3 };
+enum ExitCode : int {
+  exit_ok = 0,
+  exit_failure = 1,
+  exit_bad_input = 2,
+  exit_not_converged = 3,
+  exit_out_of_memory = 4,  ///< run: over --memory-limit
+  exit_campaign_failed = 5  ///< screen: finished, but some candidates failed
+};
 
 /// The `cagescreen` command line; returns the exit code.
 int main_cli(int argc, char** argv);

@@ -15,6 +15,8 @@ namespace cagescreen::workflows {
 
 using nlohmann::json;
 
+std::string program_version() { return CAGESCREEN_VERSION; }
+
 std::string version_string() {
   return std::string(CAGESCREEN_VERSION) + " (git " + CAGESCREEN_GIT_HASH + ")";
 }

@@ -44,6 +44,9 @@ nlohmann::json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info);
 nlohmann::json failed_result(const std::string& error_type, const std::string& message,
                              const nlohmann::json& input_molecule = nullptr);
 
+/// Release version "0.1.0": results stores and input hashes are tied to it.
+std::string program_version();
+
 /// Program version "0.1.0 (git abc1234)".
 std::string version_string();
 

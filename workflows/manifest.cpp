@@ -1,0 +1,309 @@
+#include "workflows/manifest.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "molecules/error.hpp"
+#include "molecules/species.hpp"
+#include "scf/basis.hpp"
+#include "scf/grid.hpp"
+#include "scf/scf.hpp"
+#include "scf/xc.hpp"
+#include "workflows/qcschema.hpp"
+#include "workflows/scalars.hpp"
+
+namespace cagescreen::workflows {
+
+std::string LevelOfTheory::key() const {
+  std::string k = method + "/" + basis + "/grid=" + grid;
+  if (reference != "auto") k += "/reference=" + reference;
+  if (shell_type != "auto") k += "/shells=" + shell_type;
+  return k;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Reads one manifest: every error names the file, the line and the dotted key.
+class Reader {
+ public:
+  explicit Reader(fs::path file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const toml::node* where, const std::string& message) const {
+    throw InputError(located(file_.string(), where ? static_cast<int>(where->source().begin.line) : 0, message));
+  }
+
+  void check_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> allowed) const {
+    for (auto&& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      throw InputError(located(file_.string(), static_cast<int>(k.source().begin.line),
+                               "unknown key '" + prefix + std::string(k.str()) + "' (allowed here: " + list + ")"));
+    }
+  }
+
+  std::optional<std::string> string(const toml::table& t, std::string_view key, const std::string& prefix) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) fail(n, "'" + prefix + std::string(key) + "' must be a string");
+    return n->value<std::string>();
+  }
+  std::optional<double> number(const toml::table& t, std::string_view key, const std::string& prefix, double lo,
+                               double hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_number()) fail(n, "'" + prefix + std::string(key) + "' must be a number");
+    const double v = *n->value<double>();
+    if (!(v >= lo && v <= hi)) {
+      std::ostringstream m;
+      m << "'" << prefix << key << "' = " << v << " must be between " << lo << " and " << hi;
+      fail(n, m.str());
+    }
+    return v;
+  }
+  std::optional<int> integer(const toml::table& t, std::string_view key, const std::string& prefix, int lo,
+                             int hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) fail(n, "'" + prefix + std::string(key) + "' must be an integer");
+    const auto v = *n->value<std::int64_t>();
+    if (v < lo || v > hi)
+      fail(n, "'" + prefix + std::string(key) + "' = " + std::to_string(v) + " must be between " + std::to_string(lo) +
+                  " and " + std::to_string(hi));
+    return static_cast<int>(v);
+  }
+  const toml::table* table(const toml::table& t, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(n, "'" + std::string(key) + "' must be a table ([" + std::string(key) + "])");
+    return n->as_table();
+  }
+
+  /// Runs `check` on a value; an InputError from it is re-thrown at the node's line.
+  template <class F>
+  void checked(const toml::table& t, std::string_view key, const std::string& prefix, F&& check) const {
+    try {
+      check();
+    } catch (const InputError& e) {
+      fail(t.get(key), "'" + prefix + std::string(key) + "': " + e.what());
+    }
+  }
+
+  const fs::path& file() const { return file_; }
+
+ private:
+  fs::path file_;
+};
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
+  const std::string p = "level.";
+  r.check_keys(t, p, {"method", "basis", "grid", "reference", "shell_type", "max_iterations", "e_convergence",
+                      "d_convergence"});
+  if (auto v = r.string(t, "method", p)) level.method = lower(*v);
+  if (auto v = r.string(t, "basis", p)) level.basis = lower(*v);
+  if (auto v = r.string(t, "grid", p)) level.grid = lower(*v);
+  if (auto v = r.string(t, "reference", p)) level.reference = lower(*v);
+  if (auto v = r.string(t, "shell_type", p)) level.shell_type = lower(*v);
+  if (auto v = r.integer(t, "max_iterations", p, 1, 10000)) level.max_iterations = *v;
+  if (auto v = r.number(t, "e_convergence", p, 1e-14, 1e-2)) level.e_convergence = *v;
+  if (auto v = r.number(t, "d_convergence", p, 1e-12, 1e-1)) level.d_convergence = *v;
+  r.checked(t, "method", p, [&] { scf::Functional::from_name(level.method); });
+  r.checked(t, "grid", p, [&] { scf::parse_grid(level.grid); });
+  r.checked(t, "shell_type", p, [&] { scf::parse_shell_type(level.shell_type); });
+  r.checked(t, "reference", p, [&] {
+    if (level.reference != "auto") scf::parse_reference(level.reference);
+  });
+  r.checked(t, "basis", p, [&] {
+    const auto names = scf::available_basis_sets();
+    if (std::find(names.begin(), names.end(), level.basis) == names.end() && !fs::exists(level.basis))
+      throw InputError("unknown basis set '" + level.basis + "' (cagescreen basis lists them)");
+  });
+}
+
+void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {
+  r.check_keys(t, "ranking.", {"model", "criteria"});
+  if (auto v = r.string(t, "model", "ranking.")) {
+    if (lower(*v) != "interphase") r.fail(t.get("model"), "'ranking.model' = '" + *v + "': the built-in model is 'interphase'");
+  }
+  const toml::node* n = t.get("criteria");
+  if (!n) return;
+  const toml::array* arr = n->as_array();
+  if (!arr || arr->empty()) r.fail(n, "'ranking.criteria' must be a non-empty array of tables ([[ranking.criteria]])");
+  model.name = "custom";
+  model.criteria.clear();
+  for (const auto& item : *arr) {
+    const toml::table* c = item.as_table();
+    if (!c) r.fail(&item, "each [[ranking.criteria]] entry must be a table");
+    const std::string p = "ranking.criteria.";
+    r.check_keys(*c, p, {"descriptor", "direction", "weight", "reason"});
+    Criterion cr;
+    const auto d = r.string(*c, "descriptor", p);
+    if (!d) r.fail(&item, "a ranking criterion needs 'descriptor'");
+    if (!find_scalar(*d)) {
+      std::string names;
+      for (const auto& s : scalar_descriptors()) names += (names.empty() ? "" : ", ") + std::string(s.name);
+      r.fail(c->get("descriptor"), "unknown descriptor '" + *d + "' (one of " + names + ")");
+    }
+    cr.descriptor = *d;
+    const auto dir = r.string(*c, "direction", p);
+    if (!dir || (*dir != "max" && *dir != "min"))
+      r.fail(dir ? c->get("direction") : &item, "'ranking.criteria.direction' must be \"max\" or \"min\"");
+    cr.maximise = *dir == "max";
+    cr.weight = r.number(*c, "weight", p, 0.0, 1e6).value_or(1.0);
+    cr.reason = r.string(*c, "reason", p).value_or("");
+    model.criteria.push_back(cr);
+  }
+}
+
+/// Files a glob pattern matches, sorted.
+std::vector<fs::path> glob_files(const std::string& pattern) {
+  glob_t g{};
+  std::vector<fs::path> out;
+  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0)
+    for (std::size_t i = 0; i < g.gl_pathc; ++i)
+      if (fs::is_regular_file(g.gl_pathv[i])) out.emplace_back(g.gl_pathv[i]);
+  globfree(&g);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
+  const toml::array* arr = n ? n->as_array() : nullptr;
+  if (!arr || arr->empty()) r.fail(n, "the manifest needs at least one [[candidates]] entry");
+  const fs::path base = fs::absolute(r.file()).parent_path();
+  std::set<std::string> labels;
+  for (const auto& item : *arr) {
+    const toml::table* t = item.as_table();
+    if (!t) r.fail(&item, "each [[candidates]] entry must be a table");
+    const std::string p = "candidates.";
+    r.check_keys(*t, p, {"species", "file", "glob", "directory", "label", "charge", "multiplicity", "memory_mib",
+                         "time_minutes", "max_iterations"});
+    int kinds = 0;
+    for (auto k : {"species", "file", "glob", "directory"}) kinds += t->contains(k);
+    if (kinds != 1) r.fail(&item, "a [[candidates]] entry needs exactly one of species, file, glob, directory");
+    const auto label = r.string(*t, "label", p);
+    const auto charge = r.integer(*t, "charge", p, -20, 20);
+    const auto mult = r.integer(*t, "multiplicity", p, 1, 20);
+    const auto memory = r.number(*t, "memory_mib", p, 1, 1 << 24);
+    const auto minutes = r.number(*t, "time_minutes", p, 0.001, 1e6);
+    const auto iterations = r.integer(*t, "max_iterations", p, 1, 10000);
+
+    std::vector<std::pair<std::string, std::string>> inputs;  // (label, input for resolve_input)
+    std::string kind;
+    if (auto s = r.string(*t, "species", p)) {
+      kind = "species";
+      if (!molecules::find_species(*s)) r.fail(t->get("species"), "unknown built-in species '" + *s + "' (cagescreen species lists them)");
+      inputs.emplace_back(*s, *s);
+    } else if (auto f = r.string(*t, "file", p)) {
+      kind = "file";
+      const fs::path path = fs::path(*f).is_absolute() ? fs::path(*f) : base / *f;
+      if (!fs::is_regular_file(path)) r.fail(t->get("file"), "no such file: " + path.string());
+      inputs.emplace_back(path.stem().string(), path.string());
+    } else if (auto g = r.string(*t, "glob", p)) {
+      kind = "glob";
+      const std::string pattern = fs::path(*g).is_absolute() ? *g : (base / *g).string();
+      for (const auto& path : glob_files(pattern)) inputs.emplace_back(path.stem().string(), path.string());
+      if (inputs.empty()) r.fail(t->get("glob"), "the pattern '" + pattern + "' matches no file");
+    } else {
+      kind = "directory";
+      const auto d = r.string(*t, "directory", p);
+      const fs::path dir = fs::path(*d).is_absolute() ? fs::path(*d) : base / *d;
+      if (!fs::is_directory(dir)) r.fail(t->get("directory"), "no such directory: " + dir.string());
+      std::vector<fs::path> files;
+      for (const auto& e : fs::directory_iterator(dir))
+        if (e.is_regular_file() && (e.path().extension() == ".xyz" || e.path().extension() == ".json"))
+          files.push_back(e.path());
+      std::sort(files.begin(), files.end());
+      for (const auto& path : files) inputs.emplace_back(path.stem().string(), path.string());
+      if (inputs.empty()) r.fail(t->get("directory"), "the directory " + dir.string() + " holds no .xyz or .json file");
+    }
+    if (label && inputs.size() > 1)
+      r.fail(t->get("label"), "'label' names one candidate, but this entry matches " + std::to_string(inputs.size()) +
+                                  " files (leave it out: each file's name becomes its label)");
+    for (auto& [name, input] : inputs) {
+      Candidate c;
+      c.label = label.value_or(name);
+      c.source = kind == "species" ? "species " + input : input;
+      c.memory_mib = memory;
+      c.time_minutes = minutes;
+      c.max_iterations = iterations;
+      if (c.label.empty()) r.fail(&item, "empty candidate label");
+      if (!labels.insert(c.label).second)
+        r.fail(&item, "two candidates are labelled '" + c.label + "' (labels must be unique: set 'label')");
+      try {
+        c.molecule = molecules::resolve_input(input, charge, mult);
+        c.molecule.name = c.label;
+      } catch (const InputError& e) {
+        c.error = e.what();
+      }
+      m.candidates.push_back(std::move(c));
+    }
+  }
+}
+
+}  // namespace
+
+Manifest parse_manifest(const std::string& text, const fs::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    throw InputError(located(file.string(), static_cast<int>(e.source().begin.line), std::string(e.description())));
+  }
+  Reader r(file);
+  Manifest m;
+  m.file = fs::absolute(file);
+  r.check_keys(root, "", {"name", "output", "baseline", "descriptors", "level", "limits", "candidates", "ranking"});
+  const auto name = r.string(root, "name", "");
+  if (!name || name->empty()) throw InputError(located(file.string(), 0, "the manifest needs a 'name'"));
+  m.name = *name;
+  const fs::path out = r.string(root, "output", "").value_or("results");
+  m.output = out.is_absolute() ? out : m.file.parent_path() / out;
+  if (const toml::node* d = root.get("descriptors")) {
+    const toml::array* arr = d->as_array();
+    if (!arr) r.fail(d, "'descriptors' must be an array of strings, e.g. [\"frontier\", \"surface\"]");
+    std::string list;
+    for (const auto& x : *arr) {
+      if (!x.is_string()) r.fail(&x, "'descriptors' must hold strings");
+      list += (list.empty() ? "" : ",") + lower(*x.value<std::string>());
+    }
+    r.checked(root, "descriptors", "", [&] { parse_descriptors(list); });
+    m.descriptors = list;
+  }
+  if (const auto* t = r.table(root, "level")) read_level(r, *t, m.level);
+  if (const auto* t = r.table(root, "limits")) {
+    r.check_keys(*t, "limits.", {"memory_mib", "time_minutes"});
+    m.memory_mib = r.number(*t, "memory_mib", "limits.", 1, 1 << 24).value_or(m.memory_mib);
+    m.time_minutes = r.number(*t, "time_minutes", "limits.", 0.001, 1e6).value_or(m.time_minutes);
+  }
+  if (const auto* t = r.table(root, "ranking")) read_ranking(r, *t, m.ranking);
+  read_candidates(r, root.get("candidates"), m);
+  if (auto b = r.string(root, "baseline", "")) {
+    if (std::none_of(m.candidates.begin(), m.candidates.end(), [&](const Candidate& c) { return c.label == *b; }))
+      r.fail(root.get("baseline"), "'baseline' = '" + *b + "' is not the label of a candidate");
+    m.baseline = *b;
+  }
+  return m;
+}
+
+Manifest read_manifest(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw InputError(file.string() + ": cannot read the manifest");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_manifest(ss.str(), file);
+}
+
+}  // namespace cagescreen::workflows

@@ -1,0 +1,60 @@
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "molecules/molecule.hpp"
+#include "workflows/ranking.hpp"
+
+namespace cagescreen::workflows {
+
+/// The level of theory of a campaign: every candidate runs with these settings.
+struct LevelOfTheory {
+  std::string method = "b3lyp";
+  std::string basis = "6-31g*";
+  std::string grid = "default";
+  std::string reference = "auto";
+  std::string shell_type = "auto";
+  int max_iterations = 100;
+  double e_convergence = 1e-8, d_convergence = 1e-6;
+  /// The results-store key, e.g. "b3lyp/6-31g*/grid=default": one row per candidate and key.
+  std::string key() const;
+};
+
+/// One candidate after its manifest entry was resolved. A candidate whose input is bad (a
+/// malformed file, an unknown element) keeps its label and source and carries the error; the
+/// campaign records it as failed (class bad_input) and goes on.
+struct Candidate {
+  std::string label;   ///< unique within the campaign: the store key
+  std::string source;  ///< "species o-carborane" or the file path
+  molecules::Molecule molecule;
+  std::string error;                  ///< non-empty for bad input
+  std::optional<double> memory_mib;   ///< per-candidate cap (overrides [limits])
+  std::optional<double> time_minutes;
+  std::optional<int> max_iterations;  ///< overrides level.max_iterations
+};
+
+/// A screening campaign as read from its TOML manifest (docs/campaigns.md).
+struct Manifest {
+  std::filesystem::path file;    ///< the manifest
+  std::filesystem::path output;  ///< output folder (absolute)
+  std::string name;
+  LevelOfTheory level;
+  std::string descriptors = "charges,frontier,dipole,surface";  ///< as for `run --descriptors`
+  double memory_mib = 4096;   ///< per-candidate cap on resident memory
+  double time_minutes = 120;  ///< per-candidate wall-time cap
+  std::vector<Candidate> candidates;
+  RankingModel ranking = RankingModel::interphase();
+  std::string baseline;  ///< label the report compares every candidate with (optional)
+};
+
+/// Reads and checks a manifest. Throws InputError naming the file, line and key for syntax errors,
+/// unknown keys, bad values, duplicate labels and entries that match nothing; a candidate whose
+/// file is malformed does not throw (see Candidate::error).
+Manifest read_manifest(const std::filesystem::path& file);
+
+/// Parses a manifest given as text (`file` names it in messages and anchors relative paths).
+Manifest parse_manifest(const std::string& text, const std::filesystem::path& file);
+
+}  // namespace cagescreen::workflows

@@ -1,0 +1,451 @@
+#include "workflows/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "molecules/elements.hpp"
+#include "workflows/qcschema.hpp"
+#include "workflows/ranking.hpp"
+#include "workflows/scalars.hpp"
+
+namespace cagescreen::workflows {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+int scalar_index(const std::string& name) {
+  const auto& list = scalar_descriptors();
+  for (std::size_t i = 0; i < list.size(); ++i)
+    if (name == list[i].name) return static_cast<int>(i);
+  return -1;
+}
+
+std::optional<double> value(const ResultRow& r, const std::string& name) {
+  const int i = scalar_index(name);
+  return i >= 0 && i < static_cast<int>(r.scalars.size()) ? r.scalars[i] : std::nullopt;
+}
+
+std::string fmt(std::optional<double> v, int digits = 2) {
+  if (!v) return "";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << *v;
+  return s.str();
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+/// Writes a file atomically (temporary file, then rename).
+void write_file(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
+  }
+  fs::rename(tmp, path);
+}
+
+/// The campaign's rows in manifest order, with their ranking.
+struct Table {
+  std::vector<ResultRow> rows;
+  std::vector<Ranked> ranked;               ///< sorted best first; index into rows
+  std::map<std::size_t, const Ranked*> by;  ///< row index -> its ranking
+};
+
+Table campaign_table(const Manifest& m, const Store& store) {
+  Table t;
+  const std::string level = m.level.key();
+  for (const auto& c : m.candidates)
+    if (auto r = store.find(c.label, level)) t.rows.push_back(*r);
+  std::vector<std::vector<std::optional<double>>> values;
+  for (const auto& r : t.rows) {
+    std::vector<std::optional<double>> v;
+    for (const auto& cr : m.ranking.criteria) v.push_back(r.status == "done" ? value(r, cr.descriptor) : std::nullopt);
+    values.push_back(v);
+  }
+  t.ranked = rank_candidates(m.ranking, values);
+  for (const auto& r : t.ranked) t.by[r.index] = &r;
+  return t;
+}
+
+// ---------------------------------------------------------------- SVG plots
+
+struct Axis {
+  double lo, hi;
+  static Axis around(std::vector<double> v) {
+    if (v.empty()) return {0, 1};
+    double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
+    const double pad = std::max(0.08 * (hi - lo), 0.5);
+    return {lo - pad, hi + pad};
+  }
+  double map(double x, double a, double b) const { return a + (x - lo) / (hi - lo) * (b - a); }
+};
+
+/// Ticks at a round step.
+std::vector<double> ticks(const Axis& ax) {
+  const double span = ax.hi - ax.lo, raw = span / 6;
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = p;
+  for (double f : {1.0, 2.0, 5.0, 10.0})
+    if (f * p >= raw) {
+      step = f * p;
+      break;
+    }
+  std::vector<double> t;
+  for (double x = std::ceil(ax.lo / step) * step; x <= ax.hi + 1e-9; x += step) t.push_back(std::abs(x) < 1e-12 ? 0 : x);
+  return t;
+}
+
+/// HOMO and LUMO of every finished candidate (the paper's Figure S3).
+std::string level_diagram(const Table& t) {
+  std::vector<const ResultRow*> done;
+  std::vector<double> all;
+  for (const auto& r : t.rows)
+    if (r.status == "done" && value(r, "homo_ev")) {
+      done.push_back(&r);
+      all.push_back(*value(r, "homo_ev"));
+      if (auto l = value(r, "lumo_ev")) all.push_back(*l);
+    }
+  if (done.empty()) return "<p>No finished candidates.</p>";
+  const double col = 110, left = 60, top = 20, height = 360, width = left + col * done.size() + 20;
+  const Axis ax = Axis::around(all);
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1);
+  s << "<svg class=\"levels\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
+    << height + 70 << "\" role=\"img\" aria-label=\"HOMO and LUMO energies\">\n";
+  auto y = [&](double e) { return ax.map(e, top + height, top); };
+  for (double tk : ticks(ax)) {
+    s << "<line x1=\"" << left << "\" x2=\"" << width - 10 << "\" y1=\"" << y(tk) << "\" y2=\"" << y(tk)
+      << "\" stroke=\"#eee\"/><text x=\"" << left - 6 << "\" y=\"" << y(tk) + 4
+      << "\" text-anchor=\"end\" font-size=\"11\">" << tk << "</text>\n";
+  }
+  s << "<text x=\"14\" y=\"" << top + height / 2 << "\" font-size=\"12\" transform=\"rotate(-90 14 "
+    << top + height / 2 << ")\" text-anchor=\"middle\">orbital energy (eV)</text>\n";
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    const auto& r = *done[i];
+    const double x0 = left + col * i + 20, x1 = x0 + col - 40, xm = (x0 + x1) / 2;
+    const double h = *value(r, "homo_ev");
+    s << "<line x1=\"" << x0 << "\" x2=\"" << x1 << "\" y1=\"" << y(h) << "\" y2=\"" << y(h)
+      << "\" stroke=\"#1f5fbf\" stroke-width=\"3\"><title>HOMO " << fmt(h) << " eV</title></line>\n";
+    s << "<text x=\"" << xm << "\" y=\"" << y(h) + 15 << "\" font-size=\"11\" text-anchor=\"middle\">" << fmt(h)
+      << "</text>\n";
+    if (auto l = value(r, "lumo_ev")) {
+      s << "<line x1=\"" << x0 << "\" x2=\"" << x1 << "\" y1=\"" << y(*l) << "\" y2=\"" << y(*l)
+        << "\" stroke=\"#c0392b\" stroke-width=\"3\"><title>LUMO " << fmt(*l) << " eV</title></line>\n";
+      s << "<text x=\"" << xm << "\" y=\"" << y(*l) - 6 << "\" font-size=\"11\" text-anchor=\"middle\">" << fmt(*l)
+        << "</text>\n";
+      s << "<line x1=\"" << xm << "\" x2=\"" << xm << "\" y1=\"" << y(*l) + 3 << "\" y2=\"" << y(h) - 3
+        << "\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>\n";
+      s << "<text x=\"" << xm + 4 << "\" y=\"" << (y(*l) + y(h)) / 2 + 4 << "\" font-size=\"11\" fill=\"#555\">"
+        << fmt(*value(r, "gap_ev")) << " eV</text>\n";
+    }
+    s << "<text x=\"" << xm << "\" y=\"" << top + height + 22 << "\" font-size=\"12\" text-anchor=\"middle\">"
+      << html_escape(r.candidate) << "</text>\n";
+  }
+  s << "<text x=\"" << left << "\" y=\"" << top + height + 50 << "\" font-size=\"11\" fill=\"#555\">"
+    << "blue: HOMO, red: LUMO, dashed: gap</text>\n</svg>\n";
+  return s.str();
+}
+
+/// Scatter plot of two descriptors; Pareto front 1 drawn filled and labelled.
+std::string scatter(const Table& t, const std::string& xname, const std::string& yname) {
+  std::vector<std::tuple<double, double, const ResultRow*, int>> pts;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    auto x = value(r, xname), y = value(r, yname);
+    if (r.status != "done" || !x || !y) continue;
+    const auto it = t.by.find(i);
+    pts.emplace_back(*x, *y, &r, it == t.by.end() ? 0 : it->second->pareto_front);
+  }
+  const auto* xs = find_scalar(xname);
+  const auto* ys = find_scalar(yname);
+  std::ostringstream s;
+  if (pts.size() < 2 || !xs || !ys) return "";
+  std::vector<double> xv, yv;
+  for (const auto& p : pts) {
+    xv.push_back(std::get<0>(p));
+    yv.push_back(std::get<1>(p));
+  }
+  const Axis ax = Axis::around(xv), ay = Axis::around(yv);
+  const double w = 460, h = 320, l = 60, b = 45, tp = 15, r = 20;
+  auto X = [&](double v) { return ax.map(v, l, w - r); };
+  auto Y = [&](double v) { return ay.map(v, h - b, tp); };
+  s << std::fixed << std::setprecision(1);
+  s << "<svg class=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+    << "\" role=\"img\" aria-label=\"" << yname << " against " << xname << "\">\n";
+  s << "<rect x=\"" << l << "\" y=\"" << tp << "\" width=\"" << w - l - r << "\" height=\"" << h - b - tp
+    << "\" fill=\"none\" stroke=\"#999\"/>\n";
+  for (double tk : ticks(ax))
+    s << "<text x=\"" << X(tk) << "\" y=\"" << h - b + 15 << "\" font-size=\"10\" text-anchor=\"middle\">" << tk
+      << "</text>\n";
+  for (double tk : ticks(ay))
+    s << "<text x=\"" << l - 5 << "\" y=\"" << Y(tk) + 3 << "\" font-size=\"10\" text-anchor=\"end\">" << tk
+      << "</text>\n";
+  s << "<text x=\"" << (l + w - r) / 2 << "\" y=\"" << h - 8 << "\" font-size=\"12\" text-anchor=\"middle\">"
+    << xs->description << " (" << xs->unit << ")</text>\n";
+  s << "<text x=\"12\" y=\"" << (tp + h - b) / 2 << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
+    << (tp + h - b) / 2 << ")\">" << ys->description << " (" << ys->unit << ")</text>\n";
+  for (const auto& [x, y, row, front] : pts) {
+    const bool best = front == 1;
+    s << "<circle cx=\"" << X(x) << "\" cy=\"" << Y(y) << "\" r=\"5\" fill=\"" << (best ? "#1f8f4f" : "white")
+      << "\" stroke=\"#1f8f4f\" stroke-width=\"1.5\"><title>" << html_escape(row->candidate) << ": " << fmt(x) << ", "
+      << fmt(y) << (front ? ", Pareto front " + std::to_string(front) : "") << "</title></circle>\n";
+    s << "<text x=\"" << X(x) + 7 << "\" y=\"" << Y(y) - 5 << "\" font-size=\"10\">" << html_escape(row->candidate)
+      << "</text>\n";
+  }
+  s << "</svg>\n";
+  return s.str();
+}
+
+std::string atom_name(const json& result, int i) {
+  try {
+    return result.at("molecule").at("symbols").at(i).get<std::string>() + std::to_string(i + 1);
+  } catch (...) {
+    return "atom " + std::to_string(i + 1);
+  }
+}
+
+std::string candidate_section(const ResultRow& r, const Ranked* rk, const RankingModel& model) {
+  std::ostringstream s;
+  s << "<section class=\"candidate\" id=\"c-" << html_escape(r.candidate) << "\"><h3>" << html_escape(r.candidate)
+    << " <small>" << html_escape(r.formula) << ", charge " << r.charge << ", multiplicity " << r.multiplicity
+    << "</small></h3>\n<p>Source: " << html_escape(r.source) << ". Status: " << html_escape(r.status);
+  if (r.status == "done")
+    s << std::fixed << std::setprecision(1) << " in " << r.wall_seconds << " s on " << r.threads << " thread(s).";
+  if (r.status == "failed")
+    s << " (" << html_escape(r.failure_class) << "): " << html_escape(r.failure_message);
+  s << "</p>\n";
+  if (rk)
+    s << "<p>Rank " << rk->rank << ", Pareto front " << rk->pareto_front << ", score " << fmt(rk->score)
+      << ". Lifted most by " << html_escape(model.criteria[rk->best_criterion].descriptor) << ", sunk most by "
+      << html_escape(model.criteria[rk->worst_criterion].descriptor) << ".</p>\n";
+  if (r.status != "done") return s.str() + "</section>\n";
+  s << "<table class=\"desc\"><tr><th>descriptor</th><th>value</th><th>unit</th></tr>\n";
+  const auto& list = scalar_descriptors();
+  for (std::size_t i = 0; i < list.size(); ++i)
+    if (r.scalars[i])
+      s << "<tr><td>" << list[i].description << "</td><td class=\"num\">"
+        << fmt(r.scalars[i], std::string(list[i].name) == "energy_eh" ? 8 : 3) << "</td><td>" << list[i].unit
+        << "</td></tr>\n";
+  s << "</table>\n";
+  try {
+    const json result = json::parse(r.result_json);
+    const auto& surf = result.at("extras").at("cagescreen").at("descriptors").at("esp_surface");
+    for (const char* kind : {"local_maxima", "local_minima"}) {
+      auto list_ext = surf.at(kind);
+      std::vector<std::pair<double, int>> ext;
+      for (const auto& e : list_ext) ext.emplace_back(e.at("value_kcal").get<double>(), e.at("nearest_atom").get<int>());
+      std::sort(ext.begin(), ext.end());
+      if (std::string(kind) == "local_maxima") std::reverse(ext.begin(), ext.end());
+      s << "<p>Surface " << (std::string(kind) == "local_maxima" ? "maxima" : "minima") << " (kcal/mol, nearest atom): ";
+      for (std::size_t k = 0; k < ext.size() && k < 8; ++k)
+        s << (k ? ", " : "") << fmt(ext[k].first) << " (" << html_escape(atom_name(result, ext[k].second)) << ")";
+      if (ext.size() > 8) s << " and " << ext.size() - 8 << " more";
+      s << "</p>\n";
+    }
+  } catch (...) {
+    // no surface analysis in this result
+  }
+  return s.str() + "</section>\n";
+}
+
+const char* style = R"(body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}tr.front1 td:first-child{font-weight:bold}
+.plots{display:flex;flex-wrap:wrap;gap:1em}.verdict{background:#eef6ee;border-left:4px solid #1f8f4f;padding:.6em 1em}
+.failed{background:#fbeeee}small{color:#666;font-weight:normal}section.candidate{border-top:1px solid #ccc;margin-top:1.5em})";
+
+std::string html_report(const Manifest& m, const Table& t) {
+  std::ostringstream s;
+  std::size_t done = 0, failed = 0;
+  for (const auto& r : t.rows) (r.status == "done" ? done : failed) += r.status == "done" || r.status == "failed";
+  s << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cagescreen: "
+    << html_escape(m.name) << "</title><style>" << style << "</style></head><body>\n";
+  s << "<h1>Campaign " << html_escape(m.name) << "</h1>\n<p>Level of theory: " << html_escape(m.level.key())
+    << ". Descriptors: " << html_escape(m.descriptors) << ". " << done << " done, " << failed << " failed of "
+    << m.candidates.size() << " candidates. cagescreen " << html_escape(version_string()) << ", report written "
+    << utc_now() << ".</p>\n";
+
+  // The gap verdict: which candidate has the widest gap, and where the baseline stands.
+  const ResultRow* widest = nullptr;
+  for (const auto& r : t.rows)
+    if (r.status == "done" && value(r, "gap_ev") && (!widest || *value(r, "gap_ev") > *value(*widest, "gap_ev")))
+      widest = &r;
+  if (widest) {
+    s << "<p class=\"verdict\" id=\"verdict\">Widest HOMO&ndash;LUMO gap: <b>" << html_escape(widest->candidate)
+      << "</b> (" << fmt(value(*widest, "gap_ev")) << " eV).";
+    if (!m.baseline.empty()) {
+      const auto it = std::find_if(t.rows.begin(), t.rows.end(), [&](const ResultRow& r) { return r.candidate == m.baseline; });
+      if (it == t.rows.end() || it->status != "done" || !value(*it, "gap_ev"))
+        s << " The baseline " << html_escape(m.baseline) << " has no result.";
+      else if (&*it == widest || *value(*it, "gap_ev") >= *value(*widest, "gap_ev"))
+        s << " The baseline " << html_escape(m.baseline) << " has the widest gap of all candidates.";
+      else
+        s << " The baseline " << html_escape(m.baseline) << " does <b>not</b> have the widest gap: its gap is "
+          << fmt(value(*it, "gap_ev")) << " eV, " << fmt(*value(*widest, "gap_ev") - *value(*it, "gap_ev"))
+          << " eV narrower than " << html_escape(widest->candidate) << "'s.";
+    }
+    s << "</p>\n";
+  }
+
+  s << "<h2>Ranking</h2>\n<p>Model <b>" << html_escape(m.ranking.name)
+    << "</b>: score = weighted mean of z-scores (signed so that better is positive); Pareto front 1 = no other "
+       "candidate is at least as good on every criterion and better on one.</p>\n";
+  s << "<table id=\"ranking\"><tr><th>rank</th><th>candidate</th><th>formula</th><th>score</th><th>Pareto front</th>";
+  for (const auto& c : m.ranking.criteria) s << "<th>" << html_escape(c.descriptor) << "</th>";
+  s << "<th>lifted by</th><th>sunk by</th></tr>\n";
+  for (const auto& rk : t.ranked) {
+    const auto& r = t.rows[rk.index];
+    s << "<tr class=\"front" << rk.pareto_front << "\"><td class=\"num\">" << rk.rank << "</td><td><a href=\"#c-"
+      << html_escape(r.candidate) << "\">" << html_escape(r.candidate) << "</a></td><td>" << html_escape(r.formula)
+      << "</td><td class=\"num\">" << fmt(rk.score) << "</td><td class=\"num\">" << rk.pareto_front << "</td>";
+    for (const auto& c : m.ranking.criteria) s << "<td class=\"num\">" << fmt(value(r, c.descriptor)) << "</td>";
+    s << "<td>" << html_escape(m.ranking.criteria[rk.best_criterion].descriptor) << "</td><td>"
+      << html_escape(m.ranking.criteria[rk.worst_criterion].descriptor) << "</td></tr>\n";
+  }
+  s << "</table>\n";
+  std::vector<const ResultRow*> unranked;
+  for (std::size_t i = 0; i < t.rows.size(); ++i)
+    if (!t.by.count(i)) unranked.push_back(&t.rows[i]);
+  if (!unranked.empty()) {
+    s << "<table id=\"unranked\" class=\"failed\"><tr><th>not ranked</th><th>status</th><th>reason</th></tr>\n";
+    for (const auto* r : unranked)
+      s << "<tr><td>" << html_escape(r->candidate) << "</td><td>" << html_escape(r->status) << "</td><td>"
+        << html_escape(r->status == "failed" ? r->failure_class + ": " + r->failure_message
+                                              : std::string("a ranking descriptor is missing"))
+        << "</td></tr>\n";
+    s << "</table>\n";
+  }
+  s << "<h3>Criteria</h3><table><tr><th>descriptor</th><th>better</th><th>weight</th><th>why</th></tr>\n";
+  for (const auto& c : m.ranking.criteria)
+    s << "<tr><td>" << html_escape(c.descriptor) << "</td><td>" << (c.maximise ? "higher" : "lower")
+      << "</td><td class=\"num\">" << fmt(c.weight) << "</td><td>" << html_escape(c.reason) << "</td></tr>\n";
+  s << "</table>\n";
+
+  s << "<h2>Frontier orbitals</h2>\n" << level_diagram(t);
+  s << "<h2>Descriptor maps</h2>\n<p>Filled points: Pareto front 1.</p><div class=\"plots\">\n"
+    << scatter(t, "vs_max_kcal", "gap_ev") << scatter(t, "dipole_debye", "gap_ev")
+    << scatter(t, "homo_ev", "lumo_ev") << "</div>\n";
+  s << "<h2>Candidates</h2>\n";
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto it = t.by.find(i);
+    s << candidate_section(t.rows[i], it == t.by.end() ? nullptr : it->second, m.ranking);
+  }
+  s << "</body></html>\n";
+  return s.str();
+}
+
+}  // namespace
+
+std::string rows_csv(const std::vector<ResultRow>& rows) {
+  std::ostringstream s;
+  auto cols = Store::columns();
+  cols.pop_back();  // result_json
+  for (std::size_t i = 0; i < cols.size(); ++i) s << (i ? "," : "") << cols[i];
+  s << "\n" << std::setprecision(12);
+  for (const auto& r : rows) {
+    s << csv_field(r.candidate) << ',' << csv_field(r.level) << ',' << r.status << ',' << r.input_hash << ','
+      << csv_field(r.source) << ',' << r.formula << ',' << r.charge << ',' << r.multiplicity << ',' << r.n_atoms << ','
+      << r.attempts << ',' << r.started_at << ',' << r.finished_at << ',' << r.wall_seconds << ',' << r.threads;
+    for (const auto& v : r.scalars) {
+      s << ',';
+      if (v) s << *v;
+    }
+    s << ',' << r.failure_class << ',' << csv_field(r.failure_message) << ',' << csv_field(r.program_version) << "\n";
+  }
+  return s.str();
+}
+
+json rows_json(const std::vector<ResultRow>& rows) {
+  json a = json::array();
+  const auto& list = scalar_descriptors();
+  for (const auto& r : rows) {
+    json o = {{"candidate", r.candidate}, {"level", r.level}, {"status", r.status}, {"input_hash", r.input_hash},
+              {"source", r.source}, {"formula", r.formula}, {"charge", r.charge}, {"multiplicity", r.multiplicity},
+              {"n_atoms", r.n_atoms}, {"attempts", r.attempts}, {"started_at", r.started_at},
+              {"finished_at", r.finished_at}, {"wall_seconds", r.wall_seconds}, {"threads", r.threads},
+              {"program_version", r.program_version}};
+    for (std::size_t i = 0; i < list.size(); ++i) o[list[i].name] = r.scalars[i] ? json(*r.scalars[i]) : json(nullptr);
+    if (r.status == "failed") o["failure"] = {{"class", r.failure_class}, {"message", r.failure_message}};
+    if (!r.result_json.empty()) o["qcschema"] = json::parse(r.result_json, nullptr, false);
+    a.push_back(o);
+  }
+  return a;
+}
+
+void print_rows(std::ostream& out, const std::vector<ResultRow>& rows) {
+  out << std::left << std::setw(20) << "candidate" << std::setw(12) << "formula" << std::setw(8) << "status"
+      << std::right << std::setw(9) << "gap eV" << std::setw(9) << "HOMO" << std::setw(9) << "LUMO" << std::setw(10)
+      << "Vs,max" << std::setw(9) << "dipole" << std::setw(9) << "wall s" << "  failure\n";
+  for (const auto& r : rows) {
+    out << std::left << std::setw(20) << r.candidate << std::setw(12) << r.formula << std::setw(8) << r.status
+        << std::right << std::setw(9) << fmt(value(r, "gap_ev")) << std::setw(9) << fmt(value(r, "homo_ev"))
+        << std::setw(9) << fmt(value(r, "lumo_ev")) << std::setw(10) << fmt(value(r, "vs_max_kcal")) << std::setw(9)
+        << fmt(value(r, "dipole_debye")) << std::setw(9) << fmt(r.wall_seconds, 1);
+    if (r.status == "failed") out << "  " << r.failure_class << ": " << r.failure_message;
+    out << "\n";
+  }
+}
+
+void print_ranking(std::ostream& out, const Manifest& m, const Store& store) {
+  const Table t = campaign_table(m, store);
+  out << "\nRanking (" << m.ranking.name << " model; Pareto front 1 = non-dominated) at " << m.level.key() << "\n";
+  out << std::left << std::setw(6) << "rank" << std::setw(20) << "candidate" << std::right << std::setw(8) << "score"
+      << std::setw(7) << "front" << std::setw(9) << "gap eV" << std::setw(10) << "Vs,max" << "  lifted by / sunk by\n";
+  for (const auto& rk : t.ranked) {
+    const auto& r = t.rows[rk.index];
+    out << std::left << std::setw(6) << rk.rank << std::setw(20) << r.candidate << std::right << std::setw(8)
+        << fmt(rk.score) << std::setw(7) << rk.pareto_front << std::setw(9) << fmt(value(r, "gap_ev")) << std::setw(10)
+        << fmt(value(r, "vs_max_kcal")) << "  " << m.ranking.criteria[rk.best_criterion].descriptor << " / "
+        << m.ranking.criteria[rk.worst_criterion].descriptor << "\n";
+  }
+  for (std::size_t i = 0; i < t.rows.size(); ++i)
+    if (!t.by.count(i))
+      out << "not ranked: " << t.rows[i].candidate << " (" << t.rows[i].status
+          << (t.rows[i].status == "failed" ? ", " + t.rows[i].failure_class : std::string()) << ")\n";
+}
+
+void write_reports(const Manifest& m, const Store& store, const fs::path& folder) {
+  const Table t = campaign_table(m, store);
+  write_file(folder / "results.csv", rows_csv(t.rows));
+  json j = {{"campaign", m.name}, {"level", m.level.key()}, {"ranking_model", m.ranking.name},
+            {"program_version", version_string()}};
+  json cands = rows_json(t.rows);
+  for (const auto& rk : t.ranked)
+    cands[rk.index]["ranking"] = {{"rank", rk.rank}, {"score", rk.score}, {"pareto_front", rk.pareto_front},
+                                  {"lifted_by", m.ranking.criteria[rk.best_criterion].descriptor},
+                                  {"sunk_by", m.ranking.criteria[rk.worst_criterion].descriptor}};
+  j["candidates"] = cands;
+  write_file(folder / "results.json", j.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
+  write_file(folder / "report.html", html_report(m, t));
+}
+
+}  // namespace cagescreen::workflows

@@ -1,0 +1,32 @@
+#pragma once
+#include <filesystem>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "workflows/manifest.hpp"
+#include "workflows/store.hpp"
+
+namespace cagescreen::workflows {
+
+/// Writes results.csv, results.json and report.html for the manifest's candidates at its level of
+/// theory into `folder` (each written to a temporary file, then renamed).
+void write_reports(const Manifest& m, const Store& store, const std::filesystem::path& folder);
+
+/// The ranking table as text (stdout of `cagescreen screen`).
+void print_ranking(std::ostream& out, const Manifest& m, const Store& store);
+
+/// Rows as CSV (every column but result_json; RFC 4180 quoting).
+std::string rows_csv(const std::vector<ResultRow>& rows);
+
+/// Rows as a JSON array of objects (columns, plus the QCSchema result under "qcschema").
+nlohmann::json rows_json(const std::vector<ResultRow>& rows);
+
+/// Rows as an aligned text table (main columns).
+void print_rows(std::ostream& out, const std::vector<ResultRow>& rows);
+
+/// Escapes &, <, >, " and ' for HTML text and attributes.
+std::string html_escape(const std::string& s);
+
+}  // namespace cagescreen::workflows
