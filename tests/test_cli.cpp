@@ -11,35 +11,11 @@
 #include "descriptors/cube.hpp"
 
 #include "check.hpp"
+#include "cli_helpers.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Result {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result cli(const std::string& args) {
-  const std::string cmd = std::string(CAGESCREEN_EXE) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-std::string tmp_file(const std::string& name, const std::string& content) {
-  const fs::path dir = CAGESCREEN_TEST_TMP;
-  fs::create_directories(dir);
-  const auto path = (dir / name).string();
-  std::ofstream(path) << content;
-  return path;
-}
 
 /// Runs `cagescreen run FILE ARGS`, expects exit code `code` and `message` in the error line.
 void expect_error(const std::string& args, int code, const std::string& message) {

@@ -176,7 +176,7 @@ std::string level_diagram(const Table& t) {
 }
 
 /// Scatter plot of two descriptors; Pareto front 1 drawn filled and labelled.
-std::string scatter(const Table& t, const std::string& xname, const std::string& yname) {
+std::string scatter(const Table& t, const RankingModel& model, const std::string& xname, const std::string& yname) {
   std::vector<std::tuple<double, double, const ResultRow*, int>> pts;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto& r = t.rows[i];
@@ -213,11 +213,34 @@ std::string scatter(const Table& t, const std::string& xname, const std::string&
     << xs->description << " (" << xs->unit << ")</text>\n";
   s << "<text x=\"12\" y=\"" << (tp + h - b) / 2 << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
     << (tp + h - b) / 2 << ")\">" << ys->description << " (" << ys->unit << ")</text>\n";
+  // The two-criterion Pareto front of this plane (directions from the ranking model; larger is
+  // better for a descriptor the model does not use), drawn as a step line.
+  auto direction = [&](const std::string& name) {
+    for (const auto& c : model.criteria)
+      if (c.descriptor == name) return c.maximise ? 1.0 : -1.0;
+    return 1.0;
+  };
+  const double dx = direction(xname), dy = direction(yname);
+  std::vector<std::pair<double, double>> front2;
+  for (const auto& a : pts) {
+    bool dominated = false;
+    for (const auto& b : pts) {
+      const double bx = dx * std::get<0>(b), by = dy * std::get<1>(b), ax_ = dx * std::get<0>(a), ay_ = dy * std::get<1>(a);
+      if (bx >= ax_ && by >= ay_ && (bx > ax_ || by > ay_)) dominated = true;
+    }
+    if (!dominated) front2.emplace_back(std::get<0>(a), std::get<1>(a));
+  }
+  std::sort(front2.begin(), front2.end());
+  if (front2.size() > 1) {
+    s << "<polyline class=\"pareto\" fill=\"none\" stroke=\"#1f8f4f\" stroke-dasharray=\"5 3\" points=\"";
+    for (const auto& [x, y] : front2) s << X(x) << "," << Y(y) << " ";
+    s << "\"><title>Pareto front of these two descriptors</title></polyline>\n";
+  }
   for (const auto& [x, y, row, front] : pts) {
-    const bool best = front == 1;
+    const bool best = std::find(front2.begin(), front2.end(), std::make_pair(x, y)) != front2.end();
     s << "<circle cx=\"" << X(x) << "\" cy=\"" << Y(y) << "\" r=\"5\" fill=\"" << (best ? "#1f8f4f" : "white")
       << "\" stroke=\"#1f8f4f\" stroke-width=\"1.5\"><title>" << html_escape(row->candidate) << ": " << fmt(x) << ", "
-      << fmt(y) << (front ? ", Pareto front " + std::to_string(front) : "") << "</title></circle>\n";
+      << fmt(y) << (front ? ", overall Pareto front " + std::to_string(front) : "") << "</title></circle>\n";
     s << "<text x=\"" << X(x) + 7 << "\" y=\"" << Y(y) - 5 << "\" font-size=\"10\">" << html_escape(row->candidate)
       << "</text>\n";
   }
@@ -248,6 +271,9 @@ std::string candidate_section(const ResultRow& r, const Ranked* rk, const Rankin
       << ". Lifted most by " << html_escape(model.criteria[rk->best_criterion].descriptor) << ", sunk most by "
       << html_escape(model.criteria[rk->worst_criterion].descriptor) << ".</p>\n";
   if (r.status != "done") return s.str() + "</section>\n";
+  if (auto h = value(r, "homo_ev"); h && *h > 0)
+    s << "<p class=\"warn\">The HOMO is above zero: the highest electrons are not bound in this isolated species "
+         "(typical of gas-phase anions); its orbital energies and the descriptors built on them need care.</p>\n";
   s << "<table class=\"desc\"><tr><th>descriptor</th><th>value</th><th>unit</th></tr>\n";
   const auto& list = scalar_descriptors();
   for (std::size_t i = 0; i < list.size(); ++i)
@@ -281,7 +307,7 @@ const char* style = R"(body{font-family:system-ui,sans-serif;margin:2em auto;max
 table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}tr.front1 td:first-child{font-weight:bold}
 .plots{display:flex;flex-wrap:wrap;gap:1em}.verdict{background:#eef6ee;border-left:4px solid #1f8f4f;padding:.6em 1em}
-.failed{background:#fbeeee}small{color:#666;font-weight:normal}section.candidate{border-top:1px solid #ccc;margin-top:1.5em})";
+.failed{background:#fbeeee}.wide{overflow-x:auto}.warn{color:#a04000}small{color:#666;font-weight:normal}section.candidate{border-top:1px solid #ccc;margin-top:1.5em})";
 
 std::string html_report(const Manifest& m, const Table& t) {
   std::ostringstream s;
@@ -306,12 +332,27 @@ std::string html_report(const Manifest& m, const Table& t) {
       const auto it = std::find_if(t.rows.begin(), t.rows.end(), [&](const ResultRow& r) { return r.candidate == m.baseline; });
       if (it == t.rows.end() || it->status != "done" || !value(*it, "gap_ev"))
         s << " The baseline " << html_escape(m.baseline) << " has no result.";
-      else if (&*it == widest || *value(*it, "gap_ev") >= *value(*widest, "gap_ev"))
-        s << " The baseline " << html_escape(m.baseline) << " has the widest gap of all candidates.";
-      else
-        s << " The baseline " << html_escape(m.baseline) << " does <b>not</b> have the widest gap: its gap is "
-          << fmt(value(*it, "gap_ev")) << " eV, " << fmt(*value(*widest, "gap_ev") - *value(*it, "gap_ev"))
-          << " eV narrower than " << html_escape(widest->candidate) << "'s.";
+      else {
+        // Plainly: who has a wider gap than the baseline, and who a narrower one.
+        const double g0 = *value(*it, "gap_ev");
+        std::vector<std::pair<double, std::string>> wider, narrower;
+        for (const auto& r : t.rows)
+          if (&r != &*it && r.status == "done" && value(r, "gap_ev"))
+            (*value(r, "gap_ev") > g0 ? wider : narrower).emplace_back(*value(r, "gap_ev"), r.candidate);
+        std::sort(wider.rbegin(), wider.rend());
+        std::sort(narrower.rbegin(), narrower.rend());
+        auto list = [&](const std::vector<std::pair<double, std::string>>& v) {
+          std::string out;
+          for (std::size_t k = 0; k < v.size(); ++k)
+            out += (k ? (k + 1 == v.size() ? " and " : ", ") : "") + html_escape(v[k].second) + " (" + fmt(v[k].first) + " eV)";
+          return out;
+        };
+        s << " The baseline <b>" << html_escape(m.baseline) << "</b> (" << fmt(g0) << " eV) ";
+        if (wider.empty()) s << "has the widest gap of all candidates.";
+        else s << "does <b>not</b> have the widest gap: " << list(wider) << (wider.size() > 1 ? " have" : " has")
+               << " a wider one.";
+        if (!narrower.empty()) s << " Its gap is wider than that of " << list(narrower) << ".";
+      }
     }
     s << "</p>\n";
   }
@@ -319,7 +360,7 @@ std::string html_report(const Manifest& m, const Table& t) {
   s << "<h2>Ranking</h2>\n<p>Model <b>" << html_escape(m.ranking.name)
     << "</b>: score = weighted mean of z-scores (signed so that better is positive); Pareto front 1 = no other "
        "candidate is at least as good on every criterion and better on one.</p>\n";
-  s << "<table id=\"ranking\"><tr><th>rank</th><th>candidate</th><th>formula</th><th>score</th><th>Pareto front</th>";
+  s << "<div class=\"wide\"><table id=\"ranking\"><tr><th>rank</th><th>candidate</th><th>formula</th><th>score</th><th>Pareto front</th>";
   for (const auto& c : m.ranking.criteria) s << "<th>" << html_escape(c.descriptor) << "</th>";
   s << "<th>lifted by</th><th>sunk by</th></tr>\n";
   for (const auto& rk : t.ranked) {
@@ -331,7 +372,7 @@ std::string html_report(const Manifest& m, const Table& t) {
     s << "<td>" << html_escape(m.ranking.criteria[rk.best_criterion].descriptor) << "</td><td>"
       << html_escape(m.ranking.criteria[rk.worst_criterion].descriptor) << "</td></tr>\n";
   }
-  s << "</table>\n";
+  s << "</table></div>\n";
   std::vector<const ResultRow*> unranked;
   for (std::size_t i = 0; i < t.rows.size(); ++i)
     if (!t.by.count(i)) unranked.push_back(&t.rows[i]);
@@ -351,9 +392,10 @@ std::string html_report(const Manifest& m, const Table& t) {
   s << "</table>\n";
 
   s << "<h2>Frontier orbitals</h2>\n" << level_diagram(t);
-  s << "<h2>Descriptor maps</h2>\n<p>Filled points: Pareto front 1.</p><div class=\"plots\">\n"
-    << scatter(t, "vs_max_kcal", "gap_ev") << scatter(t, "dipole_debye", "gap_ev")
-    << scatter(t, "homo_ev", "lumo_ev") << "</div>\n";
+  s << "<h2>Descriptor maps</h2>\n<p>Filled points and the dashed line: the Pareto front of the two descriptors "
+       "plotted (better is higher gap and LUMO, higher V<sub>s,max</sub>, lower dipole and HOMO).</p><div class=\"plots\">\n"
+    << scatter(t, m.ranking, "vs_max_kcal", "gap_ev") << scatter(t, m.ranking, "dipole_debye", "gap_ev")
+    << scatter(t, m.ranking, "homo_ev", "lumo_ev") << "</div>\n";
   s << "<h2>Candidates</h2>\n";
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto it = t.by.find(i);

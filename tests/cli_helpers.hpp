@@ -1,0 +1,38 @@
+#pragma once
+// Runs the cagescreen executable from tests and writes scratch files.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+inline Result cli(const std::string& args) {
+  const std::string cmd = std::string(CAGESCREEN_EXE) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+inline std::string tmp_file(const std::string& name, const std::string& content) {
+  const std::filesystem::path dir = CAGESCREEN_TEST_TMP;
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / name).string();
+  std::ofstream(path) << content;
+  return path;
+}
+
+}  // namespace

@@ -1,0 +1,488 @@
+// Screening campaigns: manifest checking, the results store, ranking, and (tier "campaign") whole
+// campaigns run through the command line: failure classes, resume, crash safety under SIGKILL, and
+// the HTML report in headless Chromium.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "cli_helpers.hpp"
+#include "molecules/error.hpp"
+#include "workflows/manifest.hpp"
+#include "workflows/ranking.hpp"
+#include "workflows/report.hpp"
+#include "workflows/scalars.hpp"
+#include "workflows/store.hpp"
+
+namespace fs = std::filesystem;
+using namespace cagescreen;
+using namespace cagescreen::workflows;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::path(CAGESCREEN_TEST_TMP) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+/// The InputError message parse_manifest gives for `text` (empty if it parses).
+std::string manifest_error(const std::string& text, const fs::path& file) {
+  try {
+    parse_manifest(text, file);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Every row of a store as (candidate -> row), checking that no candidate appears twice.
+std::map<std::string, ResultRow> table_of(const fs::path& store_file) {
+  const Store store(store_file, false, true);
+  std::map<std::string, ResultRow> t;
+  for (auto& r : store.rows()) {
+    INFO(r.candidate);
+    CHECK(t.count(r.candidate + "@" + r.level) == 0);
+    t[r.candidate + "@" + r.level] = r;
+  }
+  return t;
+}
+
+int scalar(const char* name) {
+  for (std::size_t i = 0; i < scalar_descriptors().size(); ++i)
+    if (std::string(scalar_descriptors()[i].name) == name) return static_cast<int>(i);
+  return -1;
+}
+
+const std::string qm9 = std::string(CAGESCREEN_TEST_REFERENCE) + "/../../data/reference/qm9-sample";
+
+}  // namespace
+
+TEST_SUITE("unit") {
+  TEST_CASE("manifest: every mistake names the file, line and key") {
+    const fs::path dir = scratch("manifest");
+    const fs::path file = dir / "m.toml";
+    const std::string head = "name = \"t\"\n";
+    const std::string water = "[[candidates]]\nspecies = \"water\"\n";
+    CHECK(manifest_error(head + water, file).empty());
+    CHECK(manifest_error(head + "colour = 1\n" + water, file) ==
+          file.string() + ":2: unknown key 'colour' (allowed here: name, output, baseline, descriptors, level, "
+                          "limits, candidates, ranking)");
+    CHECK(manifest_error(head + "[level]\nmethod = \"b3lpy\"\n" + water, file).find(":3: 'level.method'") !=
+          std::string::npos);
+    CHECK(manifest_error(head + "[level]\nbasis = \"6-31g**x\"\n" + water, file).find(":3: 'level.basis': unknown basis") !=
+          std::string::npos);
+    CHECK(manifest_error(head + "[level]\nmax_iterations = \"many\"\n" + water, file)
+              .find(":3: 'level.max_iterations' must be an integer") != std::string::npos);
+    CHECK(manifest_error(head + "[limits]\nmemory_mib = -5\n" + water, file).find(":3: 'limits.memory_mib' = -5") !=
+          std::string::npos);
+    CHECK(manifest_error(head + "[[candidates]]\nspecies = \"waterr\"\n", file).find(":3: unknown built-in species 'waterr'") !=
+          std::string::npos);
+    CHECK(manifest_error(head + "[[candidates]]\nfile = \"nothere.xyz\"\n", file).find(":3: no such file") !=
+          std::string::npos);
+    CHECK(manifest_error(head + "[[candidates]]\nglob = \"*.nothing\"\n", file).find(":3: the pattern") !=
+          std::string::npos);
+    CHECK(manifest_error(head + "[[candidates]]\nspecies = \"water\"\nfile = \"a.xyz\"\n", file)
+              .find(":2: a [[candidates]] entry needs exactly one of") != std::string::npos);
+    CHECK(manifest_error(head + water + water, file).find(":4: two candidates are labelled 'water'") !=
+          std::string::npos);
+    CHECK(manifest_error(head, file).find("at least one [[candidates]]") != std::string::npos);
+    CHECK(manifest_error("name = \"t\"\nname = \"u\"\n" + water, file).find(file.string() + ":2:") == 0);  // TOML syntax
+    CHECK(manifest_error(head + "baseline = \"nobody\"\n" + water, file).find(":2: 'baseline' = 'nobody'") !=
+          std::string::npos);
+    CHECK(manifest_error(head + water + "[ranking]\n[[ranking.criteria]]\ndescriptor = \"gap\"\ndirection = \"max\"\n",
+                         file)
+              .find(":6: unknown descriptor 'gap'") != std::string::npos);
+    CHECK(manifest_error(head + water + "[[ranking.criteria]]\ndescriptor = \"gap_ev\"\ndirection = \"up\"\n", file)
+              .find("must be \"max\" or \"min\"") != std::string::npos);
+    CHECK(manifest_error(head + "descriptors = [\"frontier\", \"colour\"]\n" + water, file).find(":2: 'descriptors'") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("manifest: globs, directories, labels, per-candidate limits, bad files kept as failures") {
+    const fs::path dir = scratch("manifest-files");
+    fs::create_directories(dir / "mols");
+    fs::create_directories(dir / "more");
+    std::ofstream(dir / "mols" / "a.xyz") << "1\n\nH 0 0 0\n";
+    std::ofstream(dir / "mols" / "b.xyz") << "2\ncharge=0\nH 0 0 0\nH 0 0 0.74\n";
+    std::ofstream(dir / "mols" / "bad.xyz") << "2\n\nH 0 0 0\nXx 0 0 1\n";
+    std::ofstream(dir / "mols" / "notes.txt") << "ignored";
+    std::ofstream(dir / "more" / "c1.xyz") << "2\n\nH 0 0 0\nH 0 0 0.74\n";
+    std::ofstream(dir / "more" / "c2.xyz") << "2\n\nH 0 0 0\nH 0 0 0.75\n";
+    const auto m = parse_manifest(
+        "name = \"files\"\noutput = \"out\"\n[level]\nmethod = \"HF\"\nbasis = \"sto-3g\"\n"
+        "[limits]\nmemory_mib = 1000\ntime_minutes = 2\n"
+        "[[candidates]]\ndirectory = \"mols\"\n"
+        "[[candidates]]\nglob = \"more/c*.xyz\"\nmemory_mib = 10\n"
+        "[[candidates]]\nfile = \"mols/a.xyz\"\nlabel = \"H anion\"\ncharge = -1\nmax_iterations = 7\n",
+        dir / "m.toml");
+    CHECK(m.output == dir / "out");
+    CHECK(m.level.method == "hf");
+    CHECK(m.level.key() == "hf/sto-3g/grid=default");
+    CHECK(m.memory_mib == 1000);
+    CHECK(m.time_minutes == 2);
+    REQUIRE(m.candidates.size() == 6);
+    std::vector<std::string> labels;
+    for (const auto& c : m.candidates) labels.push_back(c.label);
+    CHECK(labels == std::vector<std::string>{"a", "b", "bad", "c1", "c2", "H anion"});
+    CHECK(m.candidates[0].molecule.multiplicity == 2);
+    CHECK(m.candidates[2].error.find("bad.xyz:4") != std::string::npos);  // kept, recorded as bad input later
+    CHECK(*m.candidates[3].memory_mib == 10);
+    CHECK(!m.candidates[0].memory_mib);
+    CHECK(m.candidates[5].molecule.charge == -1);
+    CHECK(*m.candidates[5].max_iterations == 7);
+    CHECK(m.candidates[5].molecule.name == "H anion");
+    // A label on an entry that matches several files is refused.
+    CHECK(manifest_error("name = \"x\"\n[[candidates]]\nglob = \"more/*.xyz\"\nlabel = \"c\"\n", dir / "m.toml")
+              .find(":4: 'label' names one candidate") != std::string::npos);
+  }
+
+  TEST_CASE("manifest: duplicate labels from two entries are an error") {
+    const fs::path dir = scratch("manifest-dup");
+    std::ofstream(dir / "b.xyz") << "1\n\nH 0 0 0\n";
+    const auto err = manifest_error("name = \"d\"\n[[candidates]]\nglob = \"*.xyz\"\n[[candidates]]\nfile = \"b.xyz\"\n",
+                                    dir / "m.toml");
+    CHECK(err.find(":4: two candidates are labelled 'b'") != std::string::npos);
+  }
+
+  TEST_CASE("ranking: Pareto fronts, z-score contributions, directions, missing values") {
+    RankingModel m;
+    m.criteria = {{"gap_ev", true, 1.0, ""}, {"vs_max_kcal", true, 1.0, ""}};
+    // A dominates everyone; C and D trade off; B is dominated by C and D.
+    const std::vector<std::vector<std::optional<double>>> v = {
+        {3.0, 3.0}, {1.0, 1.0}, {3.0, 1.0}, {1.0, 3.0}, {std::nullopt, 9.0}};
+    const auto r = rank_candidates(m, v);
+    REQUIRE(r.size() == 4);  // the candidate without a gap is not ranked
+    std::map<std::size_t, Ranked> by;
+    for (const auto& x : r) by[x.index] = x;
+    CHECK(by[0].pareto_front == 1);
+    CHECK(by[2].pareto_front == 2);
+    CHECK(by[3].pareto_front == 2);
+    CHECK(by[1].pareto_front == 3);
+    // z of 3 among {3,1,3,1}: (3-2)/sqrt(4/3) = 0.8660; two criteria of weight 1.
+    CHECK(by[0].score == doctest::Approx(0.8660254).epsilon(1e-6));
+    CHECK(by[1].score == doctest::Approx(-0.8660254).epsilon(1e-6));
+    CHECK(by[2].score == doctest::Approx(0.0).epsilon(1e-12));
+    CHECK(by[2].best_criterion == 0);
+    CHECK(by[2].worst_criterion == 1);
+    CHECK(r.front().index == 0);
+    CHECK(r.front().rank == 1);
+    CHECK(r.back().index == 1);
+    // Minimising the second criterion: now C (3, 1) dominates everyone.
+    m.criteria[1].maximise = false;
+    const auto r2 = rank_candidates(m, v);
+    CHECK(r2.front().index == 2);
+    CHECK(r2.front().pareto_front == 1);
+    for (std::size_t k = 1; k < r2.size(); ++k) CHECK(r2[k].pareto_front > 1);
+  }
+
+  TEST_CASE("store: round trip, refusal of foreign, damaged and other-version files") {
+    const fs::path dir = scratch("store");
+    const fs::path file = dir / "results.sqlite";
+    {
+      Store s(file, true);
+      ResultRow row;
+      row.candidate = "water";
+      row.level = "hf/sto-3g/grid=default";
+      row.input_hash = input_hash("x");
+      row.formula = "H2O";
+      s.set_pending(row);
+      s.set_running("water", row.level, 2);
+      std::vector<std::optional<double>> sc(scalar_descriptors().size());
+      sc[scalar("gap_ev")] = 12.5;
+      s.set_done("water", row.level, 1.5, sc, "{\"success\": true}");
+      row.candidate = "ice";
+      s.set_pending(row);
+      s.set_running("ice", row.level, 1);
+      CHECK(s.reset_running() == 1);
+    }
+    {
+      const Store s(file, false, true);
+      const auto w = s.find("water", "hf/sto-3g/grid=default");
+      REQUIRE(w);
+      CHECK(w->status == "done");
+      CHECK(w->attempts == 1);
+      CHECK(w->threads == 2);
+      CHECK(*w->scalars[scalar("gap_ev")] == 12.5);
+      CHECK(!w->scalars[scalar("homo_ev")]);
+      CHECK(s.find("ice", "hf/sto-3g/grid=default")->status == "pending");
+      CHECK(s.rows("", "gap_ev > 12").size() == 1);
+      CHECK(s.rows("other level").empty());
+      CHECK_THROWS_WITH_AS(s.rows("", "colour = 1"), doctest::Contains("no such column: colour"), InputError);
+    }
+    CHECK(input_hash("a") != input_hash("b"));
+    CHECK(input_hash("a").size() == 32);
+
+    auto open_error = [](const fs::path& f) {
+      try {
+        Store s(f, true);
+      } catch (const InputError& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    };
+    std::ofstream(dir / "text.sqlite") << "this is not a database, just text that is long enough to have a header....";
+    CHECK(open_error(dir / "text.sqlite").find("not a database") != std::string::npos);
+
+    // Another program's SQLite file.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "other.sqlite").c_str(), &db) == SQLITE_OK);
+    sqlite3_exec(db, "CREATE TABLE t (x)", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    CHECK(open_error(dir / "other.sqlite").find("not a cagescreen results store") != std::string::npos);
+
+    // A store from another release.
+    fs::copy_file(file, dir / "old.sqlite");
+    REQUIRE(sqlite3_open((dir / "old.sqlite").c_str(), &db) == SQLITE_OK);
+    sqlite3_exec(db, "UPDATE meta SET value='0.0.9' WHERE key='program_version'", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    CHECK(open_error(dir / "old.sqlite").find("written by cagescreen 0.0.9") != std::string::npos);
+
+    // Damage inside the file (a page of the results table overwritten).
+    fs::copy_file(file, dir / "damaged.sqlite");
+    {
+      std::fstream f(dir / "damaged.sqlite", std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(4096 + 8);
+      const std::string junk(3000, '\xA5');
+      f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    const auto damaged = open_error(dir / "damaged.sqlite");
+    INFO(damaged);
+    CHECK(!damaged.empty());
+  }
+
+  TEST_CASE("report helpers: HTML escaping and CSV quoting") {
+    CHECK(html_escape("<script>alert('x')</script> & \"y\"") ==
+          "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;");
+    ResultRow r;
+    r.candidate = "a,b \"c\"";
+    r.scalars.resize(scalar_descriptors().size());
+    const auto csv = rows_csv({r});
+    CHECK(csv.find("\"a,b \"\"c\"\"\"") != std::string::npos);
+  }
+}
+
+TEST_SUITE("campaign") {
+  TEST_CASE("failures: bad file, SCF that cannot converge, memory and time caps; resume and retry") {
+    const fs::path dir = scratch("campaign-failures");
+    std::ofstream(dir / "broken.xyz") << "3\nwater with a typo\nO 0 0 0\nH 0 0 0.96\nH 0.93 zero 0\n";
+    const std::string manifest =
+        "name = \"failures\"\noutput = \"out\"\ndescriptors = [\"charges\", \"frontier\", \"dipole\"]\n"
+        "[level]\nmethod = \"hf\"\nbasis = \"sto-3g\"\n"
+        "[[candidates]]\nspecies = \"water\"\n"
+        "[[candidates]]\nfile = \"broken.xyz\"\n"
+        "[[candidates]]\nspecies = \"znf2\"\nlabel = \"stubborn\"\nmax_iterations = 2\n"
+        "[[candidates]]\nspecies = \"o-carborane\"\nlabel = \"too big\"\nmemory_mib = 20\n"
+        "[[candidates]]\nspecies = \"p-carborane\"\nlabel = \"too slow\"\ntime_minutes = 0.002\n"
+        "[[candidates]]\nspecies = \"zno\"\n";
+    std::ofstream(dir / "m.toml") << manifest;
+    const std::string cmd = "screen " + (dir / "m.toml").string() + " --jobs 2 --threads-per-job 1";
+    const auto r = cli(cmd);
+    INFO(r.output);
+    CHECK(r.code == 5);  // finished, some candidates failed
+    auto t = table_of(dir / "out" / "results.sqlite");
+    const std::string level = "@hf/sto-3g/grid=default";
+    REQUIRE(t.size() == 6);
+    CHECK(t["water" + level].status == "done");
+    CHECK(t["zno" + level].status == "done");
+    CHECK(t["broken" + level].failure_class == "bad_input");
+    CHECK(t["broken" + level].failure_message.find("broken.xyz:5: y coordinate of atom 3") != std::string::npos);
+    CHECK(t["stubborn" + level].failure_class == "scf_not_converged");
+    CHECK(t["stubborn" + level].attempts == 2);  // retried once with the level-shift ladder
+    CHECK(t["too big" + level].failure_class == "out_of_memory");
+    CHECK(t["too big" + level].failure_message.find("over the memory limit of 20 MiB") != std::string::npos);
+    CHECK(t["too slow" + level].failure_class == "time_limit");
+    CHECK(t["water" + level].result_json.find("\"success\": true") != std::string::npos);
+    CHECK(t["water" + level].scalars[scalar("gap_ev")].has_value());
+    CHECK(fs::exists(dir / "out" / "report.html"));
+    CHECK(read(dir / "out" / "results.csv").find("stubborn,hf/sto-3g/grid=default,failed") != std::string::npos);
+
+    // Without --resume an existing store is refused; with it nothing reruns.
+    const auto again = cli(cmd);
+    CHECK(again.code == 2);
+    CHECK(again.output.find("pass --resume") != std::string::npos);
+    const auto resumed = cli(cmd + " --resume");
+    INFO(resumed.output);
+    CHECK(resumed.code == 5);
+    auto t2 = table_of(dir / "out" / "results.sqlite");
+    CHECK(t2["water" + level].finished_at == t["water" + level].finished_at);
+    CHECK(t2["stubborn" + level].attempts == 2);
+    CHECK(resumed.output.find("stubborn failed before (scf_not_converged)") != std::string::npos);
+
+    // --retry-failed runs the failures again (and only them).
+    const auto retried = cli(cmd + " --resume --retry-failed");
+    CHECK(retried.code == 5);
+    auto t3 = table_of(dir / "out" / "results.sqlite");
+    CHECK(t3["water" + level].finished_at == t["water" + level].finished_at);
+    CHECK(t3["water" + level].attempts == 1);
+    CHECK(t3["stubborn" + level].attempts == 2);  // reset, then run twice again
+    CHECK(t3["stubborn" + level].status == "failed");
+
+    // A different level of theory is a different row: everything runs again there.
+    std::string other = manifest;
+    other.replace(other.find("sto-3g"), 6, "3-21g");
+    std::ofstream(dir / "m.toml") << other;
+    const auto changed = cli(cmd + " --resume");
+    CHECK(changed.code == 5);
+    auto t4 = table_of(dir / "out" / "results.sqlite");
+    CHECK(t4.size() == 12);
+    CHECK(t4["water@hf/3-21g/grid=default"].status == "done");
+    CHECK(t4["water" + level].finished_at == t["water" + level].finished_at);
+
+    // `results`: table, CSV, JSON and a --where filter.
+    const auto csv = cli("results " + (dir / "out").string() + " --format csv --where \"status = 'done'\"");
+    CHECK(csv.code == 0);
+    CHECK(std::count(csv.output.begin(), csv.output.end(), '\n') == 5);  // header + water, zno at two levels
+    const auto js = cli("results " + (dir / "out").string() + " --format json --level hf/3-21g/grid=default");
+    CHECK(js.code == 0);
+    const auto j = nlohmann::json::parse(js.output);
+    CHECK(j.size() == 6);
+    const auto bad = cli("results " + (dir / "out").string() + " --where \"colour = 1\"");
+    CHECK(bad.code == 2);
+    CHECK(bad.output.find("no such column: colour") != std::string::npos);
+    const auto none = cli("results " + dir.string());
+    CHECK(none.code == 2);
+    CHECK(none.output.find("no results store here") != std::string::npos);
+  }
+
+  TEST_CASE("crash safety: SIGKILL at random points, then --resume, gives every candidate once with the same results") {
+    const fs::path dir = scratch("campaign-kill");
+    const std::string manifest = "name = \"kill\"\noutput = \"OUT\"\ndescriptors = [\"frontier\", \"dipole\"]\n"
+                                 "[level]\nmethod = \"hf\"\nbasis = \"6-31g\"\n"
+                                 "[[candidates]]\nglob = \"" + qm9 + "/gdb_7771*.xyz\"\n"
+                                 "[[candidates]]\nglob = \"" + qm9 + "/gdb_7772*.xyz\"\n";
+    std::ofstream(dir / "m.toml") << manifest;
+    const std::string args = " --jobs 2 --threads-per-job 1";
+    // Uninterrupted reference run.
+    const auto ref = cli("screen " + (dir / "m.toml").string() + " --output " + (dir / "ref").string() + args);
+    INFO(ref.output);
+    REQUIRE(ref.code == 0);
+    const auto reference = table_of(dir / "ref" / "results.sqlite");
+    REQUIRE(reference.size() == 10);
+
+    std::mt19937 rng(20261126);
+    std::uniform_int_distribution<int> delay_ms(150, 2500);
+    const std::string out = (dir / "killed").string();
+    int kills = 0;
+    for (int round = 0; round < 8; ++round) {
+      const pid_t pid = fork();
+      REQUIRE(pid >= 0);
+      if (pid == 0) {
+        const int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        if (round == 0)
+          execl(CAGESCREEN_EXE, CAGESCREEN_EXE, "screen", (dir / "m.toml").c_str(), "--output", out.c_str(), "--jobs",
+                "2", "--threads-per-job", "1", static_cast<char*>(nullptr));
+        else
+          execl(CAGESCREEN_EXE, CAGESCREEN_EXE, "screen", (dir / "m.toml").c_str(), "--output", out.c_str(), "--jobs",
+                "2", "--threads-per-job", "1", "--resume", static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      const int wait_ms = delay_ms(rng);
+      int status = 0;
+      pid_t done = 0;
+      for (int waited = 0; waited < wait_ms && done == 0; waited += 10) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        done = waitpid(pid, &status, WNOHANG);
+      }
+      if (done == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        ++kills;
+      } else {
+        REQUIRE(WIFEXITED(status));
+        REQUIRE(WEXITSTATUS(status) == 0);
+        break;  // finished before the kill
+      }
+    }
+    MESSAGE("campaign killed " << kills << " times before it was let finish");
+    CHECK(kills >= 3);
+    // No job outlives its campaign (they die with it): no process still works in the killed folder.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    int orphans = 0;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const std::string cmdline = read(e.path() / "cmdline");
+      if (cmdline.find(out + "/work/") != std::string::npos) ++orphans;
+    }
+    CHECK(orphans == 0);
+    const auto fin = cli("screen " + (dir / "m.toml").string() + " --output " + out + args + " --resume");
+    INFO(fin.output);
+    REQUIRE(fin.code == 0);
+    const auto killed = table_of(dir / "killed" / "results.sqlite");
+    REQUIRE(killed.size() == reference.size());
+    for (const auto& [key, row] : reference) {
+      INFO(key);
+      REQUIRE(killed.count(key) == 1);
+      const auto& k = killed.at(key);
+      CHECK(k.status == "done");
+      CHECK(k.input_hash == row.input_hash);
+      for (const char* name : {"energy_eh", "homo_ev", "lumo_ev", "dipole_debye"})
+        CHECK(*k.scalars[scalar(name)] == doctest::Approx(*row.scalars[scalar(name)]).epsilon(1e-9));
+    }
+    // Nothing is left pending or running in the store.
+    const auto still = cli("results " + out + " --where \"status <> 'done'\"");
+    CHECK(std::count(still.output.begin(), still.output.end(), '\n') == 1);
+  }
+
+  TEST_CASE("report: headless Chromium renders the ranking table, the level diagram and the scatter plots") {
+    const fs::path dir = scratch("campaign-report");
+    std::ofstream(dir / "evil.xyz") << "3\ncharge=0\nO 0 0 0\nH 0 0.757 0.587\nH 0 -0.757 0.587\n";
+    std::ofstream(dir / "m.toml")
+        << "name = \"report <b>test</b>\"\noutput = \"out\"\nbaseline = \"water\"\n"
+           "[level]\nmethod = \"hf\"\nbasis = \"sto-3g\"\n"
+           "[[candidates]]\nspecies = \"water\"\n"
+           "[[candidates]]\nfile = \"evil.xyz\"\nlabel = \"<script>document.title='owned'</script>\"\n"
+           "[[candidates]]\nspecies = \"znf2\"\n[[candidates]]\nspecies = \"zno\"\n";
+    const auto r = cli("screen " + (dir / "m.toml").string() + " --jobs 2 --threads-per-job 1");
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    const std::string chromium = "/usr/bin/chromium";
+    REQUIRE_MESSAGE(fs::exists(chromium), "Debian's chromium is needed for this test (scripts/setup --tests)");
+    const std::string flags = " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir=" +
+                              (dir / "profile").string() + " ";
+    const std::string url = "file://" + (dir / "out" / "report.html").string();
+    FILE* p = popen((chromium + flags + "--dump-dom " + url + " 2>/dev/null").c_str(), "r");
+    REQUIRE(p);
+    std::string html;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) html.append(buf, n);
+    pclose(p);
+    INFO(html.substr(0, 2000));
+    CHECK(html.find("<table id=\"ranking\">") != std::string::npos);
+    CHECK(html.find("<svg class=\"levels\"") != std::string::npos);
+    CHECK(html.find("<svg class=\"scatter\"") != std::string::npos);
+    CHECK(html.find("id=\"verdict\"") != std::string::npos);
+    // The hostile label is text, not a script: the title is unchanged and no script element exists.
+    CHECK(html.find("&lt;script&gt;document.title") != std::string::npos);
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("<title>cagescreen: report &lt;b&gt;test&lt;/b&gt;</title>") != std::string::npos);
+    const fs::path shot = dir / "report.png";
+    std::system((chromium + flags + "--window-size=1200,1600 --screenshot=" + shot.string() + " " + url +
+                 " >/dev/null 2>&1")
+                    .c_str());
+    CHECK(fs::exists(shot));
+    CHECK(fs::file_size(shot) > 20000);
+  }
+}
