@@ -90,120 +90,68 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-struct Running {
+/// A job: a candidate and the convergence-ladder stage to start from.
+struct Job {
   std::size_t index = 0;
-  pid_t pid = 0;
-  int threads = 1, ladder = 0;
-  Clock::time_point start;
-  fs::path log, result;
-  double memory_cap = 0, time_cap = 0;
-  double peak_rss = 0;
-  std::string killed_for;  ///< set when the campaign killed it: "memory" or "time"
+  int ladder = 0;
 };
 
-class Runner {
+/// What became of one job: done (with its QCSchema result), failed (class and message), or to be
+/// retried with the level-shift ladder.
+struct Outcome {
+  Job job;
+  enum Kind { Done, Failed, Retry } kind = Failed;
+  FailureClass cls = FailureClass::Internal;
+  std::string message, result_json;
+  double wall = 0;
+  int threads = 1;
+
+  nlohmann::json to_json() const {
+    return {{"index", job.index}, {"ladder", job.ladder}, {"kind", static_cast<int>(kind)},
+            {"class", static_cast<int>(cls)}, {"message", message}, {"result", result_json},
+            {"wall", wall}, {"threads", threads}};
+  }
+  static Outcome from_json(const nlohmann::json& j) {
+    Outcome o;
+    o.job = {j.at("index").get<std::size_t>(), j.at("ladder").get<int>()};
+    o.kind = static_cast<Kind>(j.at("kind").get<int>());
+    o.cls = static_cast<FailureClass>(j.at("class").get<int>());
+    o.message = j.at("message").get<std::string>();
+    o.result_json = j.at("result").get<std::string>();
+    o.wall = j.at("wall").get<double>();
+    o.threads = j.at("threads").get<int>();
+    return o;
+  }
+};
+
+/// Runs jobs as `cagescreen run` child processes of this process, with the memory and time caps.
+class Executor {
  public:
-  Runner(const Manifest& m, const ScreenOptions& opt, Store& store, fs::path out)
-      : m_(m), opt_(opt), store_(store), out_(std::move(out)), level_(m.level.key()) {
-    cores_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    program_ = opt.program;
+  Executor(const Manifest& m, fs::path out, std::string program)
+      : m_(m), out_(std::move(out)), program_(std::move(program)) {
     if (program_.empty()) {
       char buf[4096];
       const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
       if (n <= 0) throw std::runtime_error("cannot find the cagescreen executable (/proc/self/exe)");
       program_.assign(buf, static_cast<std::size_t>(n));
     }
-    tty_ = isatty(STDERR_FILENO);
   }
 
-  /// Decides what to run; records bad inputs at once.
-  void plan() {
-    if (opt_.resume) {
-      if (const int n = store_.reset_running())
-        std::cerr << "screen: " << n << " calculation(s) interrupted earlier will run again\n";
-    }
-    total_ = m_.candidates.size();
-    for (std::size_t i = 0; i < m_.candidates.size(); ++i) {
-      const Candidate& c = m_.candidates[i];
-      ResultRow row;
-      row.candidate = c.label;
-      row.level = level_;
-      row.source = c.source;
-      row.input_hash = input_hash(c.error.empty() ? canonical_input(c, m_) : "bad input\n" + c.source + "\n" + c.error);
-      if (c.error.empty()) {
-        row.formula = c.molecule.formula();
-        row.charge = c.molecule.charge;
-        row.multiplicity = c.molecule.multiplicity;
-        row.n_atoms = static_cast<int>(c.molecule.atoms.size());
-      }
-      const auto existing = store_.find(c.label, level_);
-      const bool same = existing && existing->input_hash == row.input_hash;
-      if (existing && same && existing->status == "done") {
-        ++done_;
-        continue;
-      }
-      if (existing && same && existing->status == "failed" && !opt_.retry_failed) {
-        ++failed_;
-        std::cerr << "screen: " << c.label << " failed before (" << existing->failure_class
-                  << "); skipped (--retry-failed runs it again)\n";
-        continue;
-      }
-      if (existing && existing->status == "done")
-        std::cerr << "screen: " << c.label << ": its input changed since it was computed; computing it again\n";
-      store_.set_pending(row);
-      if (!c.error.empty()) {
-        store_.set_failed(c.label, level_, FailureClass::BadInput, c.error, 0.0);
-        ++failed_;
-        log_finished(c.label, "failed", std::string("bad_input: ") + c.error);
-        continue;
-      }
-      queue_.push_back({i, 0});
-    }
-    std::stable_sort(queue_.begin(), queue_.end(), [&](const auto& a, const auto& b) {
-      return cost_estimate(m_.candidates[a.first].molecule) > cost_estimate(m_.candidates[b.first].molecule);
-    });
-    jobs_ = opt_.jobs > 0 ? opt_.jobs : cores_;
+  std::size_t running() const { return running_.size(); }
+  int busy_threads() const {
+    int busy = 0;
+    for (const auto& r : running_) busy += r.threads;
+    return busy;
   }
 
-  void run() {
-    start_ = Clock::now();
-    if (!queue_.empty())
-      std::cerr << "screen: " << queue_.size() << " to run (" << done_ << " done, " << failed_ << " failed); " << std::min<std::size_t>(jobs_, queue_.size()) << " at a time on " << cores_
-                << " cores\n";
-    while (!queue_.empty() || !running_.empty()) {
-      while (static_cast<int>(running_.size()) < jobs_ && !queue_.empty()) {
-        const auto [index, ladder] = queue_.front();
-        queue_.erase(queue_.begin());
-        launch(index, ladder);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      reap();
-      watch();
-      progress(false);
-    }
-    if (tty_) std::cerr << "\r\033[K";
-  }
-
-  std::size_t done() const { return done_; }
-  std::size_t failed() const { return failed_; }
-
- private:
-  void launch(std::size_t index, int ladder) {
-    const Candidate& c = m_.candidates[index];
-    int threads = opt_.threads_per_job;
-    if (threads <= 0) {
-      int busy = 0;
-      for (const auto& r : running_) busy += r.threads;
-      const int slots = static_cast<int>(std::min<std::size_t>(jobs_ - running_.size(), queue_.size() + 1));
-      threads = std::max(1, (cores_ - busy) / std::max(1, slots));
-    }
+  void launch(const Job& job, int threads) {
+    const Candidate& c = m_.candidates[job.index];
     Running r;
-    r.index = index;
+    r.job = job;
     r.threads = threads;
-    r.ladder = ladder;
     r.memory_cap = c.memory_mib.value_or(m_.memory_mib);
     r.time_cap = 60.0 * c.time_minutes.value_or(m_.time_minutes);
-    const std::string base = safe_name(c.label, index);
+    const std::string base = safe_name(c.label, job.index);
     const fs::path input = out_ / "work" / (base + ".molecule.json");
     r.result = out_ / "work" / (base + ".result.json");
     r.log = out_ / "logs" / (base + ".log");
@@ -225,12 +173,12 @@ class Runner {
                                      "--grid", l.grid, "--reference", l.reference, "--shell-type", l.shell_type,
                                      "--descriptors", m_.descriptors, "--threads", std::to_string(threads),
                                      "--json", r.result.string(), "--memory", num(budget), "--memory-limit",
-                                     num(r.memory_cap), "--max-iterations", std::to_string(c.max_iterations.value_or(l.max_iterations)),
+                                     num(r.memory_cap), "--max-iterations",
+                                     std::to_string(c.max_iterations.value_or(l.max_iterations)),
                                      "--e-convergence", num(l.e_convergence), "--d-convergence",
-                                     num(l.d_convergence), "--scf-ladder", std::to_string(ladder)};
-    store_.set_running(c.label, level_, threads);
-    std::ofstream(r.log, std::ios::app) << "=== " << utc_now() << " attempt at " << level_
-                                        << (ladder ? " (level-shift ladder)" : "") << "\n";
+                                     num(l.d_convergence), "--scf-ladder", std::to_string(job.ladder)};
+    std::ofstream(r.log, std::ios::app) << "=== " << utc_now() << " attempt at " << l.key()
+                                        << (job.ladder ? " (level-shift ladder)" : "") << "\n";
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
@@ -256,21 +204,8 @@ class Runner {
     running_.push_back(r);
   }
 
-  void reap() {
-    for (;;) {
-      int status = 0;
-      const pid_t pid = waitpid(-1, &status, WNOHANG);
-      if (pid <= 0) return;
-      auto it = std::find_if(running_.begin(), running_.end(), [&](const Running& r) { return r.pid == pid; });
-      if (it == running_.end()) continue;
-      Running r = *it;
-      running_.erase(it);
-      finish(r, status);
-    }
-  }
-
-  /// Enforces the memory and time caps.
-  void watch() {
+  /// Enforces the caps and collects the jobs that ended.
+  std::vector<Outcome> poll() {
     for (auto& r : running_) {
       if (!r.killed_for.empty()) continue;
       const double rss = rss_mib(r.pid);
@@ -280,17 +215,43 @@ class Runner {
       else if (elapsed > r.time_cap) r.killed_for = "time";
       if (!r.killed_for.empty()) kill(r.pid, SIGKILL);
     }
+    std::vector<Outcome> out;
+    for (;;) {
+      int status = 0;
+      const pid_t pid = waitpid(-1, &status, WNOHANG);
+      if (pid <= 0) break;
+      auto it = std::find_if(running_.begin(), running_.end(), [&](const Running& r) { return r.pid == pid; });
+      if (it == running_.end()) continue;
+      const Running r = *it;
+      running_.erase(it);
+      out.push_back(classify(r, status));
+    }
+    return out;
   }
 
-  void finish(const Running& r, int status) {
-    const Candidate& c = m_.candidates[r.index];
-    const double wall = std::chrono::duration<double>(Clock::now() - r.start).count();
+ private:
+  struct Running {
+    Job job;
+    pid_t pid = 0;
+    int threads = 1;
+    Clock::time_point start;
+    fs::path log, result;
+    double memory_cap = 0, time_cap = 0, peak_rss = 0;
+    std::string killed_for;  ///< set when the campaign killed it: "memory" or "time"
+  };
+
+  Outcome classify(const Running& r, int status) const {
+    Outcome o;
+    o.job = r.job;
+    o.threads = r.threads;
+    o.wall = std::chrono::duration<double>(Clock::now() - r.start).count();
     std::ostringstream msg;
     msg << std::fixed << std::setprecision(0);
     auto fail = [&](FailureClass cls, const std::string& message) {
-      store_.set_failed(c.label, level_, cls, message, wall);
-      ++failed_;
-      log_finished(c.label, "failed", std::string(to_string(cls)) + ": " + message, wall);
+      o.kind = Outcome::Failed;
+      o.cls = cls;
+      o.message = message;
+      return o;
     };
     if (r.killed_for == "memory") {
       msg << "resident memory reached " << r.peak_rss << " MiB, over the cap of " << r.memory_cap
@@ -298,7 +259,7 @@ class Runner {
       return fail(FailureClass::OutOfMemory, msg.str());
     }
     if (r.killed_for == "time") {
-      msg << "still running after " << wall << " s, over the cap of " << r.time_cap << " s (limits.time_minutes)";
+      msg << "still running after " << o.wall << " s, over the cap of " << r.time_cap << " s (limits.time_minutes)";
       return fail(FailureClass::TimeLimit, msg.str());
     }
     if (WIFSIGNALED(status)) {
@@ -309,32 +270,118 @@ class Runner {
     const int code = WEXITSTATUS(status);
     std::string error = error_from_log(r.log);
     if (error.empty()) error = "exit code " + std::to_string(code) + "; see " + r.log.string();
-    if (code == exit_not_converged && r.ladder == 0) {
-      std::cerr << "screen: " << c.label << ": SCF not converged; retrying once with the level-shift ladder\n";
-      queue_.insert(queue_.begin(), {r.index, 2});
-      return;
+    if (code == exit_not_converged && r.job.ladder == 0) {
+      o.kind = Outcome::Retry;
+      return o;
     }
     if (code == exit_bad_input) return fail(FailureClass::BadInput, error);
     if (code == exit_not_converged) return fail(FailureClass::NotConverged, error);
     if (code == exit_out_of_memory) return fail(FailureClass::OutOfMemory, error);
     if (code != 0) return fail(FailureClass::Internal, error);
-    nlohmann::json result;
-    std::string text;
-    try {
-      std::ifstream in(r.result);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-      result = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-      return fail(FailureClass::Internal, r.result.string() + ": unreadable result (" + e.what() + ")");
-    }
-    const auto scalars = extract_scalars(result);
-    store_.set_done(c.label, level_, wall, scalars, text);
+    std::ifstream in(r.result);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    o.result_json = ss.str();
+    if (!nlohmann::json::accept(o.result_json))
+      return fail(FailureClass::Internal, r.result.string() + ": missing or unreadable result");
     fs::remove(r.result);
+    o.kind = Outcome::Done;
+    return o;
+  }
+
+  const Manifest& m_;
+  fs::path out_;
+  std::string program_;
+  std::vector<Running> running_;
+};
+
+/// The campaign's bookkeeping: what to run, the store, the log lines and the progress line.
+class Campaign {
+ public:
+  Campaign(const Manifest& m, Store& store) : m_(m), store_(store), level_(m.level.key()) {
+    tty_ = isatty(STDERR_FILENO);
+  }
+
+  /// Decides what to run; records bad inputs at once.
+  void plan(bool resume, bool retry_failed) {
+    if (resume) {
+      if (const int n = store_.reset_running())
+        std::cerr << "screen: " << n << " calculation(s) interrupted earlier will run again\n";
+    }
+    total_ = m_.candidates.size();
+    for (std::size_t i = 0; i < m_.candidates.size(); ++i) {
+      const Candidate& c = m_.candidates[i];
+      ResultRow row;
+      row.candidate = c.label;
+      row.level = level_;
+      row.source = c.source;
+      row.input_hash = input_hash(c.error.empty() ? canonical_input(c, m_) : "bad input\n" + c.source + "\n" + c.error);
+      if (c.error.empty()) {
+        row.formula = c.molecule.formula();
+        row.charge = c.molecule.charge;
+        row.multiplicity = c.molecule.multiplicity;
+        row.n_atoms = static_cast<int>(c.molecule.atoms.size());
+      }
+      const auto existing = store_.find(c.label, level_);
+      const bool same = existing && existing->input_hash == row.input_hash;
+      if (existing && same && existing->status == "done") {
+        ++done_;
+        continue;
+      }
+      if (existing && same && existing->status == "failed" && !retry_failed) {
+        ++failed_;
+        std::cerr << "screen: " << c.label << " failed before (" << existing->failure_class
+                  << "); skipped (--retry-failed runs it again)\n";
+        continue;
+      }
+      if (existing && existing->status == "done")
+        std::cerr << "screen: " << c.label << ": its input changed since it was computed; computing it again\n";
+      store_.set_pending(row);
+      if (!c.error.empty()) {
+        store_.set_failed(c.label, level_, FailureClass::BadInput, c.error, 0.0);
+        ++failed_;
+        log_finished(c.label, "failed", std::string("bad_input: ") + c.error);
+        continue;
+      }
+      queue_.push_back({i, 0});
+    }
+    // Largest first, so the long jobs do not start last.
+    std::stable_sort(queue_.begin(), queue_.end(), [&](const Job& a, const Job& b) {
+      return cost_estimate(m_.candidates[a.index].molecule) > cost_estimate(m_.candidates[b.index].molecule);
+    });
+    start_ = Clock::now();
+  }
+
+  bool has_work() const { return !queue_.empty(); }
+  std::size_t queued() const { return queue_.size(); }
+  Job next(int threads) {
+    const Job j = queue_.front();
+    queue_.erase(queue_.begin());
+    store_.set_running(m_.candidates[j.index].label, level_, threads);
+    ++running_;
+    return j;
+  }
+
+  /// Records an outcome in the store (its own transaction) and logs it.
+  void apply(const Outcome& o) {
+    --running_;
+    const Candidate& c = m_.candidates[o.job.index];
+    if (o.kind == Outcome::Retry) {
+      std::cerr << "screen: " << c.label << ": SCF not converged; retrying once with the level-shift ladder\n";
+      queue_.insert(queue_.begin(), {o.job.index, 2});
+      return;
+    }
+    if (o.kind == Outcome::Failed) {
+      store_.set_failed(c.label, level_, o.cls, o.message, o.wall);
+      ++failed_;
+      log_finished(c.label, "failed", std::string(to_string(o.cls)) + ": " + o.message, o.wall);
+      return;
+    }
+    const auto scalars = extract_scalars(nlohmann::json::parse(o.result_json));
+    store_.set_done(c.label, level_, o.wall, scalars, o.result_json);
     ++done_;
     ++finished_now_;
-    busy_seconds_ += wall * r.threads;
+    busy_seconds_ += o.wall * o.threads;
     std::ostringstream line;
     line << std::fixed << std::setprecision(2);
     const auto& list = scalar_descriptors();
@@ -343,45 +390,75 @@ class Runner {
       if (scalars[i] && (name == "gap_ev" || name == "vs_max_kcal" || name == "dipole_debye"))
         line << name << " " << *scalars[i] << "  ";
     }
-    log_finished(c.label, "done", line.str(), wall);
+    log_finished(c.label, "done", line.str(), o.wall);
   }
 
+  void progress(bool force, int cores) {
+    const auto now = Clock::now();
+    if (!force && (!tty_ || now - last_progress_ < std::chrono::seconds(1))) return;
+    last_progress_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const std::size_t left = queue_.size() + static_cast<std::size_t>(running_);
+    std::ostringstream s;
+    s << "screen: " << done_ << "/" << total_ << " done, " << failed_ << " failed, " << running_ << " running | "
+      << format_duration(elapsed) << " elapsed";
+    if (finished_now_ > 0 && left > 0)
+      s << ", ETA " << format_duration(busy_seconds_ / finished_now_ * static_cast<double>(left) / cores);
+    if (tty_) std::cerr << "\r\033[K" << s.str() << std::flush;
+    else std::cerr << s.str() << "\n";
+  }
+  void end_progress() const {
+    if (tty_) std::cerr << "\r\033[K";
+  }
+
+  std::size_t done() const { return done_; }
+  std::size_t failed() const { return failed_; }
+
+ private:
   void log_finished(const std::string& label, const char* what, const std::string& detail, double wall = 0) {
     if (tty_) std::cerr << "\r\033[K";
     std::cerr << "screen: " << std::left << std::setw(7) << what << std::setw(18) << label << std::right;
     if (wall > 0) std::cerr << std::fixed << std::setprecision(1) << std::setw(8) << wall << " s  ";
     std::cerr << detail << "\n";
-    progress(true);
-  }
-
-  void progress(bool force) {
-    const auto now = Clock::now();
-    if (!force && (!tty_ || now - last_progress_ < std::chrono::seconds(1))) return;
-    last_progress_ = now;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const std::size_t left = queue_.size() + running_.size();
-    std::ostringstream s;
-    s << "screen: " << done_ << "/" << total_ << " done, " << failed_ << " failed, " << running_.size()
-      << " running | " << format_duration(elapsed) << " elapsed";
-    if (finished_now_ > 0 && left > 0)
-      s << ", ETA " << format_duration(busy_seconds_ / finished_now_ * static_cast<double>(left) / cores_);
-    if (tty_) std::cerr << "\r\033[K" << s.str() << std::flush;
-    else std::cerr << s.str() << "\n";
+    if (total_) progress(true, 1);
   }
 
   const Manifest& m_;
-  const ScreenOptions& opt_;
   Store& store_;
-  fs::path out_;
-  std::string level_, program_;
-  int cores_ = 1, jobs_ = 1;
+  std::string level_;
   bool tty_ = false;
-  std::vector<std::pair<std::size_t, int>> queue_;  // (candidate, ladder stage)
-  std::vector<Running> running_;
+  std::vector<Job> queue_;
+  int running_ = 0;
   std::size_t total_ = 0, done_ = 0, failed_ = 0, finished_now_ = 0;
   double busy_seconds_ = 0;
   Clock::time_point start_ = Clock::now(), last_progress_{};
 };
+
+int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+/// Runs the campaign's jobs on this machine, `jobs` at a time.
+void run_local(Campaign& campaign, Executor& exec, const ScreenOptions& opt) {
+  const int cores = core_count();
+  const int jobs = opt.jobs > 0 ? opt.jobs : cores;
+  if (campaign.has_work())
+    std::cerr << "screen: " << campaign.queued() << " to run; " << std::min<std::size_t>(jobs, campaign.queued())
+              << " at a time on " << cores << " cores\n";
+  while (campaign.has_work() || exec.running() > 0) {
+    while (static_cast<int>(exec.running()) < jobs && campaign.has_work()) {
+      int threads = opt.threads_per_job;
+      if (threads <= 0) {
+        // The free cores shared among the jobs that can start now.
+        const int slots = static_cast<int>(std::min<std::size_t>(jobs - exec.running(), campaign.queued()));
+        threads = std::max(1, (cores - exec.busy_threads()) / std::max(1, slots));
+      }
+      exec.launch(campaign.next(threads), threads);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (const auto& o : exec.poll()) campaign.apply(o);
+    campaign.progress(false, cores);
+  }
+  campaign.end_progress();
+}
 
 }  // namespace
 
@@ -399,14 +476,15 @@ int screen(const Manifest& manifest, const ScreenOptions& opt) {
                      " results: pass --resume to continue this campaign, or choose another output folder");
   std::cerr << "screen: campaign '" << manifest.name << "', " << manifest.candidates.size() << " candidates at "
             << manifest.level.key() << ", results in " << out.string() << "\n";
-  Runner runner(manifest, opt, store, out);
-  runner.plan();
-  runner.run();
+  Campaign campaign(manifest, store);
+  campaign.plan(opt.resume, opt.retry_failed);
+  Executor exec(manifest, out, opt.program);
+  run_local(campaign, exec, opt);
   write_reports(manifest, store, out);
-  std::cerr << "screen: " << runner.done() << " done, " << runner.failed() << " failed; wrote "
+  std::cerr << "screen: " << campaign.done() << " done, " << campaign.failed() << " failed; wrote "
             << (out / "report.html").string() << ", results.csv, results.json\n";
   print_ranking(std::cout, manifest, store);
-  return runner.failed() > 0 ? exit_campaign_failed : exit_ok;
+  return campaign.failed() > 0 ? exit_campaign_failed : exit_ok;
 }
 
 }  // namespace cagescreen::workflows
