@@ -446,6 +446,50 @@ TEST_SUITE("campaign") {
     CHECK(std::count(still.output.begin(), still.output.end(), '\n') == 1);
   }
 
+#ifdef CAGESCREEN_TEST_MPIRUN
+  TEST_CASE("mpi: three ranks give the same table as a serial run") {
+    const fs::path dir = scratch("campaign-mpi");
+    std::ofstream(dir / "m.toml") << "name = \"mpi\"\ndescriptors = [\"charges\", \"frontier\", \"dipole\"]\n"
+                                     "[level]\nmethod = \"hf\"\nbasis = \"6-31g\"\n"
+                                     "[[candidates]]\nglob = \"" + qm9 + "/gdb_7772*.xyz\"\n"
+                                     "[[candidates]]\nspecies = \"water\"\n"
+                                     "[[candidates]]\nspecies = \"zno\"\nmax_iterations = 3\n";
+    const std::string common = " screen " + (dir / "m.toml").string() + " --threads-per-job 1 --output ";
+    const auto serial = cli(common + (dir / "serial").string());
+    INFO(serial.output);
+    CHECK(serial.code == 5);  // zno cannot converge in 3 iterations
+    const std::string cmd = std::string(CAGESCREEN_TEST_MPIRUN) + " -np 3 --oversubscribe --allow-run-as-root " +
+                            CAGESCREEN_EXE + common + (dir / "mpi").string() + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    std::string output;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) output.append(buf, n);
+    const int status = pclose(p);
+    INFO(output);
+    CHECK(output.find("on 2 MPI worker ranks") != std::string::npos);
+    CHECK(WEXITSTATUS(status) == 5);
+    const auto a = table_of(dir / "serial" / "results.sqlite");
+    const auto b = table_of(dir / "mpi" / "results.sqlite");
+    REQUIRE(a.size() == 7);
+    REQUIRE(b.size() == a.size());
+    for (const auto& [key, row] : a) {
+      INFO(key);
+      REQUIRE(b.count(key) == 1);
+      const auto& other = b.at(key);
+      CHECK(other.status == row.status);
+      CHECK(other.input_hash == row.input_hash);
+      CHECK(other.attempts == row.attempts);
+      CHECK(other.failure_class == row.failure_class);
+      for (std::size_t i = 0; i < row.scalars.size(); ++i) {
+        REQUIRE(other.scalars[i].has_value() == row.scalars[i].has_value());
+        if (row.scalars[i]) CHECK(*other.scalars[i] == doctest::Approx(*row.scalars[i]).epsilon(1e-9));
+      }
+    }
+    CHECK(b.at("zno@hf/6-31g/grid=default").failure_class == "scf_not_converged");
+  }
+#endif
+
   TEST_CASE("report: headless Chromium renders the ranking table, the level diagram and the scatter plots") {
     const fs::path dir = scratch("campaign-report");
     std::ofstream(dir / "evil.xyz") << "3\ncharge=0\nO 0 0 0\nH 0 0.757 0.587\nH 0 -0.757 0.587\n";

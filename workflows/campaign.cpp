@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -16,7 +17,12 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <memory>
 #include <thread>
+
+#ifdef CAGESCREEN_WITH_MPI
+#include <mpi.h>
+#endif
 
 #include "molecules/error.hpp"
 #include "molecules/units.hpp"
@@ -353,6 +359,7 @@ class Campaign {
   }
 
   bool has_work() const { return !queue_.empty(); }
+  int running() const { return running_; }
   std::size_t queued() const { return queue_.size(); }
   Job next(int threads) {
     const Job j = queue_.front();
@@ -460,31 +467,195 @@ void run_local(Campaign& campaign, Executor& exec, const ScreenOptions& opt) {
   campaign.end_progress();
 }
 
+
+#ifdef CAGESCREEN_WITH_MPI
+// ------------------------------------------------------------------------------------------ MPI
+// Rank 0 owns the store and hands out one job at a time to whichever worker asks; each worker runs
+// its job as a child process with its OpenMP threads and sends back the outcome. Messages are JSON
+// text: a request {"threads": T, "outcome": {...}} from a worker, a job {"index", "ladder"} or a stop
+// from rank 0.
+
+enum Tag : int { tag_request = 1, tag_job = 2, tag_stop = 3 };
+
+bool launched_by_mpirun() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
+}
+
+void send_text(const std::string& text, int dest, int tag) {
+  MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, dest, tag, MPI_COMM_WORLD);
+}
+
+/// Receives the next message, sleeping between probes (so a waiting rank leaves its core free).
+std::string receive_text(int source, int& from, int& tag) {
+  MPI_Status st;
+  for (int flag = 0;;) {
+    MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+    if (flag) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  int n = 0;
+  MPI_Get_count(&st, MPI_CHAR, &n);
+  std::string text(static_cast<std::size_t>(n), '\0');
+  MPI_Recv(text.data(), n, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  from = st.MPI_SOURCE;
+  tag = st.MPI_TAG;
+  return text;
+}
+
+void run_coordinator(Campaign& campaign, int size) {
+  std::vector<int> idle;
+  std::map<int, int> threads;
+  int active = size - 1;
+  if (campaign.has_work())
+    std::cerr << "screen: " << campaign.queued() << " to run on " << size - 1 << " MPI worker ranks\n";
+  while (active > 0) {
+    int from = 0, tag = 0;
+    const auto msg = nlohmann::json::parse(receive_text(MPI_ANY_SOURCE, from, tag));
+    if (msg.contains("outcome")) campaign.apply(Outcome::from_json(msg["outcome"]));
+    threads[from] = msg.at("threads").get<int>();
+    idle.push_back(from);
+    while (!idle.empty() && campaign.has_work()) {
+      const int w = idle.back();
+      idle.pop_back();
+      const Job job = campaign.next(threads[w]);
+      send_text(nlohmann::json{{"index", job.index}, {"ladder", job.ladder}}.dump(), w, tag_job);
+    }
+    if (!campaign.has_work() && campaign.running() == 0) {
+      for (int w : idle) send_text("{}", w, tag_stop);
+      active -= static_cast<int>(idle.size());
+      idle.clear();
+    }
+  }
+}
+
+void run_worker(Executor& exec, int threads) {
+  nlohmann::json request = {{"threads", threads}};
+  for (;;) {
+    send_text(request.dump(), 0, tag_request);
+    int from = 0, tag = 0;
+    const std::string text = receive_text(0, from, tag);
+    if (tag == tag_stop) return;
+    const auto j = nlohmann::json::parse(text);
+    exec.launch({j.at("index").get<std::size_t>(), j.at("ladder").get<int>()}, threads);
+    std::vector<Outcome> done;
+    while (done.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      done = exec.poll();
+    }
+    request = {{"threads", threads}, {"outcome", done.front().to_json()}};
+  }
+}
+
+/// OpenMP threads for each worker: the node's cores shared among the workers on that node.
+int worker_threads(const ScreenOptions& opt) {
+  if (opt.threads_per_job > 0) return opt.threads_per_job;
+  MPI_Comm node;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int node_size = 1, rank = 0, lowest = 0;
+  MPI_Comm_size(node, &node_size);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Allreduce(&rank, &lowest, 1, MPI_INT, MPI_MIN, node);
+  MPI_Comm_free(&node);
+  const int workers = std::max(1, node_size - (lowest == 0 ? 1 : 0));
+  return std::max(1, core_count() / workers);
+}
+#endif
 }  // namespace
 
-int screen(const Manifest& manifest, const ScreenOptions& opt) {
+namespace {
+
+/// Checks the options and opens the store (rank 0 or a serial run).
+std::unique_ptr<Store> open_campaign(const Manifest& manifest, const ScreenOptions& opt, const fs::path& out) {
   if (opt.jobs < 0 || opt.jobs > 4096) throw InputError("--jobs must be between 1 and 4096");
   if (opt.threads_per_job < 0 || opt.threads_per_job > 1024)
     throw InputError("--threads-per-job must be between 1 and 1024");
   if (opt.retry_failed && !opt.resume) throw InputError("--retry-failed continues a campaign: use it with --resume");
-  const fs::path out = opt.output.empty() ? manifest.output : fs::absolute(opt.output);
   fs::create_directories(out / "logs");
   fs::create_directories(out / "work");
-  Store store(out / "results.sqlite", true);
-  if (!opt.resume && store.count() > 0)
-    throw InputError((out / "results.sqlite").string() + " already holds " + std::to_string(store.count()) +
+  auto store = std::make_unique<Store>(out / "results.sqlite", true);
+  if (!opt.resume && store->count() > 0)
+    throw InputError((out / "results.sqlite").string() + " already holds " + std::to_string(store->count()) +
                      " results: pass --resume to continue this campaign, or choose another output folder");
   std::cerr << "screen: campaign '" << manifest.name << "', " << manifest.candidates.size() << " candidates at "
             << manifest.level.key() << ", results in " << out.string() << "\n";
-  Campaign campaign(manifest, store);
-  campaign.plan(opt.resume, opt.retry_failed);
-  Executor exec(manifest, out, opt.program);
-  run_local(campaign, exec, opt);
+  return store;
+}
+
+int finish_campaign(const Manifest& manifest, const Store& store, const Campaign& campaign, const fs::path& out) {
   write_reports(manifest, store, out);
   std::cerr << "screen: " << campaign.done() << " done, " << campaign.failed() << " failed; wrote "
             << (out / "report.html").string() << ", results.csv, results.json\n";
   print_ranking(std::cout, manifest, store);
   return campaign.failed() > 0 ? exit_campaign_failed : exit_ok;
+}
+
+#ifdef CAGESCREEN_WITH_MPI
+int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::path& out) {
+  MPI_Init(nullptr, nullptr);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const int threads = worker_threads(opt);
+  int code = exit_ok;
+  if (size == 1) {
+    MPI_Finalize();
+    auto store = open_campaign(manifest, opt, out);
+    Campaign campaign(manifest, *store);
+    campaign.plan(opt.resume, opt.retry_failed);
+    Executor exec(manifest, out, opt.program);
+    run_local(campaign, exec, opt);
+    return finish_campaign(manifest, *store, campaign, out);
+  }
+  if (rank == 0) {
+    std::unique_ptr<Store> store;
+    try {
+      store = open_campaign(manifest, opt, out);
+    } catch (...) {
+      // Release the workers (each has sent its first request), then report the error.
+      for (int w = 1; w < size; ++w) {
+        int from = 0, tag = 0;
+        receive_text(MPI_ANY_SOURCE, from, tag);
+        send_text("{}", from, tag_stop);
+      }
+      MPI_Finalize();
+      throw;
+    }
+    try {
+      Campaign campaign(manifest, *store);
+      campaign.plan(opt.resume, opt.retry_failed);
+      run_coordinator(campaign, size);
+      code = finish_campaign(manifest, *store, campaign, out);
+    } catch (const std::exception& e) {
+      std::cerr << "cagescreen: error: " << e.what() << "\n";
+      MPI_Abort(MPI_COMM_WORLD, exit_failure);
+    }
+  } else {
+    try {
+      Executor exec(manifest, out, opt.program);
+      run_worker(exec, threads);
+    } catch (const std::exception& e) {
+      std::cerr << "cagescreen: error: MPI rank " << rank << ": " << e.what() << "\n";
+      MPI_Abort(MPI_COMM_WORLD, exit_failure);
+    }
+  }
+  MPI_Finalize();
+  return code;
+}
+#endif
+
+}  // namespace
+
+int screen(const Manifest& manifest, const ScreenOptions& opt) {
+  const fs::path out = opt.output.empty() ? manifest.output : fs::absolute(opt.output);
+#ifdef CAGESCREEN_WITH_MPI
+  if (launched_by_mpirun()) return screen_mpi(manifest, opt, out);
+#endif
+  auto store = open_campaign(manifest, opt, out);
+  Campaign campaign(manifest, *store);
+  campaign.plan(opt.resume, opt.retry_failed);
+  Executor exec(manifest, out, opt.program);
+  run_local(campaign, exec, opt);
+  return finish_campaign(manifest, *store, campaign, out);
 }
 
 }  // namespace cagescreen::workflows
