@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 
 #include "cli_helpers.hpp"
 #include "molecules/error.hpp"
+#include "workflows/campaign.hpp"
 #include "workflows/manifest.hpp"
 #include "workflows/ranking.hpp"
 #include "workflows/report.hpp"
@@ -294,7 +296,7 @@ TEST_SUITE("campaign") {
         "[[candidates]]\nfile = \"broken.xyz\"\n"
         "[[candidates]]\nspecies = \"znf2\"\nlabel = \"stubborn\"\nmax_iterations = 2\n"
         "[[candidates]]\nspecies = \"o-carborane\"\nlabel = \"too big\"\nmemory_mib = 20\n"
-        "[[candidates]]\nspecies = \"p-carborane\"\nlabel = \"too slow\"\ntime_minutes = 0.002\n"
+        "[[candidates]]\nspecies = \"p-carborane\"\nlabel = \"too slow\"\ntime_minutes = 0.001\n"
         "[[candidates]]\nspecies = \"zno\"\n";
     std::ofstream(dir / "m.toml") << manifest;
     const std::string cmd = "screen " + (dir / "m.toml").string() + " --jobs 2 --threads-per-job 1";
@@ -444,6 +446,40 @@ TEST_SUITE("campaign") {
     // Nothing is left pending or running in the store.
     const auto still = cli("results " + out + " --where \"status <> 'done'\"");
     CHECK(std::count(still.output.begin(), still.output.end(), '\n') == 1);
+  }
+
+  TEST_CASE("caps: a job over its resident-memory cap or its wall time is killed and recorded as such") {
+    // The jobs here are stand-ins for cagescreen run: perl allocating 400 MiB, and sleep.
+    const fs::path dir = scratch("campaign-caps");
+    const fs::path program = dir / "fake-run";
+    std::ofstream(program) << "#!/bin/sh\ncase \"$2\" in\n"
+                              "  *hog*) exec perl -e '$x = \"a\" x (400*1024*1024); sleep 30' ;;\n"
+                              "  *) exec sleep 30 ;;\nesac\n";
+    fs::permissions(program, fs::perms::owner_all);
+    std::ofstream(dir / "m.toml") << "name = \"caps\"\n[level]\nmethod = \"hf\"\nbasis = \"sto-3g\"\n"
+                                     "[limits]\nmemory_mib = 100\ntime_minutes = 0.02\n"
+                                     "[[candidates]]\nspecies = \"water\"\nlabel = \"hog\"\ntime_minutes = 1\n"
+                                     "[[candidates]]\nspecies = \"water\"\nlabel = \"sleepy\"\n";
+    ScreenOptions opt;
+    opt.program = program.string();
+    opt.jobs = 2;
+    opt.threads_per_job = 1;
+    CHECK(screen(read_manifest(dir / "m.toml"), opt) == 5);
+    auto t = table_of(dir / "results" / "results.sqlite");
+    const auto& hog = t["hog@hf/sto-3g/grid=default"];
+    CHECK(hog.failure_class == "out_of_memory");
+    CHECK(hog.failure_message.find("over the cap of 100 MiB") != std::string::npos);
+    const auto& sleepy = t["sleepy@hf/sto-3g/grid=default"];
+    CHECK(sleepy.failure_class == "time_limit");
+    CHECK(sleepy.wall_seconds < 10);
+    // A second campaign on a folder in use is refused.
+    const int fd = open((dir / "results" / ".lock").c_str(), O_RDWR);
+    REQUIRE(fd >= 0);
+    REQUIRE(flock(fd, LOCK_EX | LOCK_NB) == 0);
+    const auto busy = cli("screen " + (dir / "m.toml").string() + " --resume");
+    CHECK(busy.code == 2);
+    CHECK(busy.output.find("another cagescreen screen is running on this folder") != std::string::npos);
+    close(fd);
   }
 
 #ifdef CAGESCREEN_TEST_MPIRUN

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -564,6 +565,26 @@ int worker_threads(const ScreenOptions& opt) {
 
 namespace {
 
+/// One campaign per output folder at a time: an flock on OUTPUT/.lock, released when the campaign
+/// ends, however it ends.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& out) {
+    fs::create_directories(out);
+    fd_ = open((out / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0 || flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (fd_ >= 0) close(fd_);
+      throw InputError(out.string() + ": another cagescreen screen is running on this folder");
+    }
+  }
+  ~FolderLock() { close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 /// Checks the options and opens the store (rank 0 or a serial run).
 std::unique_ptr<Store> open_campaign(const Manifest& manifest, const ScreenOptions& opt, const fs::path& out) {
   if (opt.jobs < 0 || opt.jobs > 4096) throw InputError("--jobs must be between 1 and 4096");
@@ -599,6 +620,7 @@ int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::pat
   int code = exit_ok;
   if (size == 1) {
     MPI_Finalize();
+    const FolderLock lock(out);
     auto store = open_campaign(manifest, opt, out);
     Campaign campaign(manifest, *store);
     campaign.plan(opt.resume, opt.retry_failed);
@@ -607,8 +629,10 @@ int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::pat
     return finish_campaign(manifest, *store, campaign, out);
   }
   if (rank == 0) {
+    std::unique_ptr<FolderLock> lock;
     std::unique_ptr<Store> store;
     try {
+      lock = std::make_unique<FolderLock>(out);
       store = open_campaign(manifest, opt, out);
     } catch (...) {
       // Release the workers (each has sent its first request), then report the error.
@@ -650,6 +674,7 @@ int screen(const Manifest& manifest, const ScreenOptions& opt) {
 #ifdef CAGESCREEN_WITH_MPI
   if (launched_by_mpirun()) return screen_mpi(manifest, opt, out);
 #endif
+  const FolderLock lock(out);
   auto store = open_campaign(manifest, opt, out);
   Campaign campaign(manifest, *store);
   campaign.plan(opt.resume, opt.retry_failed);
