@@ -602,11 +602,14 @@ std::unique_ptr<Store> open_campaign(const Manifest& manifest, const ScreenOptio
   return store;
 }
 
-int finish_campaign(const Manifest& manifest, const Store& store, const Campaign& campaign, const fs::path& out) {
-  write_reports(manifest, store, out);
-  std::cerr << "screen: " << campaign.done() << " done, " << campaign.failed() << " failed; wrote "
-            << (out / "report.html").string() << ", results.csv, results.json\n";
-  print_ranking(std::cout, manifest, store);
+int finish_campaign(const Manifest& manifest, const Store& store, const Campaign& campaign, const fs::path& out,
+                    bool reports) {
+  if (reports) {
+    write_reports(manifest, store, out);
+    std::cerr << "screen: " << campaign.done() << " done, " << campaign.failed() << " failed; wrote "
+              << (out / "report.html").string() << ", results.csv, results.json\n";
+    print_ranking(std::cout, manifest, store);
+  }
   return campaign.failed() > 0 ? exit_campaign_failed : exit_ok;
 }
 
@@ -626,7 +629,7 @@ int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::pat
     campaign.plan(opt.resume, opt.retry_failed);
     Executor exec(manifest, out, opt.program);
     run_local(campaign, exec, opt);
-    return finish_campaign(manifest, *store, campaign, out);
+    return finish_campaign(manifest, *store, campaign, out, opt.reports);
   }
   if (rank == 0) {
     std::unique_ptr<FolderLock> lock;
@@ -648,7 +651,7 @@ int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::pat
       Campaign campaign(manifest, *store);
       campaign.plan(opt.resume, opt.retry_failed);
       run_coordinator(campaign, size);
-      code = finish_campaign(manifest, *store, campaign, out);
+      code = finish_campaign(manifest, *store, campaign, out, opt.reports);
     } catch (const std::exception& e) {
       std::cerr << "cagescreen: error: " << e.what() << "\n";
       MPI_Abort(MPI_COMM_WORLD, exit_failure);
@@ -672,7 +675,7 @@ int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::pat
 int screen(const Manifest& manifest, const ScreenOptions& opt) {
   const fs::path out = opt.output.empty() ? manifest.output : fs::absolute(opt.output);
 #ifdef CAGESCREEN_WITH_MPI
-  if (launched_by_mpirun()) return screen_mpi(manifest, opt, out);
+  if (opt.allow_mpi && launched_by_mpirun()) return screen_mpi(manifest, opt, out);
 #endif
   const FolderLock lock(out);
   auto store = open_campaign(manifest, opt, out);
@@ -680,7 +683,7 @@ int screen(const Manifest& manifest, const ScreenOptions& opt) {
   campaign.plan(opt.resume, opt.retry_failed);
   Executor exec(manifest, out, opt.program);
   run_local(campaign, exec, opt);
-  return finish_campaign(manifest, *store, campaign, out);
+  return finish_campaign(manifest, *store, campaign, out, opt.reports);
 }
 
 }  // namespace cagescreen::workflows

@@ -13,6 +13,8 @@ struct ScreenOptions {
   bool retry_failed = false;
   std::string output;       ///< overrides the manifest's output folder
   std::string program;      ///< the cagescreen executable the jobs run (default: this one)
+  bool reports = true;      ///< write the campaign reports and print the ranking
+  bool allow_mpi = true;    ///< under mpirun, spread the jobs over the ranks
 };
 
 /// Runs a campaign: every candidate of the manifest that is not already done at this level of theory

@@ -31,6 +31,7 @@
 #include "workflows/qcschema.hpp"
 #include "workflows/report.hpp"
 #include "workflows/store.hpp"
+#include "workflows/validate.hpp"
 
 namespace cagescreen::workflows {
 namespace {
@@ -489,6 +490,19 @@ int main_cli(int argc, char** argv) {
   results_cmd->add_option("--where", results_where, "SQL condition on the columns, e.g. \"status = 'done' AND gap_ev > 7\"");
   results_cmd->add_option("--level", results_level, "only this level of theory (e.g. b3lyp/6-31g*/grid=default)");
 
+  std::string validate_set;
+  ValidateOptions validate_opt;
+  auto* validate_cmd = app.add_subcommand("validate", "reproduce a reference set of published values (docs/validation.md)");
+  validate_cmd->add_option("set", validate_set, "a shipped set (qm9-sample, seed-paper, psi4-crosscheck) or a folder")
+      ->required();
+  validate_cmd->add_option("--method", validate_opt.method, "run at this method instead of the set's own (not like for like)");
+  validate_cmd->add_option("--basis", validate_opt.basis, "run with this basis set instead of the set's own");
+  validate_cmd->add_option("--grid", validate_opt.grid, "run on this DFT grid instead of the set's own");
+  validate_cmd->add_option("--jobs", validate_opt.jobs, "molecules at a time (0: one per core)")->capture_default_str();
+  validate_cmd->add_option("--threads-per-job", validate_opt.threads_per_job, "OpenMP threads per molecule (0: shared)")
+      ->capture_default_str();
+  validate_cmd->add_option("--output", validate_opt.output, "output folder (default: validation/SET)");
+
   app.add_subcommand("species", "list the built-in species");
   app.add_subcommand("basis", "list the shipped basis sets");
   app.add_subcommand("functionals", "list the exchange-correlation functionals");
@@ -511,6 +525,10 @@ int main_cli(int argc, char** argv) {
     if (app.got_subcommand("basis")) return list_basis_sets();
     if (app.got_subcommand("functionals")) return list_functionals();
     if (app.got_subcommand("screen")) return screen(read_manifest(manifest_file), screen_opt);
+    if (app.got_subcommand("validate")) {
+      for (auto* s : {&validate_opt.method, &validate_opt.basis, &validate_opt.grid}) *s = lower(*s);
+      return validate(load_reference_set(validate_set), validate_opt);
+    }
     if (app.got_subcommand("results")) return show_results(results_folder, results_format, results_where, results_level);
     return run(opt);
   } catch (const InputError& e) {

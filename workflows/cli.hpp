@@ -9,7 +9,8 @@ enum ExitCode : int {
   exit_bad_input = 2,
   exit_not_converged = 3,
   exit_out_of_memory = 4,  ///< run: over --memory-limit
-  exit_campaign_failed = 5  ///< screen: finished, but some candidates failed
+  exit_campaign_failed = 5,  ///< screen: finished, but some candidates failed
+  exit_validation_failed = 6  ///< validate: a quantity is outside its tolerance, or an entry failed
 };
 
 /// The `cagescreen` command line; returns the exit code.

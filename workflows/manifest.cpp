@@ -6,7 +6,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "molecules/error.hpp"
 #include "molecules/species.hpp"
@@ -16,6 +15,7 @@
 #include "scf/xc.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/scalars.hpp"
+#include "workflows/toml_reader.hpp"
 
 namespace cagescreen::workflows {
 
@@ -29,78 +29,6 @@ std::string LevelOfTheory::key() const {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// Reads one manifest: every error names the file, the line and the dotted key.
-class Reader {
- public:
-  explicit Reader(fs::path file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const toml::node* where, const std::string& message) const {
-    throw InputError(located(file_.string(), where ? static_cast<int>(where->source().begin.line) : 0, message));
-  }
-
-  void check_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> allowed) const {
-    for (auto&& [k, v] : t) {
-      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      throw InputError(located(file_.string(), static_cast<int>(k.source().begin.line),
-                               "unknown key '" + prefix + std::string(k.str()) + "' (allowed here: " + list + ")"));
-    }
-  }
-
-  std::optional<std::string> string(const toml::table& t, std::string_view key, const std::string& prefix) const {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_string()) fail(n, "'" + prefix + std::string(key) + "' must be a string");
-    return n->value<std::string>();
-  }
-  std::optional<double> number(const toml::table& t, std::string_view key, const std::string& prefix, double lo,
-                               double hi) const {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_number()) fail(n, "'" + prefix + std::string(key) + "' must be a number");
-    const double v = *n->value<double>();
-    if (!(v >= lo && v <= hi)) {
-      std::ostringstream m;
-      m << "'" << prefix << key << "' = " << v << " must be between " << lo << " and " << hi;
-      fail(n, m.str());
-    }
-    return v;
-  }
-  std::optional<int> integer(const toml::table& t, std::string_view key, const std::string& prefix, int lo,
-                             int hi) const {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_integer()) fail(n, "'" + prefix + std::string(key) + "' must be an integer");
-    const auto v = *n->value<std::int64_t>();
-    if (v < lo || v > hi)
-      fail(n, "'" + prefix + std::string(key) + "' = " + std::to_string(v) + " must be between " + std::to_string(lo) +
-                  " and " + std::to_string(hi));
-    return static_cast<int>(v);
-  }
-  const toml::table* table(const toml::table& t, std::string_view key) const {
-    const toml::node* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) fail(n, "'" + std::string(key) + "' must be a table ([" + std::string(key) + "])");
-    return n->as_table();
-  }
-
-  /// Runs `check` on a value; an InputError from it is re-thrown at the node's line.
-  template <class F>
-  void checked(const toml::table& t, std::string_view key, const std::string& prefix, F&& check) const {
-    try {
-      check();
-    } catch (const InputError& e) {
-      fail(t.get(key), "'" + prefix + std::string(key) + "': " + e.what());
-    }
-  }
-
-  const fs::path& file() const { return file_; }
-
- private:
-  fs::path file_;
-};
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -256,12 +184,7 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
 }  // namespace
 
 Manifest parse_manifest(const std::string& text, const fs::path& file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file.string());
-  } catch (const toml::parse_error& e) {
-    throw InputError(located(file.string(), static_cast<int>(e.source().begin.line), std::string(e.description())));
-  }
+  const toml::table root = parse_toml(text, file);
   Reader r(file);
   Manifest m;
   m.file = fs::absolute(file);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "molecules/elements.hpp"
+#include "workflows/plot.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/ranking.hpp"
 #include "workflows/scalars.hpp"
@@ -62,17 +63,6 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
-/// Writes a file atomically (temporary file, then rename).
-void write_file(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
-  }
-  fs::rename(tmp, path);
-}
-
 /// The campaign's rows in manifest order, with their ranking.
 struct Table {
   std::vector<ResultRow> rows;
@@ -97,32 +87,6 @@ Table campaign_table(const Manifest& m, const Store& store) {
 }
 
 // ---------------------------------------------------------------- SVG plots
-
-struct Axis {
-  double lo, hi;
-  static Axis around(std::vector<double> v) {
-    if (v.empty()) return {0, 1};
-    double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
-    const double pad = std::max(0.08 * (hi - lo), 0.5);
-    return {lo - pad, hi + pad};
-  }
-  double map(double x, double a, double b) const { return a + (x - lo) / (hi - lo) * (b - a); }
-};
-
-/// Ticks at a round step.
-std::vector<double> ticks(const Axis& ax) {
-  const double span = ax.hi - ax.lo, raw = span / 6;
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = p;
-  for (double f : {1.0, 2.0, 5.0, 10.0})
-    if (f * p >= raw) {
-      step = f * p;
-      break;
-    }
-  std::vector<double> t;
-  for (double x = std::ceil(ax.lo / step) * step; x <= ax.hi + 1e-9; x += step) t.push_back(std::abs(x) < 1e-12 ? 0 : x);
-  return t;
-}
 
 /// HOMO and LUMO of every finished candidate (the paper's Figure S3).
 std::string level_diagram(const Table& t) {

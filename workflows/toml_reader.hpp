@@ -1,0 +1,99 @@
+#pragma once
+// Checked access to TOML tables (manifests, reference sets): wrong types, out-of-range values and
+// unknown keys throw InputError naming the file, the line and the dotted key.
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <toml++/toml.h>
+
+#include "molecules/error.hpp"
+
+namespace cagescreen::workflows {
+
+/// Reads values from a parsed TOML file: every error names the file, the line and the dotted key.
+class Reader {
+ public:
+  explicit Reader(std::filesystem::path file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const toml::node* where, const std::string& message) const {
+    throw InputError(located(file_.string(), where ? static_cast<int>(where->source().begin.line) : 0, message));
+  }
+
+  void check_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> allowed) const {
+    for (auto&& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      throw InputError(located(file_.string(), static_cast<int>(k.source().begin.line),
+                               "unknown key '" + prefix + std::string(k.str()) + "' (allowed here: " + list + ")"));
+    }
+  }
+
+  std::optional<std::string> string(const toml::table& t, std::string_view key, const std::string& prefix) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) fail(n, "'" + prefix + std::string(key) + "' must be a string");
+    return n->value<std::string>();
+  }
+  std::optional<double> number(const toml::table& t, std::string_view key, const std::string& prefix, double lo,
+                               double hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_number()) fail(n, "'" + prefix + std::string(key) + "' must be a number");
+    const double v = *n->value<double>();
+    if (!(v >= lo && v <= hi)) {
+      std::ostringstream m;
+      m << "'" << prefix << key << "' = " << v << " must be between " << lo << " and " << hi;
+      fail(n, m.str());
+    }
+    return v;
+  }
+  std::optional<int> integer(const toml::table& t, std::string_view key, const std::string& prefix, int lo,
+                             int hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) fail(n, "'" + prefix + std::string(key) + "' must be an integer");
+    const auto v = *n->value<std::int64_t>();
+    if (v < lo || v > hi)
+      fail(n, "'" + prefix + std::string(key) + "' = " + std::to_string(v) + " must be between " + std::to_string(lo) +
+                  " and " + std::to_string(hi));
+    return static_cast<int>(v);
+  }
+  const toml::table* table(const toml::table& t, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(n, "'" + std::string(key) + "' must be a table ([" + std::string(key) + "])");
+    return n->as_table();
+  }
+
+  /// Runs `check` on a value; an InputError from it is re-thrown at the node's line.
+  template <class F>
+  void checked(const toml::table& t, std::string_view key, const std::string& prefix, F&& check) const {
+    try {
+      check();
+    } catch (const InputError& e) {
+      fail(t.get(key), "'" + prefix + std::string(key) + "': " + e.what());
+    }
+  }
+
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+};
+
+/// Parses TOML text; syntax errors become InputError("FILE:LINE: ...").
+inline toml::table parse_toml(const std::string& text, const std::filesystem::path& file) {
+  try {
+    return toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    throw InputError(located(file.string(), static_cast<int>(e.source().begin.line), std::string(e.description())));
+  }
+}
+
+}  // namespace cagescreen::workflows

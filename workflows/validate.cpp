@@ -1,0 +1,641 @@
+#include "workflows/validate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "molecules/data_dir.hpp"
+#include "molecules/elements.hpp"
+#include "molecules/error.hpp"
+#include "molecules/species.hpp"
+#include "molecules/units.hpp"
+#include "workflows/campaign.hpp"
+#include "workflows/cli.hpp"
+#include "workflows/plot.hpp"
+#include "workflows/qcschema.hpp"
+#include "workflows/report.hpp"
+#include "workflows/scalars.hpp"
+#include "workflows/store.hpp"
+#include "workflows/toml_reader.hpp"
+
+namespace cagescreen::workflows {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+/// Quantities a reference set can hold: scalar descriptors, Mulliken charges, and distances.
+bool known_quantity(const std::string& q) {
+  return find_scalar(q) || q == "mulliken_charges" || q.rfind("distance_angstrom:", 0) == 0;
+}
+
+std::string unit_of(const std::string& q) {
+  if (const auto* s = find_scalar(q)) return s->unit;
+  if (q == "mulliken_charges") return "e";
+  return "A";
+}
+
+/// Reads a number in QM9's notation (Mathematica writes 1.2*^-6 for 1.2e-6).
+std::optional<double> qm9_number(std::string text) {
+  if (const auto p = text.find("*^"); p != std::string::npos) text.replace(p, 2, "e");
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(v)) return v;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
+/// True when the file's second line looks like QM9's property line ("gdb N" and 15 numbers).
+bool is_qm9_file(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  if (!std::getline(in, line)) return false;
+  std::istringstream ss(line);
+  std::string tag;
+  ss >> tag;
+  return tag == "gdb";
+}
+
+/// One QM9 file: geometry through the ordinary reader, published values from the property line
+/// and the fifth column of the atom lines.
+ReferenceEntry read_qm9_file(const fs::path& file) {
+  ReferenceEntry e;
+  e.candidate.label = file.stem().string();
+  e.candidate.source = file.string();
+  e.candidate.molecule = molecules::resolve_input(file.string());
+  e.candidate.molecule.name = e.candidate.label;
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  std::getline(in, line);
+  std::istringstream ss(line);
+  std::vector<std::string> f;
+  for (std::string t; ss >> t;) f.push_back(t);
+  static const char* names[] = {"gdb", "index", "A", "B", "C", "mu", "alpha", "HOMO", "LUMO", "gap", "<R2>",
+                                "ZPVE", "U0", "U", "H", "G", "Cv"};
+  if (f.size() != 17)
+    throw InputError(located(file.string(), 2, "QM9 property line: expected 'gdb N' and 15 numbers, found " +
+                                                   std::to_string(f.size()) + " fields"));
+  std::vector<double> v(17);
+  for (std::size_t i = 2; i < 17; ++i) {
+    const auto x = qm9_number(f[i]);
+    if (!x)
+      throw InputError(located(file.string(), 2, std::string("QM9 property line: ") + names[i] + " is not a number: '" +
+                                                     f[i] + "'"));
+    v[i] = *x;
+  }
+  const double ev = units::hartree_in_ev;
+  e.values = {{"homo_ev", v[7] * ev}, {"lumo_ev", v[8] * ev}, {"gap_ev", v[9] * ev},
+              {"energy_eh", v[12] - v[11]}, {"dipole_debye", v[5]}};
+  const std::size_t n = e.candidate.molecule.atoms.size();
+  for (std::size_t a = 0; a < n; ++a) {
+    if (!std::getline(in, line)) throw InputError(located(file.string(), static_cast<int>(a + 3), "missing atom line"));
+    std::istringstream as(line);
+    std::vector<std::string> t;
+    for (std::string x; as >> x;) t.push_back(x);
+    const auto q = t.size() == 5 ? qm9_number(t[4]) : std::nullopt;
+    if (!q)
+      throw InputError(located(file.string(), static_cast<int>(a + 3),
+                               "QM9 atom line: expected element, x, y, z and the Mulliken charge"));
+    e.mulliken.push_back(*q);
+  }
+  return e;
+}
+
+std::vector<ReferenceEntry> read_qm9_folder(const fs::path& folder) {
+  std::vector<fs::path> files;
+  for (const auto& d : fs::directory_iterator(folder))
+    if (d.is_regular_file() && d.path().extension() == ".xyz") files.push_back(d.path());
+  // Natural order: gdb_777 before gdb_7774.
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    const auto na = a.stem().string(), nb = b.stem().string();
+    return na.size() != nb.size() ? na.size() < nb.size() : na < nb;
+  });
+  std::vector<ReferenceEntry> out;
+  for (const auto& f : files) out.push_back(read_qm9_file(f));
+  return out;
+}
+
+LevelOfTheory qm9_level() {
+  LevelOfTheory l;
+  l.method = "b3lyp";  // Gaussian's B3LYP (VWN-RPA): libxc HYB_GGA_XC_B3LYP
+  l.basis = "6-31g(2df,p)";
+  l.grid = "default";
+  return l;
+}
+
+std::map<std::string, Tolerance> qm9_tolerances() {
+  // HOMO/LUMO are published to 1e-4 Eh (2.7 meV); energies to 1e-6 Eh; charges to 1e-6 e.
+  return {{"homo_ev", {0.0015, 0.004}}, {"lumo_ev", {0.0015, 0.004}}, {"energy_eh", {std::nullopt, 5e-5}},
+          {"mulliken_charges", {0.002, std::nullopt}}};
+}
+
+void read_level_keys(const Reader& r, const toml::table& t, const std::string& prefix, LevelOfTheory& level) {
+  for (const char* key : {"method", "basis", "grid", "shell_type", "reference"}) {
+    const auto v = r.string(t, key, prefix);
+    if (!v) continue;
+    std::string x = *v;
+    for (auto& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::string(key) == "method") level.method = x;
+    else if (std::string(key) == "basis") level.basis = x;
+    else if (std::string(key) == "grid") level.grid = x;
+    else if (std::string(key) == "shell_type") level.shell_type = x;
+    else level.reference = x;
+  }
+}
+
+ReferenceSet read_reference_toml(const fs::path& folder) {
+  const fs::path file = folder / "reference.toml";
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const toml::table root = parse_toml(text.str(), file);
+  const Reader r(file);
+  r.check_keys(root, "", {"set", "tolerances", "scan", "entries"});
+  ReferenceSet s;
+  s.folder = folder;
+  const toml::table* set = r.table(root, "set");
+  if (!set) throw InputError(located(file.string(), 0, "a reference set needs a [set] table"));
+  r.check_keys(*set, "set.", {"name", "description", "citation", "program", "conventions", "layout", "method",
+                              "basis", "grid", "shell_type", "reference"});
+  s.name = r.string(*set, "name", "set.").value_or(folder.filename().string());
+  s.description = r.string(*set, "description", "set.").value_or("");
+  s.citation = r.string(*set, "citation", "set.").value_or("");
+  s.program = r.string(*set, "program", "set.").value_or("");
+  s.conventions = r.string(*set, "conventions", "set.").value_or("");
+  s.layout = r.string(*set, "layout", "set.").value_or("table");
+  if (s.layout != "qm9" && s.layout != "table")
+    r.fail(set->get("layout"), "'set.layout' must be \"qm9\" or \"table\"");
+  if (s.layout == "qm9") {
+    s.level = qm9_level();
+    s.tolerances = qm9_tolerances();
+  }
+  read_level_keys(r, *set, "set.", s.level);
+  if (const toml::table* tol = r.table(root, "tolerances")) {
+    for (auto&& [k, v] : *tol) {
+      const std::string q(k.str());
+      if (!known_quantity(q))
+        throw InputError(located(file.string(), static_cast<int>(k.source().begin.line), "unknown quantity 'tolerances." + q + "'"));
+      const toml::table* t = v.as_table();
+      if (!t) r.fail(&v, "'tolerances." + q + "' must be a table such as { mae = 0.0015, max = 0.004 }");
+      r.check_keys(*t, "tolerances." + q + ".", {"mae", "max"});
+      s.tolerances[q] = {r.number(*t, "mae", "tolerances." + q + ".", 0, 1e9), r.number(*t, "max", "tolerances." + q + ".", 0, 1e9)};
+    }
+  }
+  if (const toml::table* scan = r.table(root, "scan")) {
+    r.check_keys(*scan, "scan.", {"methods", "basis"});
+    for (const char* key : {"methods", "basis"}) {
+      const toml::node* n = scan->get(key);
+      const toml::array* a = n ? n->as_array() : nullptr;
+      if (!a) r.fail(n ? n : &root, std::string("'scan.") + key + "' must be an array of strings");
+      for (const auto& x : *a) {
+        if (!x.is_string()) r.fail(&x, std::string("'scan.") + key + "' must hold strings");
+        (std::string(key) == "methods" ? s.scan_methods : s.scan_basis).push_back(*x.value<std::string>());
+      }
+    }
+  }
+  if (s.layout == "qm9") {
+    s.entries = read_qm9_folder(folder);
+    if (s.entries.empty()) throw InputError(file.string() + ": layout \"qm9\", but the folder holds no .xyz files");
+    return s;
+  }
+  const toml::node* en = root.get("entries");
+  const toml::array* arr = en ? en->as_array() : nullptr;
+  if (!arr || arr->empty()) r.fail(en, "a reference set needs at least one [[entries]] table");
+  std::set<std::string> labels;
+  for (const auto& item : *arr) {
+    const toml::table* t = item.as_table();
+    if (!t) r.fail(&item, "each [[entries]] item must be a table");
+    const std::string p = "entries.";
+    r.check_keys(*t, p, {"label", "species", "file", "charge", "multiplicity", "method", "basis", "grid", "shell_type",
+                         "reference", "values"});
+    ReferenceEntry e;
+    e.line = static_cast<int>(item.source().begin.line);
+    const auto species = r.string(*t, "species", p);
+    const auto path = r.string(*t, "file", p);
+    if (species.has_value() == path.has_value()) r.fail(&item, "an entry needs exactly one of species, file");
+    std::string input = species ? *species : (fs::path(*path).is_absolute() ? *path : (folder / *path).string());
+    if (species && !molecules::find_species(*species)) r.fail(t->get("species"), "unknown built-in species '" + *species + "'");
+    if (path && !fs::is_regular_file(input)) r.fail(t->get("file"), "no such file: " + input);
+    e.candidate.label = r.string(*t, "label", p).value_or(species ? *species : fs::path(input).stem().string());
+    if (!labels.insert(e.candidate.label).second) r.fail(&item, "two entries are labelled '" + e.candidate.label + "'");
+    e.candidate.source = species ? "species " + *species : input;
+    e.candidate.molecule = molecules::resolve_input(input, r.integer(*t, "charge", p, -20, 20), r.integer(*t, "multiplicity", p, 1, 20));
+    e.candidate.molecule.name = e.candidate.label;
+    bool own_level = false;
+    for (const char* key : {"method", "basis", "grid", "shell_type", "reference"}) own_level = own_level || t->contains(key);
+    if (own_level) {
+      LevelOfTheory l = s.level;
+      read_level_keys(r, *t, p, l);
+      e.level = l;
+    }
+    const toml::table* values = r.table(*t, "values");
+    if (!values || values->empty()) r.fail(&item, "an entry needs a [entries.values] table with at least one value");
+    for (auto&& [k, v] : *values) {
+      const std::string q(k.str());
+      const int line = static_cast<int>(k.source().begin.line);
+      if (!known_quantity(q)) throw InputError(located(file.string(), line, "unknown quantity '" + q + "'"));
+      if (q == "mulliken_charges") {
+        const toml::array* a = v.as_array();
+        if (!a || a->size() != e.candidate.molecule.atoms.size())
+          throw InputError(located(file.string(), line, "'mulliken_charges' must list one number per atom"));
+        for (const auto& x : *a) {
+          if (!x.is_number()) throw InputError(located(file.string(), line, "'mulliken_charges' must hold numbers"));
+          e.mulliken.push_back(*x.value<double>());
+        }
+        continue;
+      }
+      if (!v.is_number()) throw InputError(located(file.string(), line, "'" + q + "' must be a number"));
+      if (q.rfind("distance_angstrom:", 0) == 0) {
+        int i = 0, j = 0;
+        const int n = static_cast<int>(e.candidate.molecule.atoms.size());
+        if (std::sscanf(q.c_str() + 18, "%d-%d", &i, &j) != 2 || i < 1 || j < 1 || i > n || j > n || i == j)
+          throw InputError(located(file.string(), line, "'" + q + "': use distance_angstrom:I-J with atom numbers 1.." + std::to_string(n)));
+      }
+      e.values[q] = *v.value<double>();
+    }
+    s.entries.push_back(std::move(e));
+  }
+  return s;
+}
+
+}  // namespace
+
+ReferenceSet load_reference_set(const std::string& name_or_folder) {
+  fs::path folder = name_or_folder;
+  if (!fs::is_directory(folder)) {
+    folder = fs::path(data_dir()) / "reference" / name_or_folder;
+    if (!fs::is_directory(folder)) {
+      std::string names;
+      for (const auto& d : fs::directory_iterator(fs::path(data_dir()) / "reference"))
+        if (d.is_directory()) names += (names.empty() ? "" : ", ") + d.path().filename().string();
+      throw InputError("'" + name_or_folder + "' is neither a folder nor a shipped reference set (" + names + ")");
+    }
+  }
+  if (fs::exists(folder / "reference.toml")) return read_reference_toml(folder);
+  // No reference.toml: a folder of QM9 files implies the QM9 level of theory.
+  bool qm9 = false;
+  for (const auto& d : fs::directory_iterator(folder))
+    if (d.is_regular_file() && d.path().extension() == ".xyz" && is_qm9_file(d.path())) qm9 = true;
+  if (!qm9)
+    throw InputError(folder.string() + ": not a reference set (no reference.toml, and no QM9-format .xyz files)");
+  ReferenceSet s;
+  s.folder = folder;
+  s.name = fs::absolute(folder).lexically_normal().filename().string();
+  if (s.name.empty()) s.name = fs::absolute(folder).parent_path().filename().string();
+  s.layout = "qm9";
+  s.description = "QM9-format files (recognised by their property line)";
+  s.citation = "R. Ramakrishnan, P. O. Dral, M. Rupp, O. A. von Lilienfeld, Sci. Data 1, 140022 (2014)";
+  s.program = "Gaussian 09";
+  s.conventions = "B3LYP (VWN-RPA)/6-31G(2df,p); E = U0 - ZPVE";
+  s.level = qm9_level();
+  s.tolerances = qm9_tolerances();
+  s.entries = read_qm9_folder(folder);
+  return s;
+}
+
+namespace {
+
+struct Sample {
+  std::string entry, where;  ///< entry label; atom for charges
+  double published = 0, computed = 0;
+  double error() const { return computed - published; }
+};
+
+struct Stats {
+  std::string quantity, unit;
+  std::vector<Sample> samples;
+  Tolerance tolerance;
+  double mse = 0, mae = 0, rmse = 0, max = 0;
+  const Sample* worst = nullptr;
+  std::optional<bool> pass;  ///< empty when the quantity has no tolerance
+};
+
+void finish_stats(Stats& s) {
+  const double n = static_cast<double>(s.samples.size());
+  if (s.samples.empty()) return;
+  for (const auto& x : s.samples) {
+    s.mse += x.error() / n;
+    s.mae += std::abs(x.error()) / n;
+    s.rmse += x.error() * x.error() / n;
+    if (!s.worst || std::abs(x.error()) > s.max) {
+      s.max = std::abs(x.error());
+      s.worst = &x;
+    }
+  }
+  s.rmse = std::sqrt(s.rmse);
+  if (s.tolerance.mae || s.tolerance.max)
+    s.pass = (!s.tolerance.mae || s.mae <= *s.tolerance.mae) && (!s.tolerance.max || s.max <= *s.tolerance.max);
+}
+
+int scalar_column(const std::string& name) {
+  const auto& list = scalar_descriptors();
+  for (std::size_t i = 0; i < list.size(); ++i)
+    if (name == list[i].name) return static_cast<int>(i);
+  return -1;
+}
+
+/// The computed value of a quantity from a finished row (empty if it does not hold it).
+std::optional<double> computed_value(const ResultRow& row, const json& result, const std::string& q) {
+  if (const int c = scalar_column(q); c >= 0) return row.scalars[c];
+  if (q.rfind("distance_angstrom:", 0) == 0) {
+    int i = 0, j = 0;
+    std::sscanf(q.c_str() + 18, "%d-%d", &i, &j);
+    const auto& g = result.at("molecule").at("geometry");
+    double d2 = 0;
+    for (int k = 0; k < 3; ++k) {
+      const double d = g.at(3 * (i - 1) + k).get<double>() - g.at(3 * (j - 1) + k).get<double>();
+      d2 += d * d;
+    }
+    return std::sqrt(d2) * units::bohr_in_angstrom;
+  }
+  return std::nullopt;
+}
+
+std::string num(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+int digits_for(const std::string& q) { return q == "energy_eh" ? 7 : q == "mulliken_charges" ? 4 : 4; }
+
+std::string parity_svg(const Stats& s) {
+  std::vector<double> all;
+  for (const auto& x : s.samples) {
+    all.push_back(x.published);
+    all.push_back(x.computed);
+  }
+  const double span = all.empty() ? 1 : *std::max_element(all.begin(), all.end()) - *std::min_element(all.begin(), all.end());
+  const Axis ax = Axis::around(all, std::max(1e-6, 0.05 * span));
+  const double w = 360, h = 340, l = 70, b = 45, t = 25, r = 15;
+  auto X = [&](double v) { return ax.map(v, l, w - r); };
+  auto Y = [&](double v) { return ax.map(v, h - b, t); };
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(1);
+  o << "<svg class=\"parity\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h << "\">\n"
+    << "<text x=\"" << w / 2 << "\" y=\"15\" font-size=\"13\" text-anchor=\"middle\">" << html_escape(s.quantity)
+    << " (" << html_escape(s.unit) << ")</text>\n"
+    << "<rect x=\"" << l << "\" y=\"" << t << "\" width=\"" << w - l - r << "\" height=\"" << h - b - t
+    << "\" fill=\"none\" stroke=\"#999\"/>\n"
+    << "<line x1=\"" << X(ax.lo) << "\" y1=\"" << Y(ax.lo) << "\" x2=\"" << X(ax.hi) << "\" y2=\"" << Y(ax.hi)
+    << "\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>\n";
+  for (double tk : ticks(ax)) {
+    o << "<text x=\"" << X(tk) << "\" y=\"" << h - b + 14 << "\" font-size=\"9\" text-anchor=\"middle\">" << tk << "</text>\n";
+    o << "<text x=\"" << l - 4 << "\" y=\"" << Y(tk) + 3 << "\" font-size=\"9\" text-anchor=\"end\">" << tk << "</text>\n";
+  }
+  o << "<text x=\"" << (l + w - r) / 2 << "\" y=\"" << h - 8 << "\" font-size=\"11\" text-anchor=\"middle\">published</text>\n"
+    << "<text x=\"12\" y=\"" << (t + h - b) / 2 << "\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
+    << (t + h - b) / 2 << ")\">computed</text>\n";
+  for (const auto& x : s.samples)
+    o << "<circle cx=\"" << X(x.published) << "\" cy=\"" << Y(x.computed) << "\" r=\"3\" fill=\"#1f5fbf\" fill-opacity=\"0.6\"><title>"
+      << html_escape(x.entry + (x.where.empty() ? "" : " " + x.where)) << ": published " << x.published << ", computed "
+      << x.computed << "</title></circle>\n";
+  o << "</svg>\n";
+  return o.str();
+}
+
+}  // namespace
+
+int validate(const ReferenceSet& set, const ValidateOptions& opt) {
+  LevelOfTheory main = set.level;
+  const bool overridden = !opt.method.empty() || !opt.basis.empty() || !opt.grid.empty();
+  auto apply_overrides = [&](LevelOfTheory l) {
+    if (!opt.method.empty()) l.method = opt.method;
+    if (!opt.basis.empty()) l.basis = opt.basis;
+    if (!opt.grid.empty()) l.grid = opt.grid;
+    return l;
+  };
+  main = apply_overrides(main);
+  const fs::path out = opt.output.empty() ? fs::absolute("validation") / set.name : fs::absolute(opt.output);
+
+  // Entries grouped by level of theory; the scan adds every (method, basis) pair.
+  std::map<std::string, std::pair<LevelOfTheory, std::vector<Candidate>>> groups;
+  std::vector<std::string> entry_level(set.entries.size());
+  for (std::size_t i = 0; i < set.entries.size(); ++i) {
+    const LevelOfTheory l = set.entries[i].level ? apply_overrides(*set.entries[i].level) : main;
+    entry_level[i] = l.key();
+    groups[l.key()].first = l;
+    groups[l.key()].second.push_back(set.entries[i].candidate);
+  }
+  std::vector<LevelOfTheory> scan;
+  if (!overridden)
+    for (const auto& m : set.scan_methods)
+      for (const auto& b : set.scan_basis) {
+        LevelOfTheory l = main;
+        l.method = m;
+        l.basis = b;
+        scan.push_back(l);
+        auto& g = groups[l.key()];
+        g.first = l;
+        if (g.second.empty())
+          for (const auto& e : set.entries) g.second.push_back(e.candidate);
+      }
+
+  std::cerr << "validate: set '" << set.name << "' (" << set.entries.size() << " entries) at " << main.key()
+            << (overridden ? " (not the set's own level: not like for like)" : "") << "; results in " << out.string()
+            << "\n";
+  for (const auto& [key, group] : groups) {
+    Manifest m;
+    m.name = set.name;
+    m.output = out;
+    m.level = group.first;
+    m.descriptors = "charges,frontier,dipole";
+    m.candidates = group.second;
+    ScreenOptions so;
+    so.jobs = opt.jobs;
+    so.threads_per_job = opt.threads_per_job;
+    so.resume = true;
+    so.reports = false;
+    so.allow_mpi = false;
+    so.output = out.string();
+    so.program = opt.program;
+    screen(m, so);
+  }
+
+  // Statistics over the entries at their own level.
+  const Store store(out / "results.sqlite", false, true);
+  std::map<std::string, Stats> stats;
+  std::vector<std::string> failed;
+  for (std::size_t i = 0; i < set.entries.size(); ++i) {
+    const auto& e = set.entries[i];
+    const auto row = store.find(e.candidate.label, entry_level[i]);
+    if (!row || row->status != "done") {
+      failed.push_back(e.candidate.label + (row ? " (" + row->failure_class + ": " + row->failure_message + ")" : ""));
+      continue;
+    }
+    const json result = json::parse(row->result_json);
+    for (const auto& [q, published] : e.values) {
+      const auto c = computed_value(*row, result, q);
+      if (!c) continue;
+      auto& s = stats[q];
+      s.samples.push_back({e.candidate.label, "", published, *c});
+    }
+    if (!e.mulliken.empty()) {
+      const auto& q = result.at("extras").at("cagescreen").at("descriptors").at("mulliken_charges");
+      const auto& sym = result.at("molecule").at("symbols");
+      auto& s = stats["mulliken_charges"];
+      for (std::size_t a = 0; a < e.mulliken.size() && a < q.size(); ++a)
+        s.samples.push_back({e.candidate.label, sym[a].get<std::string>() + std::to_string(a + 1), e.mulliken[a],
+                             q[a].get<double>()});
+    }
+  }
+  bool all_pass = failed.empty();
+  for (auto& [q, s] : stats) {
+    s.quantity = q;
+    s.unit = unit_of(q);
+    if (const auto it = set.tolerances.find(q); it != set.tolerances.end()) s.tolerance = it->second;
+    finish_stats(s);
+    if (s.pass && !*s.pass) all_pass = false;
+  }
+
+  // Console table.
+  std::cout << "Validation against " << set.name << ": " << set.description << "\n"
+            << "level " << main.key()
+            << (overridden ? "  (NOT the set's own level " + set.level.key() + ": not like for like)" : "") << "\n\n";
+  std::cout << std::left << std::setw(24) << "quantity" << std::setw(9) << "unit" << std::right << std::setw(5) << "n"
+            << std::setw(12) << "MSE" << std::setw(12) << "MAE" << std::setw(12) << "RMSE" << std::setw(12) << "max"
+            << "  " << std::left << std::setw(22) << "worst" << std::setw(26) << "tolerance (MAE / max)" << "result\n";
+  for (const auto& [q, s] : stats) {
+    const int d = digits_for(q) + 1;
+    std::ostringstream tol;
+    tol << (s.tolerance.mae ? num(*s.tolerance.mae, d) : "-") << " / " << (s.tolerance.max ? num(*s.tolerance.max, d) : "-");
+    std::cout << std::left << std::setw(24) << q << std::setw(9) << s.unit << std::right << std::setw(5) << s.samples.size()
+              << std::setw(12) << num(s.mse, d) << std::setw(12) << num(s.mae, d) << std::setw(12) << num(s.rmse, d)
+              << std::setw(12) << num(s.max, d) << "  " << std::left << std::setw(22)
+              << (s.worst ? s.worst->entry + (s.worst->where.empty() ? "" : " " + s.worst->where) : "") << std::setw(26)
+              << tol.str() << (s.pass ? (*s.pass ? "pass" : "FAIL") : "(no tolerance)") << "\n";
+  }
+  for (const auto& f : failed) std::cout << "FAILED calculation: " << f << "\n";
+
+  // The scan: which level comes closest to the published HOMO and LUMO.
+  json scan_json = json::array();
+  std::string closest;
+  if (!scan.empty()) {
+    double best = 1e300;
+    std::cout << "\nScan of levels of theory (published level unknown): HOMO and LUMO (eV) against the published values\n";
+    std::cout << std::left << std::setw(34) << "level" << std::right << std::setw(9) << "HOMO" << std::setw(9) << "LUMO"
+              << std::setw(10) << "dHOMO" << std::setw(10) << "dLUMO" << std::setw(10) << "RMS\n";
+    for (const auto& l : scan) {
+      double sum2 = 0;
+      int n = 0;
+      json row = {{"level", l.key()}, {"method", l.method}, {"basis", l.basis}};
+      std::optional<double> homo, lumo, dh, dl;
+      for (const auto& e : set.entries) {
+        const auto r = store.find(e.candidate.label, l.key());
+        if (!r || r->status != "done") continue;
+        for (const char* q : {"homo_ev", "lumo_ev"}) {
+          const auto it = e.values.find(q);
+          const auto c = r->scalars[scalar_column(q)];
+          if (it == e.values.end() || !c) continue;
+          sum2 += (*c - it->second) * (*c - it->second);
+          ++n;
+          (std::string(q) == "homo_ev" ? homo : lumo) = *c;
+          (std::string(q) == "homo_ev" ? dh : dl) = *c - it->second;
+        }
+      }
+      const double rms = n ? std::sqrt(sum2 / n) : NAN;
+      row["homo_ev"] = homo ? json(*homo) : json(nullptr);
+      row["lumo_ev"] = lumo ? json(*lumo) : json(nullptr);
+      row["rms_error_ev"] = n ? json(rms) : json(nullptr);
+      scan_json.push_back(row);
+      if (n && rms < best) {
+        best = rms;
+        closest = l.key();
+      }
+      std::cout << std::left << std::setw(34) << l.key() << std::right << std::setw(9) << (homo ? num(*homo, 2) : "-")
+                << std::setw(9) << (lumo ? num(*lumo, 2) : "-") << std::setw(10) << (dh ? num(*dh, 2) : "-")
+                << std::setw(10) << (dl ? num(*dl, 2) : "-") << std::setw(9) << (n ? num(rms, 3) : "-") << "\n";
+    }
+    if (!closest.empty()) std::cout << "closest: " << closest << "\n";
+  }
+  std::cout << "\n" << (all_pass ? "validation passed" : "validation FAILED") << "\n";
+
+  // validation.json and validation.html
+  json j = {{"set", set.name}, {"description", set.description}, {"citation", set.citation}, {"program", set.program},
+            {"conventions", set.conventions}, {"level", main.key()}, {"set_level", set.level.key()},
+            {"like_for_like", !overridden}, {"passed", all_pass}, {"failed_entries", failed},
+            {"cagescreen_version", version_string()}};
+  json q = json::object();
+  for (const auto& [name, s] : stats) {
+    json samples = json::array();
+    for (const auto& x : s.samples)
+      samples.push_back({{"entry", x.entry}, {"atom", x.where}, {"published", x.published}, {"computed", x.computed}});
+    q[name] = {{"unit", s.unit}, {"n", s.samples.size()}, {"mse", s.mse}, {"mae", s.mae}, {"rmse", s.rmse},
+               {"max", s.max}, {"worst", s.worst ? s.worst->entry + (s.worst->where.empty() ? "" : " " + s.worst->where) : ""},
+               {"tolerance_mae", s.tolerance.mae ? json(*s.tolerance.mae) : json(nullptr)},
+               {"tolerance_max", s.tolerance.max ? json(*s.tolerance.max) : json(nullptr)},
+               {"pass", s.pass ? json(*s.pass) : json(nullptr)}, {"samples", samples}};
+  }
+  j["quantities"] = q;
+  if (!scan.empty()) j["scan"] = {{"levels", scan_json}, {"closest", closest}};
+  write_file(out / "validation.json", j.dump(1) + "\n");
+
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cagescreen validation: "
+    << html_escape(set.name) << "</title><style>body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;"
+       "padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:3px 8px}"
+       "td.num{text-align:right;font-variant-numeric:tabular-nums}.fail{color:#b00;font-weight:bold}.pass{color:#070}"
+       ".plots{display:flex;flex-wrap:wrap;gap:1em}.warn{background:#fff4e0;padding:.5em 1em}</style></head><body>\n"
+    << "<h1>Validation: " << html_escape(set.name) << "</h1>\n<p>" << html_escape(set.description) << "<br>Published with "
+    << html_escape(set.program) << "; " << html_escape(set.conventions) << "<br>" << html_escape(set.citation) << "</p>\n"
+    << "<p>Computed with cagescreen " << html_escape(version_string()) << " at <b>" << html_escape(main.key()) << "</b>.</p>\n";
+  if (overridden)
+    h << "<p class=\"warn\">This is not the set's own level of theory (" << html_escape(set.level.key())
+      << "): the comparison is not like for like.</p>\n";
+  h << "<p class=\"" << (all_pass ? "pass\">Passed" : "fail\">Failed") << "</p>\n<table id=\"statistics\"><tr><th>quantity</th>"
+    << "<th>unit</th><th>n</th><th>MSE</th><th>MAE</th><th>RMSE</th><th>max</th><th>worst</th><th>tolerance MAE / max</th>"
+       "<th>result</th></tr>\n";
+  for (const auto& [name, s] : stats) {
+    const int d = digits_for(name) + 1;
+    h << "<tr><td>" << html_escape(name) << "</td><td>" << html_escape(s.unit) << "</td><td class=\"num\">"
+      << s.samples.size() << "</td><td class=\"num\">" << num(s.mse, d) << "</td><td class=\"num\">" << num(s.mae, d)
+      << "</td><td class=\"num\">" << num(s.rmse, d) << "</td><td class=\"num\">" << num(s.max, d) << "</td><td>"
+      << html_escape(s.worst ? s.worst->entry + " " + s.worst->where : "") << "</td><td>"
+      << (s.tolerance.mae ? num(*s.tolerance.mae, d) : "-") << " / " << (s.tolerance.max ? num(*s.tolerance.max, d) : "-")
+      << "</td><td class=\"" << (s.pass && !*s.pass ? "fail" : "pass") << "\">"
+      << (s.pass ? (*s.pass ? "pass" : "FAIL") : "no tolerance") << "</td></tr>\n";
+  }
+  h << "</table>\n";
+  for (const auto& f : failed) h << "<p class=\"fail\">Failed calculation: " << html_escape(f) << "</p>\n";
+  h << "<h2>Parity plots</h2><div class=\"plots\">\n";
+  for (const auto& [name, s] : stats) h << parity_svg(s);
+  h << "</div>\n<h2>Worst cases</h2>\n<table id=\"worst\"><tr><th>quantity</th><th>entry</th><th>published</th>"
+       "<th>computed</th><th>error</th></tr>\n";
+  for (const auto& [name, s] : stats) {
+    std::vector<const Sample*> v;
+    for (const auto& x : s.samples) v.push_back(&x);
+    std::sort(v.begin(), v.end(), [](const Sample* a, const Sample* b) { return std::abs(a->error()) > std::abs(b->error()); });
+    const int d = digits_for(name) + 1;
+    for (std::size_t k = 0; k < v.size() && k < 5; ++k)
+      h << "<tr><td>" << html_escape(name) << "</td><td>" << html_escape(v[k]->entry + " " + v[k]->where)
+        << "</td><td class=\"num\">" << num(v[k]->published, d) << "</td><td class=\"num\">" << num(v[k]->computed, d)
+        << "</td><td class=\"num\">" << num(v[k]->error(), d) << "</td></tr>\n";
+  }
+  h << "</table>\n";
+  if (!scan.empty()) {
+    h << "<h2>Scan of levels of theory</h2><p>The published level is unknown; closest: <b>" << html_escape(closest)
+      << "</b>.</p><table id=\"scan\"><tr><th>level</th><th>HOMO (eV)</th><th>LUMO (eV)</th><th>RMS error (eV)</th></tr>\n";
+    for (const auto& r : scan_json)
+      h << "<tr><td>" << html_escape(r["level"].get<std::string>()) << "</td><td class=\"num\">"
+        << (r["homo_ev"].is_null() ? "-" : num(r["homo_ev"].get<double>(), 2)) << "</td><td class=\"num\">"
+        << (r["lumo_ev"].is_null() ? "-" : num(r["lumo_ev"].get<double>(), 2)) << "</td><td class=\"num\">"
+        << (r["rms_error_ev"].is_null() ? "-" : num(r["rms_error_ev"].get<double>(), 3)) << "</td></tr>\n";
+    h << "</table>\n";
+  }
+  h << "</body></html>\n";
+  write_file(out / "validation.html", h.str());
+  std::cerr << "validate: wrote " << (out / "validation.html").string() << " and validation.json\n";
+  return all_pass ? exit_ok : exit_validation_failed;
+}
+
+}  // namespace cagescreen::workflows
