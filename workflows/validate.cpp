@@ -12,6 +12,7 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/molecule.hpp"
 #include "molecules/species.hpp"
 #include "molecules/units.hpp"
 #include "workflows/campaign.hpp"
@@ -65,49 +66,73 @@ bool is_qm9_file(const fs::path& file) {
   return tag == "gdb";
 }
 
-/// One QM9 file: geometry through the ordinary reader, published values from the property line
-/// and the fifth column of the atom lines.
+/// One QM9 file: atom count, the property line ("gdb N" and 15 numbers), one line per atom
+/// (element, x, y, z in Angstrom, Mulliken charge), and in the original files three more lines
+/// (frequencies, SMILES, InChI) that are ignored. Numbers may use Mathematica's 1.2*^-6.
 ReferenceEntry read_qm9_file(const fs::path& file) {
-  ReferenceEntry e;
-  e.candidate.label = file.stem().string();
-  e.candidate.source = file.string();
-  e.candidate.molecule = molecules::resolve_input(file.string());
-  e.candidate.molecule.name = e.candidate.label;
+  const std::string name = file.string();
   std::ifstream in(file);
+  if (!in) throw InputError(name + ": cannot read");
+  auto fields = [](const std::string& line) {
+    std::istringstream ss(line);
+    std::vector<std::string> f;
+    for (std::string t; ss >> t;) f.push_back(t);
+    return f;
+  };
   std::string line;
   std::getline(in, line);
+  const auto count = fields(line);
+  int n = 0;
+  try {
+    n = count.size() == 1 ? std::stoi(count[0]) : 0;
+  } catch (...) {
+  }
+  if (n <= 0 || n > 1000) throw InputError(located(name, 1, "QM9 file: the first line must be the number of atoms"));
   std::getline(in, line);
-  std::istringstream ss(line);
-  std::vector<std::string> f;
-  for (std::string t; ss >> t;) f.push_back(t);
+  const auto f = fields(line);
   static const char* names[] = {"gdb", "index", "A", "B", "C", "mu", "alpha", "HOMO", "LUMO", "gap", "<R2>",
                                 "ZPVE", "U0", "U", "H", "G", "Cv"};
-  if (f.size() != 17)
-    throw InputError(located(file.string(), 2, "QM9 property line: expected 'gdb N' and 15 numbers, found " +
-                                                   std::to_string(f.size()) + " fields"));
+  if (f.size() != 17 || f[0] != "gdb")
+    throw InputError(located(name, 2, "QM9 property line: expected 'gdb N' and 15 numbers, found " +
+                                          std::to_string(f.size()) + " fields"));
   std::vector<double> v(17);
   for (std::size_t i = 2; i < 17; ++i) {
     const auto x = qm9_number(f[i]);
-    if (!x)
-      throw InputError(located(file.string(), 2, std::string("QM9 property line: ") + names[i] + " is not a number: '" +
-                                                     f[i] + "'"));
+    if (!x) throw InputError(located(name, 2, std::string("QM9 property line: ") + names[i] + " is not a number: '" + f[i] + "'"));
     v[i] = *x;
   }
+  ReferenceEntry e;
+  e.candidate.label = file.stem().string();
+  e.candidate.source = name;
+  auto& mol = e.candidate.molecule;
+  mol.name = e.candidate.label;
+  std::vector<int> lines;
+  for (int a = 0; a < n; ++a) {
+    const int ln = a + 3;
+    if (!std::getline(in, line)) throw InputError(located(name, ln, "QM9 file: missing atom line " + std::to_string(a + 1)));
+    const auto t = fields(line);
+    if (t.size() != 5) throw InputError(located(name, ln, "QM9 atom line: expected element, x, y, z and the Mulliken charge"));
+    const auto Z = molecules::find_element(t[0]);
+    if (!Z) throw InputError(located(name, ln, "unknown element '" + t[0] + "'"));
+    molecules::Atom atom;
+    atom.Z = *Z;
+    for (int k = 0; k < 3; ++k) {
+      const auto x = qm9_number(t[1 + k]);
+      if (!x) throw InputError(located(name, ln, std::string(1, "xyz"[k]) +
+                                                     " coordinate is not a number: '" + t[1 + k] + "'"));
+      atom.r[k] = *x * units::angstrom_in_bohr;
+    }
+    const auto q = qm9_number(t[4]);
+    if (!q) throw InputError(located(name, ln, "QM9 atom line: the Mulliken charge is not a number: '" + t[4] + "'"));
+    mol.atoms.push_back(atom);
+    e.mulliken.push_back(*q);
+    lines.push_back(ln);
+  }
+  molecules::finalize_spin(mol, name);
+  molecules::check_distances(mol, name, lines);
   const double ev = units::hartree_in_ev;
   e.values = {{"homo_ev", v[7] * ev}, {"lumo_ev", v[8] * ev}, {"gap_ev", v[9] * ev},
               {"energy_eh", v[12] - v[11]}, {"dipole_debye", v[5]}};
-  const std::size_t n = e.candidate.molecule.atoms.size();
-  for (std::size_t a = 0; a < n; ++a) {
-    if (!std::getline(in, line)) throw InputError(located(file.string(), static_cast<int>(a + 3), "missing atom line"));
-    std::istringstream as(line);
-    std::vector<std::string> t;
-    for (std::string x; as >> x;) t.push_back(x);
-    const auto q = t.size() == 5 ? qm9_number(t[4]) : std::nullopt;
-    if (!q)
-      throw InputError(located(file.string(), static_cast<int>(a + 3),
-                               "QM9 atom line: expected element, x, y, z and the Mulliken charge"));
-    e.mulliken.push_back(*q);
-  }
   return e;
 }
 
