@@ -27,6 +27,14 @@ inline Result cli(const std::string& args) {
   return r;
 }
 
+/// An empty folder CAGESCREEN_TEST_TMP/name (removed first if it exists).
+inline std::filesystem::path scratch(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(CAGESCREEN_TEST_TMP) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 inline std::string tmp_file(const std::string& name, const std::string& content) {
   const std::filesystem::path dir = CAGESCREEN_TEST_TMP;
   std::filesystem::create_directories(dir);

@@ -35,13 +35,6 @@ using namespace cagescreen::workflows;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::path(CAGESCREEN_TEST_TMP) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 /// The InputError message parse_manifest gives for `text` (empty if it parses).
 std::string manifest_error(const std::string& text, const fs::path& file) {
   try {

@@ -16,13 +16,6 @@ using namespace cagescreen::workflows;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::path(CAGESCREEN_TEST_TMP) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 std::string load_error(const fs::path& folder) {
   try {
     load_reference_set(folder.string());
@@ -64,7 +57,7 @@ TEST_SUITE("unit") {
   }
 
   TEST_CASE("reference sets: QM9 files in their original form (trailing lines, Mathematica exponents)") {
-    const fs::path dir = fresh_dir("qm9-format");
+    const fs::path dir = scratch("qm9-format");
     std::ofstream(dir / "m.xyz") << "5\n" << methane_props
                                  << "C\t-0.0126981359\t 1.0858041578\t 8.0009958*^-3\t-0.535689\n"
                                  << methane_atoms.substr(methane_atoms.find('\n') + 1)
@@ -78,7 +71,7 @@ TEST_SUITE("unit") {
   }
 
   TEST_CASE("reference sets: malformed files name the file and line") {
-    const fs::path dir = fresh_dir("qm9-bad");
+    const fs::path dir = scratch("qm9-bad");
     std::ofstream(dir / "a.xyz") << "5\n" << methane_props << methane_atoms;
     std::ofstream(dir / "b.xyz") << "5\n" << "gdb 2\t1\t2\t3\t0.\t13.21\t-0.3877\tzero\t0.5048\t35.3641\t0.044749\t"
                                              "-40.47893\t-40.476062\t-40.475117\t-40.498597\t6.469\n" << methane_atoms;
@@ -93,7 +86,7 @@ TEST_SUITE("unit") {
     std::ofstream(dir / "b.xyz") << "five\n" << methane_props;
     CHECK(load_error(dir).find("b.xyz:1: QM9 file: the first line must be the number of atoms") != std::string::npos);
 
-    const fs::path t = fresh_dir("table-bad");
+    const fs::path t = scratch("table-bad");
     auto toml_error = [&](const std::string& text) {
       std::ofstream(t / "reference.toml") << text;
       return load_error(t);
@@ -127,7 +120,7 @@ TEST_SUITE("campaign") {
   TEST_CASE("validate: QM9 files the project has never seen, with no manifest") {
     // Methane and water (QM9 gdb 1 and 3) in QM9's original file format, trailing lines included;
     // they are not in the shipped sample. The folder alone implies B3LYP/6-31G(2df,p).
-    const fs::path out = fresh_dir("validate-unseen");
+    const fs::path out = scratch("validate-unseen");
     const std::string folder = std::string(CAGESCREEN_TEST_REFERENCE) + "/qm9-unseen";
     const auto r = cli("validate " + folder + " --output " + out.string() + " --threads-per-job 1");
     INFO(r.output);

@@ -97,6 +97,8 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
+int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
 /// A job: a candidate and the convergence-ladder stage to start from.
 struct Job {
   std::size_t index = 0;
@@ -401,7 +403,7 @@ class Campaign {
     log_finished(c.label, "done", line.str(), o.wall);
   }
 
-  void progress(bool force, int cores) {
+  void progress(bool force) {
     const auto now = Clock::now();
     if (!force && (!tty_ || now - last_progress_ < std::chrono::seconds(1))) return;
     last_progress_ = now;
@@ -411,7 +413,7 @@ class Campaign {
     s << "screen: " << done_ << "/" << total_ << " done, " << failed_ << " failed, " << running_ << " running | "
       << format_duration(elapsed) << " elapsed";
     if (finished_now_ > 0 && left > 0)
-      s << ", ETA " << format_duration(busy_seconds_ / finished_now_ * static_cast<double>(left) / cores);
+      s << ", ETA " << format_duration(busy_seconds_ / finished_now_ * static_cast<double>(left) / cores_);
     if (tty_) std::cerr << "\r\033[K" << s.str() << std::flush;
     else std::cerr << s.str() << "\n";
   }
@@ -428,12 +430,13 @@ class Campaign {
     std::cerr << "screen: " << std::left << std::setw(7) << what << std::setw(18) << label << std::right;
     if (wall > 0) std::cerr << std::fixed << std::setprecision(1) << std::setw(8) << wall << " s  ";
     std::cerr << detail << "\n";
-    if (total_) progress(true, 1);
+    if (total_) progress(true);
   }
 
   const Manifest& m_;
   Store& store_;
   std::string level_;
+  int cores_ = core_count();
   bool tty_ = false;
   std::vector<Job> queue_;
   int running_ = 0;
@@ -441,8 +444,6 @@ class Campaign {
   double busy_seconds_ = 0;
   Clock::time_point start_ = Clock::now(), last_progress_{};
 };
-
-int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 /// Runs the campaign's jobs on this machine, `jobs` at a time.
 void run_local(Campaign& campaign, Executor& exec, const ScreenOptions& opt) {
@@ -463,7 +464,7 @@ void run_local(Campaign& campaign, Executor& exec, const ScreenOptions& opt) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     for (const auto& o : exec.poll()) campaign.apply(o);
-    campaign.progress(false, cores);
+    campaign.progress(false);
   }
   campaign.end_progress();
 }
@@ -613,6 +614,17 @@ int finish_campaign(const Manifest& manifest, const Store& store, const Campaign
   return campaign.failed() > 0 ? exit_campaign_failed : exit_ok;
 }
 
+/// The campaign on this machine: the store, the plan, the jobs, the reports.
+int screen_serial(const Manifest& manifest, const ScreenOptions& opt, const fs::path& out) {
+  const FolderLock lock(out);
+  auto store = open_campaign(manifest, opt, out);
+  Campaign campaign(manifest, *store);
+  campaign.plan(opt.resume, opt.retry_failed);
+  Executor exec(manifest, out, opt.program);
+  run_local(campaign, exec, opt);
+  return finish_campaign(manifest, *store, campaign, out, opt.reports);
+}
+
 #ifdef CAGESCREEN_WITH_MPI
 int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::path& out) {
   MPI_Init(nullptr, nullptr);
@@ -623,13 +635,7 @@ int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::pat
   int code = exit_ok;
   if (size == 1) {
     MPI_Finalize();
-    const FolderLock lock(out);
-    auto store = open_campaign(manifest, opt, out);
-    Campaign campaign(manifest, *store);
-    campaign.plan(opt.resume, opt.retry_failed);
-    Executor exec(manifest, out, opt.program);
-    run_local(campaign, exec, opt);
-    return finish_campaign(manifest, *store, campaign, out, opt.reports);
+    return screen_serial(manifest, opt, out);
   }
   if (rank == 0) {
     std::unique_ptr<FolderLock> lock;
@@ -677,13 +683,7 @@ int screen(const Manifest& manifest, const ScreenOptions& opt) {
 #ifdef CAGESCREEN_WITH_MPI
   if (opt.allow_mpi && launched_by_mpirun()) return screen_mpi(manifest, opt, out);
 #endif
-  const FolderLock lock(out);
-  auto store = open_campaign(manifest, opt, out);
-  Campaign campaign(manifest, *store);
-  campaign.plan(opt.resume, opt.retry_failed);
-  Executor exec(manifest, out, opt.program);
-  run_local(campaign, exec, opt);
-  return finish_campaign(manifest, *store, campaign, out, opt.reports);
+  return screen_serial(manifest, opt, out);
 }
 
 }  // namespace cagescreen::workflows
