@@ -28,6 +28,7 @@
 #include "scf/scf.hpp"
 #include "scf/xc.hpp"
 #include "workflows/campaign.hpp"
+#include "workflows/crystal_commands.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/report.hpp"
 #include "workflows/store.hpp"
@@ -503,6 +504,31 @@ int main_cli(int argc, char** argv) {
       ->capture_default_str();
   validate_cmd->add_option("--output", validate_opt.output, "output folder (default: validation/SET)");
 
+  CrystalCommand crystal_cmd;
+  auto* crystal_sub = app.add_subcommand("crystal", "space group, Wyckoff positions and site symmetries of a crystal (spglib)");
+  crystal_sub->add_option("crystal", crystal_cmd.input, "CIF or POSCAR file, or a built-in crystal name");
+  crystal_sub->add_flag("--list", crystal_cmd.list, "list the built-in crystals");
+  crystal_sub->add_option("--symprec", crystal_cmd.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
+  crystal_sub->add_option("--json", crystal_cmd.json_file, "write the symmetry report as JSON");
+  crystal_sub->add_option("--primitive", crystal_cmd.primitive_file, "write spglib's primitive cell (POSCAR)");
+  crystal_sub->add_option("--conventional", crystal_cmd.conventional_file,
+                          "write spglib's conventional standard cell (POSCAR)");
+
+  std::string cluster_input, cluster_output, cluster_terminate = "none";
+  molecules::ClusterOptions cluster_opt;
+  auto* cluster_sub = app.add_subcommand("cluster", "cut a cluster of whole units from a crystal (docs/crystals.md)");
+  cluster_sub->add_option("crystal", cluster_input, "CIF or POSCAR file, or a built-in crystal name")->required();
+  cluster_sub->add_option("--center", cluster_opt.center,
+                          "atom number, site label, element, or fractional x,y,z (default: the first metal atom)");
+  cluster_sub->add_option("--radius", cluster_opt.radius_angstrom, "radius around the centre, Angstrom")
+      ->capture_default_str();
+  cluster_sub->add_flag("--stoichiometric", cluster_opt.stoichiometric,
+                        "add or remove whole units nearest the sphere until the formal charge is --charge (default 0)");
+  cluster_sub->add_option("--charge", cluster_opt.charge, "total charge of the cluster (default: its formal charge)");
+  cluster_sub->add_option("--terminate", cluster_terminate, "cap dangling bonds: none, h or oh")->capture_default_str();
+  cluster_sub->add_option("--symprec", cluster_opt.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
+  cluster_sub->add_option("--output,-o", cluster_output, "XYZ file to write (default: standard output)");
+
   app.add_subcommand("species", "list the built-in species");
   app.add_subcommand("basis", "list the shipped basis sets");
   app.add_subcommand("functionals", "list the exchange-correlation functionals");
@@ -528,6 +554,13 @@ int main_cli(int argc, char** argv) {
     if (app.got_subcommand("validate")) {
       for (auto* s : {&validate_opt.method, &validate_opt.basis, &validate_opt.grid}) *s = lower(*s);
       return validate(load_reference_set(validate_set), validate_opt);
+    }
+    if (app.got_subcommand("crystal")) return crystal_command(crystal_cmd);
+    if (app.got_subcommand("cluster")) {
+      const auto t = molecules::parse_termination(lower(cluster_terminate));
+      if (!t) throw InputError("--terminate '" + cluster_terminate + "': use none, h or oh");
+      cluster_opt.terminate = *t;
+      return cluster_command(cluster_input, cluster_opt, cluster_output);
     }
     if (app.got_subcommand("results")) return show_results(results_folder, results_format, results_where, results_level);
     return run(opt);

@@ -1,0 +1,454 @@
+#include "molecules/cluster.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "molecules/elements.hpp"
+#include "molecules/error.hpp"
+#include "molecules/symmetry.hpp"
+#include "molecules/units.hpp"
+
+namespace cagescreen::molecules {
+namespace {
+
+double norm(const Vec3& v) { return std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]); }
+Vec3 sub(const Vec3& a, const Vec3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
+
+bool is_metal(int Z) {
+  static const std::set<int> nonmetals{1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 32, 33, 34, 35, 36};
+  return nonmetals.count(Z) == 0;
+}
+
+/// Formal oxidation state of a metal ion, when it is unambiguous.
+std::optional<int> metal_charge(int Z) {
+  switch (Z) {
+    case 3: case 11: case 19: return 1;           // Li, Na, K
+    case 4: case 12: case 20: case 30: return 2;  // Be, Mg, Ca, Zn
+    case 13: case 21: case 31: return 3;          // Al, Sc, Ga
+    default: return std::nullopt;
+  }
+}
+
+/// Formal charge of a non-metal group (Hill formula) bonded to a metal.
+std::optional<int> group_charge(const std::string& formula) {
+  static const std::map<std::string, int> table{
+      {"O", -2},    {"F", -1},   {"Cl", -1},  {"Br", -1},  {"S", -2},    {"N", -3},   {"Se", -2},
+      {"HO", -1},   {"H2O", 0},  {"O4S", -2}, {"CO3", -2}, {"NO3", -1},  {"O4P", -3}, {"H", -1},
+      {"O2", -2},   {"HS", -1},  {"H4N", 1},  {"CN", -1},  {"ClO4", -1}, {"HO4S", -1}, {"CHO3", -1},
+      {"O3S", -2},  {"NO2", -1}, {"BF4", -1}, {"F6P", -1}, {"HO4P", -2}, {"H2O4P", -1}, {"O4Se", -2}};
+  const auto it = table.find(formula);
+  return it == table.end() ? std::nullopt : std::optional<int>(it->second);
+}
+
+/// X–H bond length (Å) for a hydrogen cap on element Z.
+double cap_bond_length(int Z) {
+  switch (Z) {
+    case 6: return 1.09;
+    case 7: return 1.01;
+    case 8: return 0.97;
+    case 9: return 0.92;
+    case 16: return 1.34;
+    case 17: return 1.27;
+    case 5: return 1.19;
+    default: return element(Z).covalent_radius + element(1).covalent_radius;
+  }
+}
+
+/// One atom of the crystal around the centre (position relative to the centre, Bohr).
+struct Image {
+  int site;
+  Vec3 r;
+  int unit = -1;
+};
+
+struct Unit {
+  std::vector<int> atoms;  ///< image indices
+  Vec3 anchor{};           ///< mean non-hydrogen position
+  double dist = 0;         ///< |anchor|, Bohr
+  std::string formula;
+  std::optional<int> charge;
+  int orbit = -1;
+};
+
+int find_root(std::vector<int>& parent, int i) {
+  while (parent[i] != i) i = parent[i] = parent[parent[i]];
+  return i;
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+}  // namespace
+
+std::optional<Termination> parse_termination(const std::string& text) {
+  if (text == "none") return Termination::none;
+  if (text == "h" || text == "hydrogen") return Termination::hydrogen;
+  if (text == "oh" || text == "hydroxyl") return Termination::hydroxyl;
+  return std::nullopt;
+}
+
+std::string Cluster::comment() const {
+  std::ostringstream s;
+  s << molecule.name << " charge=" << molecule.charge << " multiplicity=" << molecule.multiplicity
+    << " crystal=" << crystal << " " << description << " point_group=" << point_group
+    << " site_symmetry=" << site_symmetry << " formula=" << molecule.formula() << " units=" << units
+    << " caps=" << caps;
+  return s.str();
+}
+
+std::string cluster_xyz(const Cluster& cluster) {
+  std::ostringstream out;
+  out << cluster.molecule.atoms.size() << "\n" << cluster.comment() << "\n" << std::fixed << std::setprecision(10);
+  for (const auto& a : cluster.molecule.atoms)
+    out << std::left << std::setw(3) << element(a.Z).symbol << std::right << std::setw(18)
+        << a.r[0] * units::bohr_in_angstrom << std::setw(18) << a.r[1] * units::bohr_in_angstrom << std::setw(18)
+        << a.r[2] * units::bohr_in_angstrom << "\n";
+  return out.str();
+}
+
+Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
+  const std::string where = crystal.source;
+  if (!(opt.radius_angstrom > 0) || opt.radius_angstrom > 30)
+    throw InputError(where + ": cluster radius " + fixed(opt.radius_angstrom, 3) + " Angstrom must be in (0, 30]");
+  if (crystal.sites.empty()) throw InputError(where + ": the crystal has no atoms");
+  const auto sym = analyse_symmetry(crystal, opt.symprec_angstrom);
+  const auto& sites = crystal.sites;
+
+  // --- the centre
+  Vec3 cf{};
+  int center_site = -1;
+  const std::string& c = opt.center;
+  if (c.empty()) {
+    for (size_t k = 0; k < sites.size() && center_site < 0; ++k)
+      if (is_metal(sites[k].Z)) center_site = static_cast<int>(k);
+    if (center_site < 0) center_site = 0;
+  } else if (std::all_of(c.begin(), c.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+    const long n = c.size() > 6 ? 0 : std::stol(c);
+    if (n < 1 || n > static_cast<long>(sites.size()))
+      throw InputError(where + ": centre atom " + c + " is not in 1.." + std::to_string(sites.size()));
+    center_site = static_cast<int>(n - 1);
+  } else if (c.find(',') != std::string::npos) {
+    std::istringstream in(c);
+    std::string part;
+    int k = 0;
+    while (std::getline(in, part, ',')) {
+      char* end = nullptr;
+      const double v = std::strtod(part.c_str(), &end);
+      if (k > 2 || part.empty() || *end != '\0' || !std::isfinite(v))
+        throw InputError(where + ": centre '" + c + "' is not three fractional coordinates x,y,z");
+      cf[k++] = v;
+    }
+    if (k != 3) throw InputError(where + ": centre '" + c + "' is not three fractional coordinates x,y,z");
+  } else {
+    auto lower = [](std::string s) {
+      for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return s;
+    };
+    for (size_t k = 0; k < sites.size() && center_site < 0; ++k)
+      if (lower(sites[k].label) == lower(c)) center_site = static_cast<int>(k);
+    if (center_site < 0)
+      if (const auto Z = find_element(c))
+        for (size_t k = 0; k < sites.size() && center_site < 0; ++k)
+          if (sites[k].Z == *Z) center_site = static_cast<int>(k);
+    if (center_site < 0)
+      throw InputError(where + ": centre '" + c + "' is not an atom number, a site label or an element of the crystal, "
+                       "nor fractional coordinates x,y,z");
+  }
+  Cluster out;
+  out.crystal = crystal.name;
+  out.radius_angstrom = opt.radius_angstrom;
+  std::string center_tag;
+  if (center_site >= 0) {
+    cf = sites[center_site].frac;
+    out.site_symmetry = sym.site_symmetry[center_site];
+    out.center = sites[center_site].label + " (atom " + std::to_string(center_site + 1) + ", Wyckoff " +
+                 std::to_string(sym.multiplicity[center_site]) + sym.wyckoff[center_site] + ", site symmetry " +
+                 out.site_symmetry + ")";
+    center_tag = sites[center_site].label;
+  } else {
+    center_tag = fixed(cf[0], 4) + "," + fixed(cf[1], 4) + "," + fixed(cf[2], 4);
+    out.center = "point (" + center_tag + ")";
+  }
+  const Vec3 center = crystal.cartesian(cf);
+
+  // --- site-symmetry operations as Cartesian rotations about the centre: M = C R C^-1,
+  // with C the matrix whose columns are a, b, c.
+  std::vector<std::array<std::array<int, 3>, 3>> site_R;
+  std::vector<Mat3> site_M;
+  {
+    Mat3 C{}, Cinv{};
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) C[i][j] = crystal.cell[j][i];
+    for (int j = 0; j < 3; ++j) {  // column j of C^-1 maps e_j to fractional coordinates
+      Vec3 e{};
+      e[j] = 1;
+      const Vec3 f = crystal.fractional(e);
+      for (int i = 0; i < 3; ++i) Cinv[i][j] = f[i];
+    }
+    for (const auto& op : sym.operations) {
+      Vec3 d{};
+      for (int i = 0; i < 3; ++i) {
+        d[i] = op.R[i][0] * cf[0] + op.R[i][1] * cf[1] + op.R[i][2] * cf[2] + op.t[i] - cf[i];
+        d[i] -= std::round(d[i]);
+      }
+      if (norm(crystal.cartesian(d)) > opt.symprec_angstrom * units::angstrom_in_bohr) continue;
+      Mat3 M{};
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+          for (int k = 0; k < 3; ++k)
+            for (int l = 0; l < 3; ++l) M[i][j] += C[i][k] * op.R[k][l] * Cinv[l][j];
+      site_R.push_back(op.R);
+      site_M.push_back(M);
+    }
+    if (center_site < 0) out.site_symmetry = point_group_of(site_R);
+  }
+
+  // --- atoms of the crystal within R + 10 Å of the centre
+  const double R = opt.radius_angstrom * units::angstrom_in_bohr;
+  const double R_big = R + 10.0 * units::angstrom_in_bohr;
+  std::vector<Image> img;
+  {
+    const double v = crystal.volume();
+    int nmax[3];
+    for (int i = 0; i < 3; ++i) {
+      const auto& a = crystal.cell[(i + 1) % 3];
+      const auto& b = crystal.cell[(i + 2) % 3];
+      const Vec3 x{a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+      nmax[i] = static_cast<int>(std::ceil(R_big / (v / norm(x)))) + 1;  // R_big over the plane spacing
+    }
+    for (size_t k = 0; k < sites.size(); ++k)
+      for (int n0 = -nmax[0]; n0 <= nmax[0]; ++n0)
+        for (int n1 = -nmax[1]; n1 <= nmax[1]; ++n1)
+          for (int n2 = -nmax[2]; n2 <= nmax[2]; ++n2) {
+            const Vec3 f{sites[k].frac[0] + n0, sites[k].frac[1] + n1, sites[k].frac[2] + n2};
+            const Vec3 r = sub(crystal.cartesian(f), center);
+            if (norm(r) <= R_big) img.push_back({static_cast<int>(k), r});
+          }
+  }
+  // Bonds: closer than 1.2 × the sum of covalent radii.
+  const size_t n = img.size();
+  std::vector<std::vector<int>> bonded(n);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < i; ++j) {
+      const int Zi = sites[img[i].site].Z, Zj = sites[img[j].site].Z;
+      const double cut = 1.2 * (element(Zi).covalent_radius + element(Zj).covalent_radius) * units::angstrom_in_bohr;
+      const Vec3 d = sub(img[i].r, img[j].r);
+      if (std::abs(d[0]) > cut || std::abs(d[1]) > cut || std::abs(d[2]) > cut) continue;
+      if (norm(d) < cut) {
+        bonded[i].push_back(static_cast<int>(j));
+        bonded[j].push_back(static_cast<int>(i));
+      }
+    }
+
+  // --- units: metal atoms alone; connected non-metal atoms together
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (size_t i = 0; i < n; ++i)
+    for (int j : bonded[i])
+      if (!is_metal(sites[img[i].site].Z) && !is_metal(sites[img[j].site].Z))
+        parent[find_root(parent, static_cast<int>(i))] = find_root(parent, j);
+  std::map<int, int> unit_of_root;
+  std::vector<Unit> units;
+  for (size_t i = 0; i < n; ++i) {
+    const int root = find_root(parent, static_cast<int>(i));
+    auto [it, fresh] = unit_of_root.emplace(root, static_cast<int>(units.size()));
+    if (fresh) units.emplace_back();
+    units[it->second].atoms.push_back(static_cast<int>(i));
+    img[i].unit = it->second;
+  }
+  const double near = R + 5.0 * units::angstrom_in_bohr;  // units that may be added
+  for (auto& u : units) {
+    int heavy = 0;
+    Vec3 all{};
+    for (int i : u.atoms) {
+      for (int k = 0; k < 3; ++k) all[k] += img[i].r[k];
+      if (sites[img[i].site].Z != 1) {
+        ++heavy;
+        for (int k = 0; k < 3; ++k) u.anchor[k] += img[i].r[k];
+      }
+    }
+    for (int k = 0; k < 3; ++k) u.anchor[k] = heavy ? u.anchor[k] / heavy : all[k] / u.atoms.size();
+    u.dist = norm(u.anchor);
+    Molecule m;
+    bool to_metal = false;
+    for (int i : u.atoms) {
+      m.atoms.push_back({sites[img[i].site].Z, img[i].r});
+      for (int j : bonded[i]) to_metal = to_metal || is_metal(sites[img[j].site].Z);
+    }
+    u.formula = m.formula();
+    const int Z0 = sites[img[u.atoms[0]].site].Z;
+    if (is_metal(Z0))
+      u.charge = metal_charge(Z0);
+    else
+      u.charge = to_metal ? group_charge(u.formula) : std::optional<int>(0);
+    if (u.dist <= near)
+      for (int i : u.atoms)
+        if (norm(img[i].r) > R_big - 2.0 * units::angstrom_in_bohr)
+          throw InputError(where + ": the group " + u.formula + "... around " + crystal.sites[img[i].site].label +
+                           " extends over more than 5 Angstrom: an extended covalent network cannot be cut into whole units");
+  }
+
+  // --- orbits of units under the site symmetry (anchor mapped onto an anchor of the same formula)
+  std::vector<int> cand;
+  for (size_t u = 0; u < units.size(); ++u)
+    if (units[u].dist <= near) cand.push_back(static_cast<int>(u));
+  {
+    const double tol = std::max(3 * opt.symprec_angstrom, 0.02) * units::angstrom_in_bohr;
+    std::vector<int> op(units.size());
+    std::iota(op.begin(), op.end(), 0);
+    for (int u : cand)
+      for (const auto& M : site_M) {
+        Vec3 r{};
+        for (int i = 0; i < 3; ++i)
+          r[i] = M[i][0] * units[u].anchor[0] + M[i][1] * units[u].anchor[1] + M[i][2] * units[u].anchor[2];
+        for (int w : cand)
+          if (units[w].formula == units[u].formula && norm(sub(units[w].anchor, r)) < tol) {
+            op[find_root(op, u)] = find_root(op, w);
+            break;
+          }
+      }
+    for (int u : cand) units[u].orbit = find_root(op, u);
+  }
+
+  // --- selection and its formal charge (caps included)
+  const double eps = 1e-6 * units::angstrom_in_bohr;
+  std::vector<char> in(units.size(), 0);
+  for (int u : cand) in[u] = units[u].dist <= R + eps;
+  if (std::none_of(in.begin(), in.end(), [](char x) { return x; }))
+    throw InputError(where + ": no atom lies within " + fixed(opt.radius_angstrom, 3) + " Angstrom of the centre " + center_tag);
+  auto dangling = [&](const std::vector<char>& sel) {
+    std::vector<std::pair<int, int>> d;  // (cluster atom, missing neighbour)
+    for (size_t u = 0; u < units.size(); ++u)
+      if (sel[u])
+        for (int i : units[u].atoms)
+          for (int j : bonded[i])
+            if (!sel[img[j].unit]) d.emplace_back(i, j);
+    return d;
+  };
+  auto formal = [&](const std::vector<char>& sel) -> std::optional<int> {
+    int q = 0;
+    for (size_t u = 0; u < units.size(); ++u)
+      if (sel[u]) {
+        if (!units[u].charge) return std::nullopt;
+        q += *units[u].charge;
+      }
+    if (opt.terminate != Termination::none)
+      for (const auto& [i, j] : dangling(sel)) q += is_metal(sites[img[i].site].Z) ? -1 : 1;
+    return q;
+  };
+
+  if (opt.stoichiometric) {
+    for (int u : cand)
+      if (!units[u].charge)
+        throw InputError(where + ": --stoichiometric needs formal charges, but " + units[u].formula +
+                         " has none in cagescreen's table (see docs/crystals.md); cut without --stoichiometric and give --charge");
+    const int target = opt.charge.value_or(0);
+    std::map<int, std::vector<int>> orbits;
+    for (int u : cand) orbits[units[u].orbit].push_back(u);
+    for (int step = 0;; ++step) {
+      const int q = *formal(in);
+      if (q == target) break;
+      if (step > 10000) throw InputError(where + ": stoichiometric cut does not settle");
+      double best_cost = 1e300;
+      std::vector<char> best;
+      auto consider = [&](const std::vector<int>& group) {
+        const bool remove = in[group[0]];
+        std::vector<char> trial = in;
+        for (int u : group) trial[u] = !remove;
+        if (std::none_of(trial.begin(), trial.end(), [](char x) { return x; })) return;
+        const int q2 = *formal(trial);
+        if (std::abs(q2 - target) >= std::abs(q - target)) return;
+        const double cost = std::abs(units[group[0]].dist - R) + 1e-9 * std::abs(q2 - target);
+        if (cost < best_cost) best_cost = cost, best = trial;
+      };
+      for (const auto& [o, members] : orbits) {
+        std::vector<int> inside, outside;
+        for (int u : members) (in[u] ? inside : outside).push_back(u);
+        if (!inside.empty()) consider(inside);
+        if (!outside.empty()) consider(outside);
+      }
+      if (best.empty())  // no symmetric move helps: single units (the cut loses symmetry)
+        for (int u : cand) consider({u});
+      if (best.empty())
+        throw InputError(where + ": no cluster of whole units near " + fixed(opt.radius_angstrom, 3) +
+                         " Angstrom around " + center_tag + " has charge " + std::to_string(target) +
+                         " (closest: " + std::to_string(q) + ")");
+      in = best;
+    }
+  }
+
+  // --- the molecule: units by distance, then caps
+  std::vector<int> chosen;
+  for (int u : cand)
+    if (in[u]) chosen.push_back(u);
+  std::sort(chosen.begin(), chosen.end(), [&](int a, int b) { return units[a].dist < units[b].dist; });
+  Molecule& mol = out.molecule;
+  for (int u : chosen)
+    for (int i : units[u].atoms) mol.atoms.push_back({sites[img[i].site].Z, img[i].r});
+  out.units = static_cast<int>(chosen.size());
+  if (opt.terminate != Termination::none) {
+    for (const auto& [i, j] : dangling(in)) {
+      const int Zi = sites[img[i].site].Z;
+      const Vec3 d = sub(img[j].r, img[i].r);
+      const double len = norm(d);
+      Vec3 u{d[0] / len, d[1] / len, d[2] / len};
+      auto at = [&](double dist_bohr) {
+        return Vec3{img[i].r[0] + u[0] * dist_bohr, img[i].r[1] + u[1] * dist_bohr, img[i].r[2] + u[2] * dist_bohr};
+      };
+      if (opt.terminate == Termination::hydroxyl && is_metal(Zi)) {
+        const bool was_oxygen = sites[img[j].site].Z == 8;
+        const double mo = was_oxygen ? len : (element(Zi).covalent_radius + element(8).covalent_radius) * units::angstrom_in_bohr;
+        mol.atoms.push_back({8, at(mo)});
+        mol.atoms.push_back({1, at(mo + 0.97 * units::angstrom_in_bohr)});
+      } else {
+        mol.atoms.push_back({1, at(cap_bond_length(Zi) * units::angstrom_in_bohr)});
+      }
+      ++out.caps;
+    }
+  }
+  out.formal_charge = formal(in);
+  if (opt.charge)
+    mol.charge = *opt.charge;
+  else if (out.formal_charge)
+    mol.charge = *out.formal_charge;
+  else
+    throw InputError(where + ": the cluster contains a group without a formal charge in cagescreen's table; give --charge");
+  mol.name = crystal.name + "_" + center_tag + "_r" + fixed(opt.radius_angstrom, 2);
+  for (auto& ch : mol.name)
+    if (ch == ',' || ch == ' ') ch = '_';
+  out.description = "center=" + center_tag + " radius_angstrom=" + fixed(opt.radius_angstrom, 3) +
+                    " stoichiometric=" + (opt.stoichiometric ? "true" : "false") + " termination=" +
+                    (opt.terminate == Termination::none ? "none" : opt.terminate == Termination::hydrogen ? "h" : "oh");
+  check_distances(mol, where + " (cluster " + mol.name + ")", {}, 0.5);
+  finalize_spin(mol, where + " (cluster " + mol.name + ")");
+
+  // --- symmetry of the cut: the site operations that map the cluster onto itself
+  std::vector<std::array<std::array<int, 3>, 3>> kept;
+  const double tol = std::max(3 * opt.symprec_angstrom, 0.02) * units::angstrom_in_bohr;
+  for (size_t k = 0; k < site_M.size(); ++k) {
+    const auto& M = site_M[k];
+    bool maps = true;
+    for (const auto& a : mol.atoms) {
+      Vec3 r{};
+      for (int i = 0; i < 3; ++i) r[i] = M[i][0] * a.r[0] + M[i][1] * a.r[1] + M[i][2] * a.r[2];
+      if (std::none_of(mol.atoms.begin(), mol.atoms.end(),
+                       [&](const Atom& b) { return b.Z == a.Z && norm(sub(b.r, r)) < tol; })) {
+        maps = false;
+        break;
+      }
+    }
+    if (maps) kept.push_back(site_R[k]);
+  }
+  out.point_group = schoenflies_of_point_group(point_group_of(kept));
+  return out;
+}
+
+}  // namespace cagescreen::molecules
