@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
@@ -72,7 +73,6 @@ struct Unit {
   double dist = 0;         ///< |anchor|, Bohr
   std::string formula;
   std::optional<int> charge;
-  int orbit = -1;
 };
 
 int find_root(std::vector<int>& parent, int i) {
@@ -296,27 +296,9 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
                            " extends over more than 5 Angstrom: an extended covalent network cannot be cut into whole units");
   }
 
-  // --- orbits of units under the site symmetry (anchor mapped onto an anchor of the same formula)
   std::vector<int> cand;
   for (size_t u = 0; u < units.size(); ++u)
     if (units[u].dist <= near) cand.push_back(static_cast<int>(u));
-  {
-    const double tol = std::max(3 * opt.symprec_angstrom, 0.02) * units::angstrom_in_bohr;
-    std::vector<int> op(units.size());
-    std::iota(op.begin(), op.end(), 0);
-    for (int u : cand)
-      for (const auto& M : site_M) {
-        Vec3 r{};
-        for (int i = 0; i < 3; ++i)
-          r[i] = M[i][0] * units[u].anchor[0] + M[i][1] * units[u].anchor[1] + M[i][2] * units[u].anchor[2];
-        for (int w : cand)
-          if (units[w].formula == units[u].formula && norm(sub(units[w].anchor, r)) < tol) {
-            op[find_root(op, u)] = find_root(op, w);
-            break;
-          }
-      }
-    for (int u : cand) units[u].orbit = find_root(op, u);
-  }
 
   // --- selection and its formal charge (caps included)
   const double eps = 1e-6 * units::angstrom_in_bohr;
@@ -324,14 +306,31 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
   for (int u : cand) in[u] = units[u].dist <= R + eps;
   if (std::none_of(in.begin(), in.end(), [](char x) { return x; }))
     throw InputError(where + ": no atom lies within " + fixed(opt.radius_angstrom, 3) + " Angstrom of the centre " + center_tag);
-  auto dangling = [&](const std::vector<char>& sel) {
-    std::vector<std::pair<int, int>> d;  // (cluster atom, missing neighbour)
+  // Caps: a non-metal atom gets one H per cut bond; the cut bonds of metals are capped once per
+  // missing neighbour (one OH or H shared by all cluster metals bonded to it).
+  struct Cap {
+    bool metal;
+    int missing;                ///< image of the missing neighbour
+    std::vector<int> atoms;     ///< cluster atoms bonded to it (one for a non-metal cap)
+  };
+  auto caps_of = [&](const std::vector<char>& sel) {
+    std::vector<Cap> caps;
+    std::map<int, size_t> metal_cap;
     for (size_t u = 0; u < units.size(); ++u)
       if (sel[u])
         for (int i : units[u].atoms)
-          for (int j : bonded[i])
-            if (!sel[img[j].unit]) d.emplace_back(i, j);
-    return d;
+          for (int j : bonded[i]) {
+            if (sel[img[j].unit]) continue;
+            if (!is_metal(sites[img[i].site].Z)) {
+              caps.push_back({false, j, {i}});
+            } else if (auto it = metal_cap.find(j); it != metal_cap.end()) {
+              caps[it->second].atoms.push_back(i);
+            } else {
+              metal_cap[j] = caps.size();
+              caps.push_back({true, j, {i}});
+            }
+          }
+    return caps;
   };
   auto formal = [&](const std::vector<char>& sel) -> std::optional<int> {
     int q = 0;
@@ -341,8 +340,33 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
         q += *units[u].charge;
       }
     if (opt.terminate != Termination::none)
-      for (const auto& [i, j] : dangling(sel)) q += is_metal(sites[img[i].site].Z) ? -1 : 1;
+      for (const auto& cap : caps_of(sel)) q += cap.metal ? -1 : 1;
     return q;
+  };
+
+  // Units bonded to each other; a cluster must be one connected piece.
+  std::vector<std::set<int>> unit_bonds(units.size());
+  for (size_t i = 0; i < n; ++i)
+    for (int j : bonded[i])
+      if (img[i].unit != img[j].unit) unit_bonds[img[i].unit].insert(img[j].unit);
+  auto connected = [&](const std::vector<char>& sel) {
+    const auto first = std::find(sel.begin(), sel.end(), 1);
+    if (first == sel.end()) return false;
+    std::vector<char> seen(sel.size(), 0);
+    std::vector<int> stack{static_cast<int>(first - sel.begin())};
+    seen[stack[0]] = 1;
+    size_t reached = 1;
+    while (!stack.empty()) {
+      const int u = stack.back();
+      stack.pop_back();
+      for (int w : unit_bonds[u])
+        if (sel[w] && !seen[w]) {
+          seen[w] = 1;
+          ++reached;
+          stack.push_back(w);
+        }
+    }
+    return reached == static_cast<size_t>(std::count(sel.begin(), sel.end(), 1));
   };
 
   if (opt.stoichiometric) {
@@ -351,31 +375,50 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
         throw InputError(where + ": --stoichiometric needs formal charges, but " + units[u].formula +
                          " has none in cagescreen's table (see docs/crystals.md); cut without --stoichiometric and give --charge");
     const int target = opt.charge.value_or(0);
-    std::map<int, std::vector<int>> orbits;
-    for (int u : cand) orbits[units[u].orbit].push_back(u);
+    // Moves act on shells: units of one formula at one distance from the centre (within
+    // 0.002 Å). A shell is a union of site-symmetry orbits and depends on geometry alone, so the
+    // cut keeps the site symmetry and does not depend on atom order, origin or orientation.
+    std::vector<std::vector<int>> shells;
+    {
+      std::vector<int> order = cand;
+      std::sort(order.begin(), order.end(), [&](int a, int b) {
+        return units[a].formula != units[b].formula ? units[a].formula < units[b].formula : units[a].dist < units[b].dist;
+      });
+      const double tol = 0.002 * units::angstrom_in_bohr;
+      for (size_t k = 0; k < order.size(); ++k) {
+        const int u = order[k];
+        if (k == 0 || units[u].formula != units[order[k - 1]].formula || units[u].dist - units[order[k - 1]].dist > tol)
+          shells.emplace_back();
+        shells.back().push_back(u);
+      }
+    }
     for (int step = 0;; ++step) {
       const int q = *formal(in);
       if (q == target) break;
       if (step > 10000) throw InputError(where + ": stoichiometric cut does not settle");
-      double best_cost = 1e300;
+      // Best move: nearest the sphere surface; ties go to removals, then to the charge nearer the
+      // target, then to the formula (all geometric, never the order of atoms).
+      std::tuple<long long, int, int, std::string> best_key{};
       std::vector<char> best;
       auto consider = [&](const std::vector<int>& group) {
         const bool remove = in[group[0]];
         std::vector<char> trial = in;
         for (int u : group) trial[u] = !remove;
-        if (std::none_of(trial.begin(), trial.end(), [](char x) { return x; })) return;
+        if (!connected(trial)) return;
         const int q2 = *formal(trial);
         if (std::abs(q2 - target) >= std::abs(q - target)) return;
-        const double cost = std::abs(units[group[0]].dist - R) + 1e-9 * std::abs(q2 - target);
-        if (cost < best_cost) best_cost = cost, best = trial;
+        const double cost = std::abs(units[group[0]].dist - R);
+        const std::tuple<long long, int, int, std::string> key{std::llround(cost * 1e4), remove ? 0 : 1,
+                                                               std::abs(q2 - target), units[group[0]].formula};
+        if (best.empty() || key < best_key) best_key = key, best = trial;
       };
-      for (const auto& [o, members] : orbits) {
+      for (const auto& members : shells) {
         std::vector<int> inside, outside;
         for (int u : members) (in[u] ? inside : outside).push_back(u);
         if (!inside.empty()) consider(inside);
         if (!outside.empty()) consider(outside);
       }
-      if (best.empty())  // no symmetric move helps: single units (the cut loses symmetry)
+      if (best.empty())  // no whole shell helps: single units (the cut loses symmetry)
         for (int u : cand) consider({u});
       if (best.empty())
         throw InputError(where + ": no cluster of whole units near " + fixed(opt.radius_angstrom, 3) +
@@ -395,21 +438,30 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
     for (int i : units[u].atoms) mol.atoms.push_back({sites[img[i].site].Z, img[i].r});
   out.units = static_cast<int>(chosen.size());
   if (opt.terminate != Termination::none) {
-    for (const auto& [i, j] : dangling(in)) {
-      const int Zi = sites[img[i].site].Z;
-      const Vec3 d = sub(img[j].r, img[i].r);
-      const double len = norm(d);
-      Vec3 u{d[0] / len, d[1] / len, d[2] / len};
-      auto at = [&](double dist_bohr) {
-        return Vec3{img[i].r[0] + u[0] * dist_bohr, img[i].r[1] + u[1] * dist_bohr, img[i].r[2] + u[2] * dist_bohr};
+    const double oh = 0.97 * units::angstrom_in_bohr;
+    for (const auto& cap : caps_of(in)) {
+      const Vec3& x = img[cap.missing].r;
+      // Unit vector from the mean of the capped atoms towards the missing neighbour.
+      Vec3 m{};
+      for (int i : cap.atoms)
+        for (int k = 0; k < 3; ++k) m[k] += img[i].r[k] / cap.atoms.size();
+      Vec3 u = sub(x, m);
+      const double len = norm(u);
+      for (auto& c : u) c /= len;
+      auto from = [](const Vec3& p, const Vec3& dir, double d) {
+        return Vec3{p[0] + dir[0] * d, p[1] + dir[1] * d, p[2] + dir[2] * d};
       };
-      if (opt.terminate == Termination::hydroxyl && is_metal(Zi)) {
-        const bool was_oxygen = sites[img[j].site].Z == 8;
-        const double mo = was_oxygen ? len : (element(Zi).covalent_radius + element(8).covalent_radius) * units::angstrom_in_bohr;
-        mol.atoms.push_back({8, at(mo)});
-        mol.atoms.push_back({1, at(mo + 0.97 * units::angstrom_in_bohr)});
-      } else {
-        mol.atoms.push_back({1, at(cap_bond_length(Zi) * units::angstrom_in_bohr)});
+      if (!cap.metal) {
+        const int i = cap.atoms[0];
+        mol.atoms.push_back({1, from(img[i].r, u, cap_bond_length(sites[img[i].site].Z) * units::angstrom_in_bohr)});
+      } else if (opt.terminate == Termination::hydroxyl) {
+        mol.atoms.push_back({8, x});  // O on the missing neighbour's site, H pointing away
+        mol.atoms.push_back({1, from(x, u, oh)});
+      } else if (cap.atoms.size() == 1) {  // terminal hydride along the cut bond
+        const int i = cap.atoms[0];
+        mol.atoms.push_back({1, from(img[i].r, u, cap_bond_length(sites[img[i].site].Z) * units::angstrom_in_bohr)});
+      } else {  // bridging hydride on the missing neighbour's site
+        mol.atoms.push_back({1, x});
       }
       ++out.caps;
     }

@@ -10,9 +10,11 @@ namespace cagescreen::molecules {
 /// How dangling bonds (a bond of the crystal from a cluster atom to an atom left out) are capped.
 enum class Termination {
   none,      ///< leave them
-  hydrogen,  ///< an H along the cut bond (O–H 0.97 Å, F–H 0.92 Å, ...; on a metal: a hydride)
-  hydroxyl,  ///< on a metal: an OH (O where the missing neighbour's bond points, linear M–O–H);
-             ///< on a non-metal: an H as for `hydrogen`
+  hydrogen,  ///< non-metal atoms: an H along each cut bond (O–H 0.97 Å, F–H 0.92 Å, ...); metals:
+             ///< one hydride per missing neighbour (terminal along the bond, or bridging on the
+             ///< neighbour's site when several cluster metals were bonded to it)
+  hydroxyl,  ///< non-metal atoms: an H as for `hydrogen`; metals: one OH per missing neighbour,
+             ///< the O on that neighbour's site and the H 0.97 Å further out
 };
 
 /// Parses "none", "h", "oh" (also "hydrogen", "hydroxyl"); nullopt otherwise.

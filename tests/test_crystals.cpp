@@ -1,0 +1,441 @@
+// Crystals: readers, spglib symmetry, cluster carving.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "check.hpp"
+#include "cli_helpers.hpp"
+#include "molecules/cluster.hpp"
+#include "molecules/crystal.hpp"
+#include "molecules/error.hpp"
+#include "molecules/io.hpp"
+#include "molecules/symmetry.hpp"
+#include "molecules/units.hpp"
+
+using namespace cagescreen;
+using namespace cagescreen::molecules;
+
+namespace {
+
+/// The same periodic structure with its atoms in random order and shifted by a fractional vector.
+Crystal shuffled_and_shifted(Crystal c, unsigned seed, const Vec3& shift) {
+  std::mt19937 rng(seed);
+  std::shuffle(c.sites.begin(), c.sites.end(), rng);
+  for (auto& s : c.sites)
+    for (int k = 0; k < 3; ++k) s.frac[k] = s.frac[k] + shift[k] - std::floor(s.frac[k] + shift[k]);
+  return c;
+}
+
+/// The same structure in another cell: new lattice rows = P · old rows (P integer, det ±1 keeps the
+/// cell content; det n > 1 makes a supercell), atoms re-expressed in the new cell.
+Crystal in_cell(const Crystal& c, const std::array<std::array<int, 3>, 3>& P) {
+  Crystal out;
+  out.name = c.name;
+  out.source = c.source + " (transformed)";
+  for (int i = 0; i < 3; ++i)
+    for (int k = 0; k < 3; ++k)
+      out.cell[i][k] = P[i][0] * c.cell[0][k] + P[i][1] * c.cell[1][k] + P[i][2] * c.cell[2][k];
+  const int det = P[0][0] * (P[1][1] * P[2][2] - P[1][2] * P[2][1]) - P[0][1] * (P[1][0] * P[2][2] - P[1][2] * P[2][0]) +
+                  P[0][2] * (P[1][0] * P[2][1] - P[1][1] * P[2][0]);
+  const int n = std::abs(det);
+  for (const auto& s : c.sites)
+    for (int a = -n; a <= n; ++a)
+      for (int b = -n; b <= n; ++b)
+        for (int d = -n; d <= n; ++d) {
+          Vec3 f = out.fractional(c.cartesian({s.frac[0] + a, s.frac[1] + b, s.frac[2] + d}));
+          bool inside = true;
+          for (auto& x : f) {
+            if (std::abs(x - std::round(x)) < 1e-9) x = std::round(x);
+            inside = inside && x >= 0 && x < 1;
+          }
+          if (inside) out.sites.push_back({s.Z, f, s.label, 0});
+        }
+  return out;
+}
+
+/// The crystal rotated in space (Cartesian frame) by angle about a unit axis.
+Crystal rotated(Crystal c, const Vec3& axis, double angle) {
+  const double co = std::cos(angle), si = std::sin(angle);
+  const auto& u = axis;
+  const double R[3][3] = {{co + u[0] * u[0] * (1 - co), u[0] * u[1] * (1 - co) - u[2] * si, u[0] * u[2] * (1 - co) + u[1] * si},
+                          {u[1] * u[0] * (1 - co) + u[2] * si, co + u[1] * u[1] * (1 - co), u[1] * u[2] * (1 - co) - u[0] * si},
+                          {u[2] * u[0] * (1 - co) - u[1] * si, u[2] * u[1] * (1 - co) + u[0] * si, co + u[2] * u[2] * (1 - co)}};
+  for (auto& row : c.cell) {
+    const Vec3 r = row;
+    for (int i = 0; i < 3; ++i) row[i] = R[i][0] * r[0] + R[i][1] * r[1] + R[i][2] * r[2];
+  }
+  return c;
+}
+
+/// Sorted interatomic distances per element pair: equal for two clusters that differ only by a
+/// rotation and translation (and atom order).
+std::map<std::pair<int, int>, std::vector<double>> distance_lists(const Molecule& m) {
+  std::map<std::pair<int, int>, std::vector<double>> out;
+  for (size_t i = 0; i < m.atoms.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      const auto& a = m.atoms[i];
+      const auto& b = m.atoms[j];
+      const double d = std::hypot(a.r[0] - b.r[0], a.r[1] - b.r[1], a.r[2] - b.r[2]);
+      out[{std::min(a.Z, b.Z), std::max(a.Z, b.Z)}].push_back(d);
+    }
+  for (auto& [k, v] : out) std::sort(v.begin(), v.end());
+  return out;
+}
+
+void check_congruent(const Molecule& a, const Molecule& b, const std::string& what) {
+  INFO(what);
+  REQUIRE(a.atoms.size() == b.atoms.size());
+  CHECK(a.formula() == b.formula());
+  CHECK(a.charge == b.charge);
+  const auto da = distance_lists(a), db = distance_lists(b);
+  REQUIRE(da.size() == db.size());
+  double worst = 0;
+  for (const auto& [k, v] : da) {
+    REQUIRE(db.count(k));
+    REQUIRE(db.at(k).size() == v.size());
+    for (size_t i = 0; i < v.size(); ++i) worst = std::max(worst, std::abs(v[i] - db.at(k)[i]));
+  }
+  check_near(worst, 0.0, 1e-8, "largest difference of sorted interatomic distances, bohr");
+}
+
+std::string cif_error(const std::string& text) {
+  try {
+    parse_cif(text, "bad.cif");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string poscar_error(const std::string& text) {
+  try {
+    parse_poscar(text, "POSCAR");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const char* zno_cif_body = R"(_cell_length_a 3.2501
+_cell_length_b 3.2501
+_cell_length_c 5.2071
+_cell_angle_alpha 90
+_cell_angle_beta 90
+_cell_angle_gamma 120
+loop_
+_atom_site_label
+_atom_site_fract_x
+_atom_site_fract_y
+_atom_site_fract_z
+Zn1 0.333333 0.666667 0.0
+O1 0.333333 0.666667 0.3817
+)";
+
+}  // namespace
+
+TEST_SUITE("unit") {
+  TEST_CASE("built-in crystals: spglib finds their space groups, also shuffled, shifted and in other cells") {
+    // International Tables numbers of the literature structures (data/crystals/README.md).
+    const std::map<std::string, std::pair<int, std::string>> expected{
+        {"zno-wurtzite", {186, "P6_3mc"}}, {"znf2-rutile", {136, "P4_2/mnm"}}, {"zn(oh)2-epsilon", {19, "P2_12_12_1"}}};
+    REQUIRE(builtin_crystals().size() == expected.size());
+    const std::vector<std::array<std::array<int, 3>, 3>> cells{
+        {{{1, 1, 0}, {0, 1, 0}, {0, 0, 1}}},   // oblique: a' = a + b
+        {{{0, 1, 0}, {0, 0, 1}, {1, 0, 0}}},   // axes permuted (b, c, a): non-standard setting
+        {{{1, 0, 1}, {0, -1, 0}, {1, 0, 0}}},  // a' = a + c, b' = -b, c' = a (det 1)
+        {{{2, 0, 0}, {0, 1, 0}, {0, 0, 1}}},   // 2 × 1 × 1 supercell
+    };
+    for (const auto& b : builtin_crystals()) {
+      const Crystal c = resolve_crystal(b.name);
+      const auto& [number, symbol] = expected.at(b.name);
+      INFO(b.name);
+      const auto s = analyse_symmetry(c);
+      CHECK(s.number == number);
+      CHECK(s.international == symbol);
+      // Same structure, atoms shuffled and shifted by an arbitrary vector.
+      const auto moved = shuffled_and_shifted(c, 7, {0.137, -0.411, 0.29});
+      CHECK(analyse_symmetry(moved).number == number);
+      for (size_t k = 0; k < cells.size(); ++k) {
+        INFO("cell transformation " << k);
+        const Crystal t = in_cell(shuffled_and_shifted(c, 11 + k, {0.31, 0.05, -0.77}), cells[k]);
+        const double ratio = t.volume() / c.volume();
+        CHECK(t.sites.size() == static_cast<size_t>(std::lround(ratio)) * c.sites.size());
+        const auto st = analyse_symmetry(rotated(t, {0.6, 0.0, 0.8}, 0.7));
+        CHECK(st.number == number);
+        CHECK(st.primitive.sites.size() == s.primitive.sites.size());
+      }
+    }
+  }
+
+  TEST_CASE("Wyckoff positions and site symmetries of the built-in crystals") {
+    const auto zno = analyse_symmetry(resolve_crystal("zno"));
+    REQUIRE(zno.wyckoff.size() == 4);
+    for (size_t i = 0; i < 4; ++i) {
+      CHECK(zno.wyckoff[i] == 'b');
+      CHECK(zno.multiplicity[i] == 2);
+      CHECK(zno.site_symmetry[i] == "3m.");
+    }
+    const auto znf2 = analyse_symmetry(resolve_crystal("znf2"));
+    CHECK(znf2.wyckoff[0] == 'a');
+    CHECK(znf2.site_symmetry[0] == "m.mm");
+    CHECK(znf2.wyckoff[2] == 'f');
+    CHECK(znf2.multiplicity[2] == 4);
+    CHECK(schoenflies_of_point_group(znf2.point_group) == "D4h");
+  }
+
+  TEST_CASE("CIF symmetry by operations, Hall symbol, Hermann-Mauguin name or number gives the same cell") {
+    const std::string head = "data_zno\n";
+    const auto by_name = parse_cif(head + "_space_group_name_H-M_alt 'P 63 m c'\n" + zno_cif_body, "a.cif");
+    const auto by_number = parse_cif(head + "_symmetry_Int_Tables_number 186\n" + zno_cif_body, "b.cif");
+    const auto by_hall = parse_cif(head + "_space_group_name_Hall 'P 6c -2c'\n" + zno_cif_body, "c.cif");
+    const auto by_ops = parse_cif(head + "loop_\n_symmetry_equiv_pos_as_xyz\n'x,y,z'\n'-y,x-y,z'\n'-x+y,-x,z'\n"
+                                         "'-x,-y,z+1/2'\n'y,-x+y,1/2+z'\n'x-y,x,z+0.5'\n" + zno_cif_body, "d.cif");
+    for (const auto* c : {&by_name, &by_number, &by_hall, &by_ops}) {
+      INFO(c->source);
+      CHECK(c->sites.size() == 4);
+      CHECK(c->formula() == "O2Zn2");
+      CHECK(analyse_symmetry(*c).number == 186);
+    }
+    // A POSCAR written from spglib's primitive cell reads back to the same space group.
+    const auto prim = analyse_symmetry(resolve_crystal("znf2")).primitive;
+    const auto back = parse_poscar(write_poscar(prim), "POSCAR");
+    CHECK(back.sites.size() == 6);
+    CHECK(analyse_symmetry(back).number == 136);
+    check_near(back.volume(), prim.volume(), 1e-6, "cell volume after a POSCAR round trip, bohr^3");
+  }
+
+  TEST_CASE("POSCAR: Direct and Cartesian coordinates, volume scale") {
+    const std::string direct =
+        "ZnO\n1.0\n 3.2501 0 0\n -1.62505 2.81467 0\n 0 0 5.2071\nZn O\n2 2\nDirect\n"
+        "0.333333 0.666667 0\n0.666667 0.333333 0.5\n0.333333 0.666667 0.3817\n0.666667 0.333333 0.8817\n";
+    const auto c = parse_poscar(direct, "POSCAR");
+    CHECK(analyse_symmetry(c).number == 186);
+    // Negative scale: the cell volume in Å³ (here the same cell).
+    const double v = c.volume() * std::pow(units::bohr_in_angstrom, 3);
+    std::string scaled = direct;
+    scaled.replace(scaled.find("1.0\n"), 4, "-" + std::to_string(v) + "\n");
+    check_near(parse_poscar(scaled, "POSCAR").volume(), c.volume(), 1e-3, "volume from a negative scale, bohr^3");
+    // Cartesian, with selective dynamics flags.
+    std::string cart = "ZnO\n1.0\n 3.2501 0 0\n -1.62505 2.81467 0\n 0 0 5.2071\nZn O\n2 2\nSelective dynamics\nCartesian\n";
+    for (const auto& s : c.sites) {
+      const auto r = c.cartesian(s.frac);
+      cart += std::to_string(r[0] * units::bohr_in_angstrom) + " " + std::to_string(r[1] * units::bohr_in_angstrom) + " " +
+              std::to_string(r[2] * units::bohr_in_angstrom) + " T T F\n";
+    }
+    CHECK(analyse_symmetry(parse_poscar(cart, "POSCAR")).number == 186);
+  }
+
+  TEST_CASE("malformed crystal files: one-line errors naming file and line") {
+    const std::string cell = "_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n"
+                             "_cell_angle_beta 90\n_cell_angle_gamma 90\n_symmetry_Int_Tables_number 1\n";
+    const std::string sites = "loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n";
+    CHECK(cif_error("data_x\n" + cell + "loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n"
+                    "_atom_site_fract_z\n_atom_site_occupancy\nNa1 0 0 0 1\nCl1 0.5 0.5 0.5 0.6\n") ==
+          "bad.cif:16: atom Cl1 has occupancy 0.6: partial occupancy (disorder) is not supported");
+    CHECK(cif_error("data_x\n_cell_length_a 4\n_symmetry_Int_Tables_number 1\n" + sites + "Na1 0 0 0\n") ==
+          "bad.cif: missing _cell_length_b (the cell is required)");
+    CHECK(cif_error("data_x\n" + cell + sites + "Xx1 0 0 0\n") == "bad.cif:14: unknown element 'Xx1' (atom Xx1)");
+    CHECK(cif_error("data_x\n" + cell + sites + "Na1 0 zero 0\n") ==
+          "bad.cif:14: fractional y of Na1 is not a number: 'zero'");
+    CHECK(cif_error("data_x\n" + cell + sites + "Na1 0 0\n") ==
+          "bad.cif:14: loop_ starting on line 9 has 3 values for 4 columns (not a whole number of rows)");
+    CHECK(cif_error("data_x\n" + cell +
+                    "loop_\n_atom_site_label\n_atom_site_Cartn_x\n_atom_site_Cartn_y\n_atom_site_Cartn_z\nNa1 0 0 0\n") ==
+          "bad.cif: atom sites are Cartesian (_atom_site_Cartn_x): only fractional coordinates are supported");
+    CHECK(cif_error("data_x\n" + cell.substr(0, cell.find("_symmetry")) + sites + "Na1 0 0 0\n").find(
+              "bad.cif:1: no symmetry given") == 0);
+    CHECK(cif_error("data_x\n" + cell + sites + "Na1 0 0 0\nCl1 0.01 0 0\n") ==
+          "bad.cif:15: atoms Na1 and Cl1 are 0.04 Angstrom apart in the crystal (closer than 0.5 Angstrom)");
+    CHECK(cif_error("_cell_length_a 4\n") == "bad.cif:1: CIF item '_cell_length_a' before any data_ block");
+    CHECK(cif_error("data_x\n_space_group_name_H-M_alt 'P 7'\n" + cell + sites + "Na1 0 0 0\n") ==
+          "bad.cif:2: unknown space-group name 'P 7'");
+    CHECK(cif_error("data_x\n" + cell + "loop_\n_symmetry_equiv_pos_as_xyz\n'x,y,q'\n" + sites + "Na1 0 0 0\n") ==
+          "bad.cif:11: cannot read symmetry operation 'x,y,q'");
+
+    const std::string head = "NaCl\n1.0\n4 0 0\n0 4 0\n0 0 4\n";
+    CHECK(poscar_error(head + "1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n") ==
+          "POSCAR:6: expected element symbols (VASP 5 format); VASP 4 files without them are not supported");
+    CHECK(poscar_error(head + "Na Cl\n1\nDirect\n0 0 0\n") == "POSCAR:7: expected 2 atom counts (one per element), got 1");
+    CHECK(poscar_error(head + "Na Cl\n1 1\nDirect\n0 0 0\n") == "POSCAR:10: file ends before all 2 atoms are listed");
+    CHECK(poscar_error(head + "Na Qq\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n") == "POSCAR:6: unknown element 'Qq'");
+    CHECK(poscar_error("NaCl\n1.0\n4 0 0\n8 0 0\n0 0 4\nNa\n1\nDirect\n0 0 0\n") ==
+          "POSCAR:5: lattice vectors are linearly dependent (zero cell volume)");
+    CHECK(poscar_error(head + "Na Cl\n1 1\nFractional\n0 0 0\n0.5 0.5 0.5\n") ==
+          "POSCAR:8: expected 'Direct' or 'Cartesian', got 'Fractional'");
+  }
+
+  TEST_CASE("clusters: stoichiometric (ZnO)n and (ZnF2)n keep the site symmetry") {
+    const auto zno = resolve_crystal("zno");
+    // Zn-centred wurtzite cuts. Hand count at 2 Å: Zn + 4 O (charge -6). Moves nearest the sphere
+    // surface that bring the charge closer to 0: remove the axial O (1.988 Å; -4), remove the
+    // three basal O (1.975 Å; +2), add the axial O back (0): ZnO along c. Larger radii give
+    // (ZnO)7, (ZnO)13 and (ZnO)19.
+    const std::vector<std::pair<double, int>> zno_sizes{{2.0, 1}, {3.3, 7}, {4.0, 13}, {5.0, 19}};
+    for (const auto& [r, n] : zno_sizes) {
+      ClusterOptions o;
+      o.radius_angstrom = r;
+      o.stoichiometric = true;
+      const auto cl = carve_cluster(zno, o);
+      INFO("radius " << r);
+      CHECK(cl.molecule.formula() == (n == 1 ? std::string("OZn") : "O" + std::to_string(n) + "Zn" + std::to_string(n)));
+      CHECK(cl.molecule.charge == 0);
+      CHECK(cl.point_group == "C3v");
+      CHECK(cl.site_symmetry == "3m.");
+    }
+    ClusterOptions o;
+    o.radius_angstrom = 4.0;
+    o.stoichiometric = true;
+    const auto znf2 = carve_cluster(resolve_crystal("znf2"), o);
+    CHECK(znf2.molecule.formula() == "F22Zn11");
+    CHECK(znf2.point_group == "D2h");
+    // Without --stoichiometric: every whole unit within the radius, formal charge as it falls.
+    o.stoichiometric = false;
+    const auto raw = carve_cluster(zno, o);
+    CHECK(raw.molecule.formula() == "O14Zn13");
+    CHECK(raw.molecule.charge == -2);
+    // Hydroxide units stay whole (O–H never cut); charge-neutral Zn(OH)2 cluster.
+    o.stoichiometric = true;
+    const auto hydroxide = carve_cluster(resolve_crystal("zn(oh)2"), o);
+    const auto f = hydroxide.molecule.formula();
+    CHECK(hydroxide.molecule.charge == 0);
+    int nh = 0, no = 0, nzn = 0;
+    for (const auto& a : hydroxide.molecule.atoms) (a.Z == 1 ? nh : a.Z == 8 ? no : nzn)++;
+    CHECK(nh == no);
+    CHECK(no == 2 * nzn);
+  }
+
+  TEST_CASE("clusters: caps, centres and refusals") {
+    const auto zno = resolve_crystal("zno");
+    ClusterOptions o;
+    o.radius_angstrom = 2.0;
+    o.terminate = Termination::hydrogen;  // Zn + 4 O: each O caps 3 cut Zn–O bonds with H
+    auto cl = carve_cluster(zno, o);
+    CHECK(cl.caps == 12);
+    CHECK(cl.molecule.formula() == "H12O4Zn");
+    CHECK(cl.molecule.charge == 2 - 8 + 12);
+    double oh = 1e9;
+    for (const auto& a : cl.molecule.atoms)
+      if (a.Z == 1)
+        for (const auto& b : cl.molecule.atoms)
+          if (b.Z == 8) oh = std::min(oh, std::hypot(a.r[0] - b.r[0], a.r[1] - b.r[1], a.r[2] - b.r[2]));
+    check_near(oh * units::bohr_in_angstrom, 0.97, 1e-9, "O-H cap length, Angstrom");
+    o.terminate = Termination::hydroxyl;
+    o.stoichiometric = true;
+    o.radius_angstrom = 3.3;
+    cl = carve_cluster(zno, o);
+    CHECK(cl.molecule.charge == 0);
+    CHECK(cl.formal_charge == 0);
+    CHECK(cl.caps > 0);
+    double closest = 1e9;  // caps never crowd: one OH per missing O, shared by its Zn neighbours
+    for (size_t i = 0; i < cl.molecule.atoms.size(); ++i)
+      for (size_t j = 0; j < i; ++j) {
+        const auto& a = cl.molecule.atoms[i].r;
+        const auto& b = cl.molecule.atoms[j].r;
+        closest = std::min(closest, std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]));
+      }
+    CHECK(closest * units::bohr_in_angstrom > 0.96);
+    // A centre between atoms: the midpoint of the Zn–O bond along c keeps 3m.
+    o = ClusterOptions{};
+    o.center = "0.333333,0.666667,0.19085";
+    o.radius_angstrom = 3.0;
+    cl = carve_cluster(zno, o);
+    CHECK(cl.site_symmetry == "3m");
+    CHECK(cl.point_group == "C3v");
+    // Refusals.
+    auto error_of = [&](const ClusterOptions& opt) {
+      try {
+        carve_cluster(zno, opt);
+      } catch (const InputError& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    };
+    o = ClusterOptions{};
+    o.stoichiometric = true;
+    o.charge = 1;  // Zn2+ and O2- units: only even charges exist
+    CHECK(error_of(o).find("has charge 1 (closest: ") != std::string::npos);
+    o = ClusterOptions{};
+    o.radius_angstrom = 0;
+    CHECK(error_of(o).find("cluster radius 0.000 Angstrom must be in (0, 30]") != std::string::npos);
+    o.radius_angstrom = 3;
+    o.center = "Cl";
+    CHECK(error_of(o).find("centre 'Cl' is not an atom number, a site label or an element") != std::string::npos);
+    o.center = "0.5,0.5,0.5";
+    o.radius_angstrom = 0.5;
+    CHECK(error_of(o).find("no atom lies within 0.500 Angstrom of the centre") != std::string::npos);
+  }
+
+  TEST_CASE("clusters cut from a rotated and translated crystal are the same up to rotation and translation") {
+    struct Case {
+      std::string crystal, center;
+      double radius;
+      bool stoichiometric;
+      Termination terminate;
+    };
+    const std::vector<Case> cases{{"zno", "Zn1", 5.0, true, Termination::none},
+                                  {"zno", "0.333333,0.666667,0.19085", 4.5, false, Termination::hydrogen},
+                                  {"znf2", "F1", 4.0, true, Termination::none},
+                                  {"zn(oh)2", "Zn1", 4.0, true, Termination::hydroxyl}};
+    for (const auto& k : cases) {
+      const Crystal c = resolve_crystal(k.crystal);
+      // Rotation about an oblique axis; translation by a fractional shift of every atom (the
+      // fractional centre moves with it).
+      const Vec3 shift{0.21, -0.37, 0.44};
+      Crystal moved = rotated(c, {2.0 / 3, -2.0 / 3, 1.0 / 3}, 1.1);
+      for (auto& s : moved.sites)
+        for (int i = 0; i < 3; ++i) s.frac[i] = s.frac[i] + shift[i] - std::floor(s.frac[i] + shift[i]);
+      ClusterOptions o;
+      o.center = k.center;
+      o.radius_angstrom = k.radius;
+      o.stoichiometric = k.stoichiometric;
+      o.terminate = k.terminate;
+      const auto a = carve_cluster(c, o);
+      if (k.center.find(',') != std::string::npos) {
+        std::array<double, 3> f{};
+        sscanf(k.center.c_str(), "%lf,%lf,%lf", &f[0], &f[1], &f[2]);
+        char buf[100];
+        snprintf(buf, sizeof buf, "%.9f,%.9f,%.9f", f[0] + shift[0], f[1] + shift[1], f[2] + shift[2]);
+        o.center = buf;
+      }
+      const auto b = carve_cluster(moved, o);
+      check_congruent(a.molecule, b.molecule, k.crystal + " around " + k.center + ": " + a.comment() + " / " + b.comment());
+      CHECK(a.point_group == b.point_group);
+    }
+  }
+}
+
+TEST_SUITE("cli") {
+  TEST_CASE("crystal and cluster commands") {
+    auto r = cli("crystal zno");
+    CHECK(r.code == 0);
+    CHECK(r.output.find("space group: P6_3mc (No. 186)") != std::string::npos);
+    r = cli("crystal --list");
+    CHECK(r.code == 0);
+    CHECK(r.output.find("znf2-rutile") != std::string::npos);
+    const auto dir = scratch("crystal_cli");
+    r = cli("crystal znf2 --json " + (dir / "s.json").string() + " --primitive " + (dir / "POSCAR").string());
+    CHECK(r.code == 0);
+    r = cli("crystal " + (dir / "POSCAR").string());
+    CHECK(r.code == 0);
+    CHECK(r.output.find("P4_2/mnm (No. 136)") != std::string::npos);
+    r = cli("crystal no-such-crystal");
+    CHECK(r.code == 2);
+    CHECK(r.output.find("no-such-crystal: no such file and not a built-in crystal") != std::string::npos);
+    const auto xyz = (dir / "znf2.xyz").string();
+    r = cli("cluster znf2 --radius 3 --stoichiometric -o " + xyz);
+    CHECK(r.code == 0);
+    CHECK(r.output.find("cluster: F6Zn3, 9 atoms") != std::string::npos);
+    // The cluster file is an ordinary input: read back with its charge from the comment line.
+    const auto mol = read_molecule_file(xyz);
+    CHECK(mol.atoms.size() == 9);
+    CHECK(mol.charge == 0);
+    r = cli("cluster zno --terminate pseudo");
+    CHECK(r.code == 2);
+    CHECK(r.output.find("--terminate 'pseudo': use none, h or oh") != std::string::npos);
+    r = cli("cluster zno --stoichiometric --charge 3");
+    CHECK(r.code == 2);
+  }
+}
