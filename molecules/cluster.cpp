@@ -369,6 +369,24 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
     return reached == static_cast<size_t>(std::count(sel.begin(), sel.end(), 1));
   };
 
+  // Keep the piece bonded to the unit nearest the centre: a unit inside the sphere whose bonds
+  // all lead outside would float free.
+  {
+    int nearest = -1;
+    for (int u : cand)
+      if (in[u] && (nearest < 0 || units[u].dist < units[nearest].dist)) nearest = u;
+    std::vector<char> piece(units.size(), 0);
+    std::vector<int> stack{nearest};
+    piece[nearest] = 1;
+    while (!stack.empty()) {
+      const int u = stack.back();
+      stack.pop_back();
+      for (int w : unit_bonds[u])
+        if (in[w] && !piece[w]) piece[w] = 1, stack.push_back(w);
+    }
+    in = piece;
+  }
+
   if (opt.stoichiometric) {
     for (int u : cand)
       if (!units[u].charge)
