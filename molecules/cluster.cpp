@@ -418,26 +418,42 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
       // target, then to the formula (all geometric, never the order of atoms).
       std::tuple<long long, int, int, std::string> best_key{};
       std::vector<char> best;
-      auto consider = [&](const std::vector<int>& group) {
-        const bool remove = in[group[0]];
+      // A move toggles one or two groups (shells, or single units as a last resort).
+      auto consider = [&](const std::vector<const std::vector<int>*>& groups) {
         std::vector<char> trial = in;
-        for (int u : group) trial[u] = !remove;
+        double cost = 0;
+        int removes = 0;
+        std::string formulas;
+        for (const auto* g : groups) {
+          const bool remove = in[(*g)[0]];
+          for (int u : *g) trial[u] = !remove;
+          cost = std::max(cost, std::abs(units[(*g)[0]].dist - R));
+          removes += remove;
+          formulas += units[(*g)[0]].formula + " ";
+        }
         if (!connected(trial)) return;
         const int q2 = *formal(trial);
         if (std::abs(q2 - target) >= std::abs(q - target)) return;
-        const double cost = std::abs(units[group[0]].dist - R);
-        const std::tuple<long long, int, int, std::string> key{std::llround(cost * 1e4), remove ? 0 : 1,
-                                                               std::abs(q2 - target), units[group[0]].formula};
+        const std::tuple<long long, int, int, std::string> key{
+            std::llround(cost * 1e4), static_cast<int>(groups.size()) - removes, std::abs(q2 - target), formulas};
         if (best.empty() || key < best_key) best_key = key, best = trial;
       };
+      std::vector<std::vector<int>> moves;  // each: the in-part or the out-part of a shell
       for (const auto& members : shells) {
         std::vector<int> inside, outside;
         for (int u : members) (in[u] ? inside : outside).push_back(u);
-        if (!inside.empty()) consider(inside);
-        if (!outside.empty()) consider(outside);
+        if (!inside.empty()) moves.push_back(inside);
+        if (!outside.empty()) moves.push_back(outside);
       }
-      if (best.empty())  // no whole shell helps: single units (the cut loses symmetry)
-        for (int u : cand) consider({u});
+      for (const auto& mv : moves) consider({&mv});
+      if (best.empty())  // no single shell helps: two shells at once (e.g. a cation and an anion)
+        for (size_t i = 0; i < moves.size(); ++i)
+          for (size_t j = 0; j < i; ++j) consider({&moves[i], &moves[j]});
+      if (best.empty()) {  // no whole shells help: single units (the cut loses symmetry)
+        std::vector<std::vector<int>> singles;
+        for (int u : cand) singles.push_back({u});
+        for (const auto& mv : singles) consider({&mv});
+      }
       if (best.empty())
         throw InputError(where + ": no cluster of whole units near " + fixed(opt.radius_angstrom, 3) +
                          " Angstrom around " + center_tag + " has charge " + std::to_string(target) +

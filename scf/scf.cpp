@@ -192,13 +192,15 @@ class Subspace {
 struct Stage {
   const char* name;
   double damping;      ///< fraction of the old density mixed in while rms gradient > 1e-3
-  double level_shift;  ///< Hartree, virtual orbitals raised while rms gradient > 1e-4
+  double level_shift;  ///< Hartree, virtual orbitals raised while rms gradient > shift_above
   double ediis_above;  ///< EDIIS while the max gradient is above this (< 0: the setting)
+  double shift_above;  ///< rms gradient below which the shift is dropped (0: kept to the end;
+                       ///< a shift does not move the converged density, only slows the approach)
 };
-constexpr Stage ladder[] = {{"diis", 0.0, 0.0, -1.0},
-                            {"ediis", 0.3, 0.0, 1e-3},
-                            {"shift", 0.3, 0.5, 1e-3},
-                            {"shift+", 0.5, 1.5, 1e-3}};
+constexpr Stage ladder[] = {{"diis", 0.0, 0.0, -1.0, 0.0},
+                            {"ediis", 0.3, 0.0, 1e-3, 0.0},
+                            {"shift", 0.3, 0.5, 1e-3, 1e-4},
+                            {"shift+", 0.5, 1.5, 1e-3, 0.0}};
 constexpr int ladder_stages = static_cast<int>(std::size(ladder));
 
 }  // namespace
@@ -458,7 +460,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
           step = "diis";
         }
       }
-      if (st.level_shift > 0 && rms > 1e-4) {
+      if (st.level_shift > 0 && rms > st.shift_above) {
         for (int s = 0; s < nspin; ++s) Fx[s] += st.level_shift * (S - S * D[s] * S);
         step += "+shift";
       }

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iomanip>
 #include <set>
 #include <sstream>
 
+#include "molecules/cluster.hpp"
+#include "molecules/crystal.hpp"
 #include "molecules/error.hpp"
 #include "molecules/species.hpp"
 #include "scf/basis.hpp"
@@ -107,6 +110,63 @@ std::vector<fs::path> glob_files(const std::string& pattern) {
   return out;
 }
 
+/// A `crystal` entry: one cluster per radius, labelled LABEL-rR.RR (docs/crystals.md).
+void read_cluster_series(const Reader& r, const toml::table& t, const fs::path& base, std::set<std::string>& labels,
+                         Manifest& m) {
+  const std::string p = "candidates.";
+  const std::string input = *r.string(t, "crystal", p);
+  const fs::path path = fs::path(input).is_absolute() ? fs::path(input) : base / input;
+  const std::string resolved = fs::is_regular_file(path) ? path.string() : input;
+  if (!fs::is_regular_file(path) && !molecules::find_crystal(input))
+    r.fail(t.get("crystal"), "'" + input + "' is neither a crystal file nor a built-in crystal (cagescreen crystal --list)");
+  const auto radii = r.numbers(t, "radii", p, 0.1, 30);
+  if (!radii) r.fail(&t, "a 'crystal' entry needs 'radii' (Angstrom), e.g. radii = [3.0, 4.0, 5.0]");
+  if (t.contains("multiplicity")) r.fail(t.get("multiplicity"), "clusters take the lowest multiplicity; 'multiplicity' is not allowed here");
+  molecules::ClusterOptions o;
+  o.center = r.string(t, "center", p).value_or("");
+  o.stoichiometric = r.boolean(t, "stoichiometric", p).value_or(true);
+  o.charge = r.integer(t, "charge", p, -20, 20);
+  if (auto term = r.string(t, "terminate", p)) {
+    const auto parsed = molecules::parse_termination(lower(*term));
+    if (!parsed) r.fail(t.get("terminate"), "'candidates.terminate' = '" + *term + "': use none, h or oh");
+    o.terminate = *parsed;
+  }
+  const auto reference = r.string(t, "reference", p);
+  molecules::Crystal crystal;
+  r.checked(t, "crystal", p, [&] { crystal = molecules::resolve_crystal(resolved); });
+  const std::string series = r.string(t, "label", p).value_or(crystal.name);
+  const auto memory = r.number(t, "memory_mib", p, 1, 1 << 24);
+  const auto minutes = r.number(t, "time_minutes", p, 0.001, 1e6);
+  const auto iterations = r.integer(t, "max_iterations", p, 1, 10000);
+  std::vector<double> sorted = *radii;
+  std::sort(sorted.begin(), sorted.end());
+  for (double radius : sorted) {
+    o.radius_angstrom = radius;
+    std::ostringstream label;
+    label << series << "-r" << std::fixed << std::setprecision(2) << radius;
+    Candidate c;
+    c.label = label.str();
+    c.source = "crystal " + resolved + " radius " + label.str().substr(series.size() + 2) + " Angstrom";
+    c.memory_mib = memory;
+    c.time_minutes = minutes;
+    c.max_iterations = iterations;
+    if (!labels.insert(c.label).second)
+      r.fail(&t, "two candidates are labelled '" + c.label + "' (labels must be unique: set 'label')");
+    ClusterOrigin origin{series, crystal.name, radius, o.center, "", reference.value_or(""),
+                         reference ? static_cast<int>(t.get("reference")->source().begin.line) : 0};
+    try {
+      const auto cl = molecules::carve_cluster(crystal, o);
+      c.molecule = cl.molecule;
+      c.molecule.name = c.label;
+      origin.point_group = cl.point_group;
+    } catch (const InputError& e) {
+      c.error = e.what();
+    }
+    c.cluster = origin;
+    m.candidates.push_back(std::move(c));
+  }
+}
+
 void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
   const toml::array* arr = n ? n->as_array() : nullptr;
   if (!arr || arr->empty()) r.fail(n, "the manifest needs at least one [[candidates]] entry");
@@ -116,11 +176,18 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
     const toml::table* t = item.as_table();
     if (!t) r.fail(&item, "each [[candidates]] entry must be a table");
     const std::string p = "candidates.";
-    r.check_keys(*t, p, {"species", "file", "glob", "directory", "label", "charge", "multiplicity", "memory_mib",
-                         "time_minutes", "max_iterations"});
+    r.check_keys(*t, p, {"species", "file", "glob", "directory", "crystal", "label", "charge", "multiplicity",
+                         "memory_mib", "time_minutes", "max_iterations", "radii", "center", "stoichiometric",
+                         "terminate", "reference"});
     int kinds = 0;
-    for (auto k : {"species", "file", "glob", "directory"}) kinds += t->contains(k);
-    if (kinds != 1) r.fail(&item, "a [[candidates]] entry needs exactly one of species, file, glob, directory");
+    for (auto k : {"species", "file", "glob", "directory", "crystal"}) kinds += t->contains(k);
+    if (kinds != 1) r.fail(&item, "a [[candidates]] entry needs exactly one of species, file, glob, directory, crystal");
+    if (t->contains("crystal")) {
+      read_cluster_series(r, *t, base, labels, m);
+      continue;
+    }
+    for (auto k : {"radii", "center", "stoichiometric", "terminate", "reference"})
+      if (t->contains(k)) r.fail(t->get(k), std::string("'candidates.") + k + "' belongs to a 'crystal' entry");
     const auto label = r.string(*t, "label", p);
     const auto charge = r.integer(*t, "charge", p, -20, 20);
     const auto mult = r.integer(*t, "multiplicity", p, 1, 20);
@@ -213,6 +280,11 @@ Manifest parse_manifest(const std::string& text, const fs::path& file) {
   }
   if (const auto* t = r.table(root, "ranking")) read_ranking(r, *t, m.ranking);
   read_candidates(r, root.get("candidates"), m);
+  for (const auto& c : m.candidates)
+    if (c.cluster && !c.cluster->reference.empty() &&
+        std::none_of(m.candidates.begin(), m.candidates.end(), [&](const Candidate& o) { return o.label == c.cluster->reference; }))
+      throw InputError(located(file.string(), c.cluster->reference_line, "'reference' = '" + c.cluster->reference + "' of the crystal entry '" +
+                                                     c.cluster->series + "' is not the label of a candidate"));
   if (auto b = r.string(root, "baseline", "")) {
     if (std::none_of(m.candidates.begin(), m.candidates.end(), [&](const Candidate& c) { return c.label == *b; }))
       r.fail(root.get("baseline"), "'baseline' = '" + *b + "' is not the label of a candidate");

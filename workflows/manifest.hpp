@@ -25,6 +25,17 @@ struct LevelOfTheory {
 /// One candidate after its manifest entry was resolved. A candidate whose input is bad (a
 /// malformed file, an unknown element) keeps its label and source and carries the error; the
 /// campaign records it as failed (class bad_input) and goes on.
+/// Where a cluster candidate was cut (a `crystal` entry of the manifest).
+struct ClusterOrigin {
+  std::string series;      ///< the entry's label: every radius of one entry forms a series
+  std::string crystal;     ///< crystal name
+  double radius_angstrom = 0;
+  std::string center;      ///< as the manifest gave it ("" for the default)
+  std::string point_group; ///< Schoenflies symbol of the cut
+  std::string reference;   ///< label of the candidate holding the molecular model (optional)
+  int reference_line = 0;  ///< manifest line of `reference` (for messages)
+};
+
 struct Candidate {
   std::string label;   ///< unique within the campaign: the store key
   std::string source;  ///< "species o-carborane" or the file path
@@ -33,6 +44,7 @@ struct Candidate {
   std::optional<double> memory_mib;   ///< per-candidate cap (overrides [limits])
   std::optional<double> time_minutes;
   std::optional<int> max_iterations;  ///< overrides level.max_iterations
+  std::optional<ClusterOrigin> cluster;  ///< set for clusters cut from a crystal
 };
 
 /// A screening campaign as read from its TOML manifest (docs/campaigns.md).

@@ -212,6 +212,108 @@ std::string scatter(const Table& t, const RankingModel& model, const std::string
   return s.str();
 }
 
+/// Gap against cluster size for each crystal series, with the molecular model and the baseline
+/// as horizontal reference lines; then a table per series.
+std::string size_convergence(const Manifest& m, const Table& t) {
+  auto row_of = [&](const std::string& label) -> const ResultRow* {
+    for (const auto& r : t.rows)
+      if (r.candidate == label) return &r;
+    return nullptr;
+  };
+  auto gap_of = [&](const std::string& label) -> std::optional<double> {
+    const auto* r = label.empty() ? nullptr : row_of(label);
+    return r && r->status == "done" ? value(*r, "gap_ev") : std::nullopt;
+  };
+  std::vector<std::string> series;
+  for (const auto& c : m.candidates)
+    if (c.cluster && std::find(series.begin(), series.end(), c.cluster->series) == series.end())
+      series.push_back(c.cluster->series);
+  if (series.empty()) return "";
+  std::ostringstream s;
+  s << "<h2 id=\"size-convergence\">Cluster size convergence</h2>\n<p>HOMO&ndash;LUMO gap of clusters cut from "
+       "each crystal against their size; dashed lines: the molecular model";
+  if (!m.baseline.empty()) s << " and the baseline " << html_escape(m.baseline);
+  s << ".</p>\n<div class=\"plots\">\n";
+  std::ostringstream tables;
+  for (const auto& name : series) {
+    std::vector<const Candidate*> members;
+    for (const auto& c : m.candidates)
+      if (c.cluster && c.cluster->series == name) members.push_back(&c);
+    std::vector<std::pair<double, double>> pts;  // (atoms, gap)
+    std::vector<std::string> labels;
+    for (const auto* c : members)
+      if (const auto g = gap_of(c->label)) {
+        pts.emplace_back(static_cast<double>(c->molecule.atoms.size()), *g);
+        labels.push_back(c->molecule.formula());
+      }
+    std::vector<std::pair<std::string, double>> refs;
+    const std::string& reference = members[0]->cluster->reference;
+    if (const auto g = gap_of(reference)) refs.emplace_back("molecule " + reference, *g);
+    if (const auto g = gap_of(m.baseline)) refs.emplace_back(m.baseline, *g);
+    std::vector<double> xs{0.0}, ys;
+    for (const auto& [x, y] : pts) xs.push_back(x), ys.push_back(y);
+    for (const auto& [l, y] : refs) ys.push_back(y);
+    if (!pts.empty() && !ys.empty()) {
+      const Axis ax = Axis::around(xs, 1.0), ay = Axis::around(ys);
+      const double w = 460, h = 320, l = 60, b = 45, tp = 15, r = 20;
+      auto X = [&](double v) { return ax.map(v, l, w - r); };
+      auto Y = [&](double v) { return ay.map(v, h - b, tp); };
+      s << std::fixed << std::setprecision(1);
+      s << "<svg class=\"convergence\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+        << "\" role=\"img\" aria-label=\"gap against cluster size, " << html_escape(name) << "\">\n";
+      s << "<rect x=\"" << l << "\" y=\"" << tp << "\" width=\"" << w - l - r << "\" height=\"" << h - b - tp
+        << "\" fill=\"none\" stroke=\"#999\"/>\n";
+      for (double tk : ticks(ax))
+        s << "<text x=\"" << X(tk) << "\" y=\"" << h - b + 15 << "\" font-size=\"10\" text-anchor=\"middle\">" << tk
+          << "</text>\n";
+      for (double tk : ticks(ay))
+        s << "<text x=\"" << l - 5 << "\" y=\"" << Y(tk) + 3 << "\" font-size=\"10\" text-anchor=\"end\">" << tk
+          << "</text>\n";
+      s << "<text x=\"" << (l + w - r) / 2 << "\" y=\"" << h - 8
+        << "\" font-size=\"12\" text-anchor=\"middle\">atoms in the cluster (" << html_escape(name) << ")</text>\n";
+      s << "<text x=\"12\" y=\"" << (tp + h - b) / 2 << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
+        << (tp + h - b) / 2 << ")\">HOMO-LUMO gap (eV)</text>\n";
+      const char* colours[] = {"#7f3fbf", "#c0392b"};
+      for (std::size_t k = 0; k < refs.size(); ++k)
+        s << "<line class=\"reference\" x1=\"" << l << "\" x2=\"" << w - r << "\" y1=\"" << Y(refs[k].second) << "\" y2=\""
+          << Y(refs[k].second) << "\" stroke=\"" << colours[k % 2] << "\" stroke-dasharray=\"6 4\"/><text x=\"" << l + 4
+          << "\" y=\"" << Y(refs[k].second) - 4 << "\" font-size=\"10\" fill=\"" << colours[k % 2] << "\">"
+          << html_escape(refs[k].first) << " " << fmt(refs[k].second) << " eV</text>\n";
+      if (pts.size() > 1) {
+        s << "<polyline fill=\"none\" stroke=\"#1f5fbf\" points=\"";
+        for (const auto& [x, y] : pts) s << X(x) << "," << Y(y) << " ";
+        s << "\"/>\n";
+      }
+      for (std::size_t k = 0; k < pts.size(); ++k)
+        s << "<circle cx=\"" << X(pts[k].first) << "\" cy=\"" << Y(pts[k].second)
+          << "\" r=\"5\" fill=\"#1f5fbf\"><title>" << html_escape(labels[k]) << ": " << fmt(pts[k].second)
+          << " eV</title></circle><text x=\"" << X(pts[k].first) + 7 << "\" y=\"" << Y(pts[k].second) + 14
+          << "\" font-size=\"10\">" << html_escape(labels[k]) << "</text>\n";
+      s << "</svg>\n";
+    }
+    const auto ref_gap = gap_of(reference);
+    tables << "<h3>" << html_escape(name) << "</h3><table class=\"series\"><tr><th>candidate</th><th>radius (&Aring;)</th>"
+           << "<th>formula</th><th>atoms</th><th>point group</th><th>HOMO (eV)</th><th>LUMO (eV)</th><th>gap (eV)</th>"
+           << "<th>gap &minus; molecule (eV)</th><th>status</th></tr>\n";
+    for (const auto* c : members) {
+      const auto* r = row_of(c->label);
+      const bool done = r && r->status == "done";
+      const auto gap = done ? value(*r, "gap_ev") : std::nullopt;
+      tables << "<tr><td>" << html_escape(c->label) << "</td><td class=\"num\">" << fmt(c->cluster->radius_angstrom)
+             << "</td><td>" << html_escape(c->molecule.formula()) << "</td><td class=\"num\">" << c->molecule.atoms.size()
+             << "</td><td>" << html_escape(c->cluster->point_group) << "</td><td class=\"num\">"
+             << fmt(done ? value(*r, "homo_ev") : std::nullopt) << "</td><td class=\"num\">"
+             << fmt(done ? value(*r, "lumo_ev") : std::nullopt) << "</td><td class=\"num\">" << fmt(gap)
+             << "</td><td class=\"num\">" << fmt(gap && ref_gap ? std::optional<double>(*gap - *ref_gap) : std::nullopt)
+             << "</td><td>" << html_escape(r ? r->status + (r->status == "failed" ? ": " + r->failure_class : "") : "not run")
+             << "</td></tr>\n";
+    }
+    tables << "</table>\n";
+  }
+  s << "</div>\n" << tables.str();
+  return s.str();
+}
+
 std::string atom_name(const json& result, int i) {
   try {
     return result.at("molecule").at("symbols").at(i).get<std::string>() + std::to_string(i + 1);
@@ -360,6 +462,7 @@ std::string html_report(const Manifest& m, const Table& t) {
        "plotted (better is higher gap and LUMO, higher V<sub>s,max</sub>, lower dipole and HOMO).</p><div class=\"plots\">\n"
     << scatter(t, m.ranking, "vs_max_kcal", "gap_ev") << scatter(t, m.ranking, "dipole_debye", "gap_ev")
     << scatter(t, m.ranking, "homo_ev", "lumo_ev") << "</div>\n";
+  s << size_convergence(m, t);
   s << "<h2>Candidates</h2>\n";
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto it = t.by.find(i);

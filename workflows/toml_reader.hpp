@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <toml++/toml.h>
 
 #include "molecules/error.hpp"
@@ -63,6 +64,37 @@ class Reader {
       fail(n, "'" + prefix + std::string(key) + "' = " + std::to_string(v) + " must be between " + std::to_string(lo) +
                   " and " + std::to_string(hi));
     return static_cast<int>(v);
+  }
+  std::optional<bool> boolean(const toml::table& t, std::string_view key, const std::string& prefix) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) fail(n, "'" + prefix + std::string(key) + "' must be true or false");
+    return n->value<bool>();
+  }
+  /// A number or an array of numbers, each in [lo, hi].
+  std::optional<std::vector<double>> numbers(const toml::table& t, std::string_view key, const std::string& prefix,
+                                             double lo, double hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    std::vector<const toml::node*> items;
+    if (const toml::array* a = n->as_array()) {
+      if (a->empty()) fail(n, "'" + prefix + std::string(key) + "' must not be empty");
+      for (const auto& x : *a) items.push_back(&x);
+    } else {
+      items.push_back(n);
+    }
+    std::vector<double> out;
+    for (const toml::node* x : items) {
+      if (!x->is_number()) fail(x, "'" + prefix + std::string(key) + "' must hold numbers");
+      const double v = *x->value<double>();
+      if (!(v >= lo && v <= hi)) {
+        std::ostringstream m;
+        m << "'" << prefix << key << "' value " << v << " must be between " << lo << " and " << hi;
+        fail(x, m.str());
+      }
+      out.push_back(v);
+    }
+    return out;
   }
   const toml::table* table(const toml::table& t, std::string_view key) const {
     const toml::node* n = t.get(key);
