@@ -113,6 +113,36 @@ TEST_SUITE("unit") {
               .find("must be \"max\" or \"min\"") != std::string::npos);
     CHECK(manifest_error(head + "descriptors = [\"frontier\", \"colour\"]\n" + water, file).find(":2: 'descriptors'") !=
           std::string::npos);
+    // Crystal entries (one cluster per radius).
+    const std::string zno = "[[candidates]]\ncrystal = \"zno\"\n";
+    CHECK(manifest_error(head + "[[candidates]]\ncrystal = \"zinc\"\nradii = [2.0]\n", file)
+              .find(":3: 'zinc' is neither a crystal file nor a built-in crystal") != std::string::npos);
+    CHECK(manifest_error(head + zno, file).find(":2: a 'crystal' entry needs 'radii'") != std::string::npos);
+    CHECK(manifest_error(head + zno + "radii = [2.0, 0.0]\n", file)
+              .find(":4: 'candidates.radii' value 0 must be between 0.1 and 30") != std::string::npos);
+    CHECK(manifest_error(head + zno + "radii = 2.0\nterminate = \"pseudo\"\n", file)
+              .find(":5: 'candidates.terminate' = 'pseudo': use none, h or oh") != std::string::npos);
+    CHECK(manifest_error(head + zno + "radii = 2.0\nstoichiometric = 1\n", file)
+              .find(":5: 'candidates.stoichiometric' must be true or false") != std::string::npos);
+    CHECK(manifest_error(head + water + "radii = [2.0]\n", file)
+              .find(":4: 'candidates.radii' belongs to a 'crystal' entry") != std::string::npos);
+    CHECK(manifest_error(head + zno + "radii = 2.0\nreference = \"nobody\"\n", file)
+              .find(":5: 'reference' = 'nobody' of the crystal entry 'zno-wurtzite' is not the label of a candidate") !=
+          std::string::npos);
+    // A cluster that cannot be cut is a failed candidate (bad_input), not a broken manifest.
+    const auto m = parse_manifest(head + zno + "radii = [2.0, 3.5]\ncharge = 1\n" + water, file);
+    REQUIRE(m.candidates.size() == 3);
+    CHECK(m.candidates[0].label == "zno-wurtzite-r2.00");
+    CHECK(m.candidates[0].error.find("has charge 1") != std::string::npos);
+    const auto ok = parse_manifest(head + zno + "radii = [4.0, 2.0]\nlabel = \"w\"\nreference = \"water\"\n" + water, file);
+    REQUIRE(ok.candidates.size() == 3);
+    CHECK(ok.candidates[0].label == "w-r2.00");  // radii in increasing order
+    CHECK(ok.candidates[1].label == "w-r4.00");
+    CHECK(ok.candidates[1].molecule.formula() == "O13Zn13");
+    CHECK(ok.candidates[1].molecule.charge == 0);
+    REQUIRE(ok.candidates[1].cluster);
+    CHECK(ok.candidates[1].cluster->point_group == "C3v");
+    CHECK(ok.candidates[1].cluster->reference == "water");
   }
 
   TEST_CASE("manifest: globs, directories, labels, per-candidate limits, bad files kept as failures") {
@@ -519,7 +549,7 @@ TEST_SUITE("campaign") {
   }
 #endif
 
-  TEST_CASE("report: headless Chromium renders the ranking table, the level diagram and the scatter plots") {
+  TEST_CASE("report: headless Chromium renders the ranking table, the level diagram, the scatter plots and a cluster series") {
     const fs::path dir = scratch("campaign-report");
     std::ofstream(dir / "evil.xyz") << "3\ncharge=0\nO 0 0 0\nH 0 0.757 0.587\nH 0 -0.757 0.587\n";
     std::ofstream(dir / "m.toml")
@@ -527,7 +557,8 @@ TEST_SUITE("campaign") {
            "[level]\nmethod = \"hf\"\nbasis = \"sto-3g\"\n"
            "[[candidates]]\nspecies = \"water\"\n"
            "[[candidates]]\nfile = \"evil.xyz\"\nlabel = \"<script>document.title='owned'</script>\"\n"
-           "[[candidates]]\nspecies = \"znf2\"\n[[candidates]]\nspecies = \"zno\"\n";
+           "[[candidates]]\nspecies = \"znf2\"\n[[candidates]]\nspecies = \"zno\"\n"
+           "[[candidates]]\ncrystal = \"znf2\"\ncenter = \"F1\"\nradii = [2.0, 2.5]\nreference = \"znf2\"\n";
     const auto r = cli("screen " + (dir / "m.toml").string() + " --jobs 2 --threads-per-job 1");
     INFO(r.output);
     REQUIRE(r.code == 0);
@@ -547,6 +578,10 @@ TEST_SUITE("campaign") {
     CHECK(html.find("<svg class=\"levels\"") != std::string::npos);
     CHECK(html.find("<svg class=\"scatter\"") != std::string::npos);
     CHECK(html.find("id=\"verdict\"") != std::string::npos);
+    // Size convergence of the ZnF2 series: two clusters, the molecule and the baseline as lines.
+    CHECK(html.find("<svg class=\"convergence\"") != std::string::npos);
+    CHECK(html.find("znf2-rutile-r2.50") != std::string::npos);
+    CHECK(html.find("molecule znf2 ") != std::string::npos);
     // The hostile label is text, not a script: the title is unchanged and no script element exists.
     CHECK(html.find("&lt;script&gt;document.title") != std::string::npos);
     CHECK(html.find("<script") == std::string::npos);
