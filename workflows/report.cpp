@@ -139,6 +139,34 @@ std::string level_diagram(const Table& t) {
   return s.str();
 }
 
+/// The frame of an x-y plot: an SVG element with a box, tick labels and axis titles. X() and Y()
+/// map data to SVG coordinates; the caller adds its marks and closes the svg element.
+struct PlotFrame {
+  Axis ax, ay;
+  double w = 460, h = 320, l = 60, b = 45, tp = 15, r = 20;
+  double X(double v) const { return ax.map(v, l, w - r); }
+  double Y(double v) const { return ay.map(v, h - b, tp); }
+  /// Opens the svg element (class `cls`) and draws box, ticks and titles (already escaped).
+  void open(std::ostream& s, const std::string& cls, const std::string& aria, const std::string& xtitle,
+            const std::string& ytitle) const {
+    s << std::fixed << std::setprecision(1);
+    s << "<svg class=\"" << cls << "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+      << "\" role=\"img\" aria-label=\"" << aria << "\">\n";
+    s << "<rect x=\"" << l << "\" y=\"" << tp << "\" width=\"" << w - l - r << "\" height=\"" << h - b - tp
+      << "\" fill=\"none\" stroke=\"#999\"/>\n";
+    for (double tk : ticks(ax))
+      s << "<text x=\"" << X(tk) << "\" y=\"" << h - b + 15 << "\" font-size=\"10\" text-anchor=\"middle\">" << tk
+        << "</text>\n";
+    for (double tk : ticks(ay))
+      s << "<text x=\"" << l - 5 << "\" y=\"" << Y(tk) + 3 << "\" font-size=\"10\" text-anchor=\"end\">" << tk
+        << "</text>\n";
+    s << "<text x=\"" << (l + w - r) / 2 << "\" y=\"" << h - 8 << "\" font-size=\"12\" text-anchor=\"middle\">" << xtitle
+      << "</text>\n";
+    s << "<text x=\"12\" y=\"" << (tp + h - b) / 2 << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
+      << (tp + h - b) / 2 << ")\">" << ytitle << "</text>\n";
+  }
+};
+
 /// Scatter plot of two descriptors; Pareto front 1 drawn filled and labelled.
 std::string scatter(const Table& t, const RankingModel& model, const std::string& xname, const std::string& yname) {
   std::vector<std::tuple<double, double, const ResultRow*, int>> pts;
@@ -158,25 +186,11 @@ std::string scatter(const Table& t, const RankingModel& model, const std::string
     xv.push_back(std::get<0>(p));
     yv.push_back(std::get<1>(p));
   }
-  const Axis ax = Axis::around(xv), ay = Axis::around(yv);
-  const double w = 460, h = 320, l = 60, b = 45, tp = 15, r = 20;
-  auto X = [&](double v) { return ax.map(v, l, w - r); };
-  auto Y = [&](double v) { return ay.map(v, h - b, tp); };
-  s << std::fixed << std::setprecision(1);
-  s << "<svg class=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
-    << "\" role=\"img\" aria-label=\"" << yname << " against " << xname << "\">\n";
-  s << "<rect x=\"" << l << "\" y=\"" << tp << "\" width=\"" << w - l - r << "\" height=\"" << h - b - tp
-    << "\" fill=\"none\" stroke=\"#999\"/>\n";
-  for (double tk : ticks(ax))
-    s << "<text x=\"" << X(tk) << "\" y=\"" << h - b + 15 << "\" font-size=\"10\" text-anchor=\"middle\">" << tk
-      << "</text>\n";
-  for (double tk : ticks(ay))
-    s << "<text x=\"" << l - 5 << "\" y=\"" << Y(tk) + 3 << "\" font-size=\"10\" text-anchor=\"end\">" << tk
-      << "</text>\n";
-  s << "<text x=\"" << (l + w - r) / 2 << "\" y=\"" << h - 8 << "\" font-size=\"12\" text-anchor=\"middle\">"
-    << xs->description << " (" << xs->unit << ")</text>\n";
-  s << "<text x=\"12\" y=\"" << (tp + h - b) / 2 << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
-    << (tp + h - b) / 2 << ")\">" << ys->description << " (" << ys->unit << ")</text>\n";
+  const PlotFrame f{Axis::around(xv), Axis::around(yv)};
+  auto X = [&](double v) { return f.X(v); };
+  auto Y = [&](double v) { return f.Y(v); };
+  f.open(s, "scatter", yname + " against " + xname, std::string(xs->description) + " (" + xs->unit + ")",
+         std::string(ys->description) + " (" + ys->unit + ")");
   // The two-criterion Pareto front of this plane (directions from the ranking model; larger is
   // better for a descriptor the model does not use), drawn as a step line.
   auto direction = [&](const std::string& name) {
@@ -254,25 +268,12 @@ std::string size_convergence(const Manifest& m, const Table& t) {
     for (const auto& [x, y] : pts) xs.push_back(x), ys.push_back(y);
     for (const auto& [l, y] : refs) ys.push_back(y);
     if (!pts.empty() && !ys.empty()) {
-      const Axis ax = Axis::around(xs, 1.0), ay = Axis::around(ys);
-      const double w = 460, h = 320, l = 60, b = 45, tp = 15, r = 20;
-      auto X = [&](double v) { return ax.map(v, l, w - r); };
-      auto Y = [&](double v) { return ay.map(v, h - b, tp); };
-      s << std::fixed << std::setprecision(1);
-      s << "<svg class=\"convergence\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
-        << "\" role=\"img\" aria-label=\"gap against cluster size, " << html_escape(name) << "\">\n";
-      s << "<rect x=\"" << l << "\" y=\"" << tp << "\" width=\"" << w - l - r << "\" height=\"" << h - b - tp
-        << "\" fill=\"none\" stroke=\"#999\"/>\n";
-      for (double tk : ticks(ax))
-        s << "<text x=\"" << X(tk) << "\" y=\"" << h - b + 15 << "\" font-size=\"10\" text-anchor=\"middle\">" << tk
-          << "</text>\n";
-      for (double tk : ticks(ay))
-        s << "<text x=\"" << l - 5 << "\" y=\"" << Y(tk) + 3 << "\" font-size=\"10\" text-anchor=\"end\">" << tk
-          << "</text>\n";
-      s << "<text x=\"" << (l + w - r) / 2 << "\" y=\"" << h - 8
-        << "\" font-size=\"12\" text-anchor=\"middle\">atoms in the cluster (" << html_escape(name) << ")</text>\n";
-      s << "<text x=\"12\" y=\"" << (tp + h - b) / 2 << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
-        << (tp + h - b) / 2 << ")\">HOMO-LUMO gap (eV)</text>\n";
+      const PlotFrame f{Axis::around(xs, 1.0), Axis::around(ys)};
+      auto X = [&](double v) { return f.X(v); };
+      auto Y = [&](double v) { return f.Y(v); };
+      const double l = f.l, w = f.w, r = f.r;
+      f.open(s, "convergence", "gap against cluster size, " + html_escape(name),
+             "atoms in the cluster (" + html_escape(name) + ")", "HOMO-LUMO gap (eV)");
       const char* colours[] = {"#7f3fbf", "#c0392b"};
       for (std::size_t k = 0; k < refs.size(); ++k)
         s << "<line class=\"reference\" x1=\"" << l << "\" x2=\"" << w - r << "\" y1=\"" << Y(refs[k].second) << "\" y2=\""
