@@ -199,7 +199,7 @@ struct Stage {
 };
 constexpr Stage ladder[] = {{"diis", 0.0, 0.0, -1.0, 0.0},
                             {"ediis", 0.3, 0.0, 1e-3, 0.0},
-                            {"shift", 0.3, 0.5, 1e-3, 1e-4},
+                            {"shift", 0.3, 0.5, 1e-3, 0.0},
                             {"shift+", 0.5, 1.5, 1e-3, 0.0}};
 constexpr int ladder_stages = static_cast<int>(std::size(ladder));
 
