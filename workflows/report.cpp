@@ -277,8 +277,9 @@ std::string size_convergence(const Manifest& m, const Table& t) {
       const char* colours[] = {"#7f3fbf", "#c0392b"};
       for (std::size_t k = 0; k < refs.size(); ++k)
         s << "<line class=\"reference\" x1=\"" << l << "\" x2=\"" << w - r << "\" y1=\"" << Y(refs[k].second) << "\" y2=\""
-          << Y(refs[k].second) << "\" stroke=\"" << colours[k % 2] << "\" stroke-dasharray=\"6 4\"/><text x=\"" << l + 4
-          << "\" y=\"" << Y(refs[k].second) - 4 << "\" font-size=\"10\" fill=\"" << colours[k % 2] << "\">"
+          << Y(refs[k].second) << "\" stroke=\"" << colours[k % 2] << "\" stroke-dasharray=\"6 4\"/><text x=\""
+          << (k % 2 ? w - r - 4 : l + 4) << "\" y=\"" << Y(refs[k].second) - 4 << "\" font-size=\"10\" fill=\""
+          << colours[k % 2] << "\"" << (k % 2 ? " text-anchor=\"end\"" : "") << ">"
           << html_escape(refs[k].first) << " " << fmt(refs[k].second) << " eV</text>\n";
       if (pts.size() > 1) {
         s << "<polyline fill=\"none\" stroke=\"#1f5fbf\" points=\"";
