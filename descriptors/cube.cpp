@@ -51,7 +51,7 @@ void write_cube(const std::string& path, const Cube& c) {
   for (int d = 0; d < 3; ++d)
     std::fprintf(f, "%5d %11.6f %11.6f %11.6f\n", c.grid.n[d], c.grid.axes[d][0], c.grid.axes[d][1], c.grid.axes[d][2]);
   for (const auto& a : c.atoms)
-    std::fprintf(f, "%5d %11.6f %11.6f %11.6f %11.6f\n", a.Z, static_cast<double>(a.Z), a.r[0], a.r[1], a.r[2]);
+    std::fprintf(f, "%5d %11.6f %11.6f %11.6f %11.6f\n", a.Z, a.charge(), a.r[0], a.r[1], a.r[2]);
   const int nz = c.grid.n[2];
   for (std::size_t row = 0; row < c.values.size() / nz; ++row) {
     for (int k = 0; k < nz; ++k) {

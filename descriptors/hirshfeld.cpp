@@ -94,7 +94,7 @@ HirshfeldResult hirshfeld_charges(const scf::Wavefunction& wfn) {
     if (sum > 0)
       for (std::size_t a = 0; a < atoms.size(); ++a) pop[a] += n * w0[a] / sum;
   }
-  for (std::size_t a = 0; a < atoms.size(); ++a) out.charges.push_back(atoms[a].Z - pop[a]);
+  for (std::size_t a = 0; a < atoms.size(); ++a) out.charges.push_back(atoms[a].charge() - pop[a]);
   return out;
 }
 

@@ -30,8 +30,8 @@ Populations population_analysis(const scf::Wavefunction& wfn) {
   p.mulliken = mulliken(D);
   p.lowdin = lowdin(D);
   for (std::size_t a = 0; a < wfn.molecule.atoms.size(); ++a) {
-    p.mulliken[a] = wfn.molecule.atoms[a].Z - p.mulliken[a];
-    p.lowdin[a] = wfn.molecule.atoms[a].Z - p.lowdin[a];
+    p.mulliken[a] = wfn.molecule.atoms[a].charge() - p.mulliken[a];
+    p.lowdin[a] = wfn.molecule.atoms[a].charge() - p.lowdin[a];
   }
   if (wfn.reference == scf::Reference::UHF) {
     const MatrixXd Ds = wfn.alpha.D - wfn.beta.D;
@@ -45,8 +45,8 @@ Multipoles multipole_moments(const scf::Wavefunction& wfn) {
   Multipoles m;
   double ztot = 0.0;
   for (const auto& a : wfn.molecule.atoms) {
-    ztot += a.Z;
-    for (int k = 0; k < 3; ++k) m.origin[k] += a.Z * a.r[k];
+    ztot += a.charge();
+    for (int k = 0; k < 3; ++k) m.origin[k] += a.charge() * a.r[k];
   }
   for (int k = 0; k < 3; ++k) m.origin[k] /= ztot;
   const auto M = scf::multipole_matrices(wfn.basis, m.origin);
@@ -57,8 +57,8 @@ Multipoles multipole_moments(const scf::Wavefunction& wfn) {
   static const int pair[6][2] = {{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}};
   for (const auto& a : wfn.molecule.atoms) {
     const double d[3] = {a.r[0] - m.origin[0], a.r[1] - m.origin[1], a.r[2] - m.origin[2]};
-    for (int k = 0; k < 3; ++k) m.dipole[k] += a.Z * d[k];
-    for (int k = 0; k < 6; ++k) m.quadrupole[k] += a.Z * d[pair[k][0]] * d[pair[k][1]];
+    for (int k = 0; k < 3; ++k) m.dipole[k] += a.charge() * d[k];
+    for (int k = 0; k < 6; ++k) m.quadrupole[k] += a.charge() * d[pair[k][0]] * d[pair[k][1]];
   }
   return m;
 }

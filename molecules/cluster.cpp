@@ -11,6 +11,7 @@
 
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/io.hpp"
 #include "molecules/symmetry.hpp"
 #include "molecules/units.hpp"
 
@@ -44,6 +45,15 @@ std::optional<int> group_charge(const std::string& formula) {
       {"O3S", -2},  {"NO2", -1}, {"BF4", -1}, {"F6P", -1}, {"HO4P", -2}, {"H2O4P", -1}, {"O4Se", -2}};
   const auto it = table.find(formula);
   return it == table.end() ? std::nullopt : std::optional<int>(it->second);
+}
+
+/// Valence electrons of a main-group element or of Sc–Zn (4s + 3d beyond a filled shell; Cu 1, Zn 2).
+int valence_electrons(int Z) {
+  if (Z <= 2) return Z;
+  if (Z <= 10) return Z - 2;
+  if (Z <= 18) return Z - 10;
+  if (Z <= 28) return Z - 18;
+  return Z - 28;  // Cu 1, Zn 2, Ga 3 ... Kr 8
 }
 
 /// X–H bond length (Å) for a hydrogen cap on element Z.
@@ -92,6 +102,7 @@ std::optional<Termination> parse_termination(const std::string& text) {
   if (text == "none") return Termination::none;
   if (text == "h" || text == "hydrogen") return Termination::hydrogen;
   if (text == "oh" || text == "hydroxyl") return Termination::hydroxyl;
+  if (text == "pseudo") return Termination::pseudo;
   return std::nullopt;
 }
 
@@ -100,7 +111,7 @@ std::string Cluster::comment() const {
   s << molecule.name << " charge=" << molecule.charge << " multiplicity=" << molecule.multiplicity
     << " crystal=" << crystal << " " << description << " point_group=" << point_group
     << " site_symmetry=" << site_symmetry << " formula=" << molecule.formula() << " units=" << units
-    << " caps=" << caps;
+    << " caps=" << caps << pseudo_charges_field(molecule);
   return s.str();
 }
 
@@ -321,7 +332,7 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
         for (int i : units[u].atoms)
           for (int j : bonded[i]) {
             if (sel[img[j].unit]) continue;
-            if (!is_metal(sites[img[i].site].Z)) {
+            if (!is_metal(sites[img[i].site].Z) || opt.terminate == Termination::pseudo) {
               caps.push_back({false, j, {i}});
             } else if (auto it = metal_cap.find(j); it != metal_cap.end()) {
               caps[it->second].atoms.push_back(i);
@@ -339,8 +350,8 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
         if (!units[u].charge) return std::nullopt;
         q += *units[u].charge;
       }
-    if (opt.terminate != Termination::none)
-      for (const auto& cap : caps_of(sel)) q += cap.metal ? -1 : 1;
+    if (opt.terminate == Termination::hydrogen || opt.terminate == Termination::hydroxyl)
+      for (const auto& cap : caps_of(sel)) q += cap.metal ? -1 : 1;  // pseudo-hydrogens: neutral
     return q;
   };
 
@@ -485,7 +496,13 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
       auto from = [](const Vec3& p, const Vec3& dir, double d) {
         return Vec3{p[0] + dir[0] * d, p[1] + dir[1] * d, p[2] + dir[2] * d};
       };
-      if (!cap.metal) {
+      if (opt.terminate == Termination::pseudo) {
+        // The missing atom's share of the bond: its valence electrons over its coordination number.
+        const int i = cap.atoms[0];
+        const int Zb = sites[img[cap.missing].site].Z;
+        const double q = static_cast<double>(valence_electrons(Zb)) / bonded[cap.missing].size();
+        mol.atoms.push_back({1, from(img[i].r, u, cap_bond_length(sites[img[i].site].Z) * units::angstrom_in_bohr), q});
+      } else if (!cap.metal) {
         const int i = cap.atoms[0];
         mol.atoms.push_back({1, from(img[i].r, u, cap_bond_length(sites[img[i].site].Z) * units::angstrom_in_bohr)});
       } else if (opt.terminate == Termination::hydroxyl) {
@@ -512,8 +529,14 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
     if (ch == ',' || ch == ' ') ch = '_';
   out.description = "center=" + center_tag + " radius_angstrom=" + fixed(opt.radius_angstrom, 3) +
                     " stoichiometric=" + (opt.stoichiometric ? "true" : "false") + " termination=" +
-                    (opt.terminate == Termination::none ? "none" : opt.terminate == Termination::hydrogen ? "h" : "oh");
+                    (opt.terminate == Termination::none       ? "none"
+     : opt.terminate == Termination::hydrogen ? "h"
+     : opt.terminate == Termination::hydroxyl ? "oh"
+                                              : "pseudo");
   check_distances(mol, where + " (cluster " + mol.name + ")", {}, 0.5);
+  if (const double q = mol.nuclear_charge(); std::abs(q - std::round(q)) > 1e-6)
+    throw InputError(where + ": pseudo-hydrogen caps give nuclear charges summing to " + fixed(q, 4) +
+                     " (no whole number of electrons; they suit tetrahedral lattices such as wurtzite): use h or oh");
   finalize_spin(mol, where + " (cluster " + mol.name + ")");
 
   // --- symmetry of the cut: the site operations that map the cluster onto itself

@@ -15,9 +15,12 @@ enum class Termination {
              ///< neighbour's site when several cluster metals were bonded to it)
   hydroxyl,  ///< non-metal atoms: an H as for `hydrogen`; metals: one OH per missing neighbour,
              ///< the O on that neighbour's site and the H 0.97 Å further out
+  pseudo,    ///< a pseudo-hydrogen on every cut bond (H basis, nuclear charge v/n of the missing
+             ///< atom: its valence electrons over its coordination number, e.g. 1.5 for O and 0.5
+             ///< for Zn in wurtzite), at the X–H length of `hydrogen`
 };
 
-/// Parses "none", "h", "oh" (also "hydrogen", "hydroxyl"); nullopt otherwise.
+/// Parses "none", "h", "oh", "pseudo" (also "hydrogen", "hydroxyl"); nullopt otherwise.
 std::optional<Termination> parse_termination(const std::string& text);
 
 /// What `cagescreen cluster` cuts.

@@ -47,6 +47,33 @@ double parse_coordinate(const std::string& s, const std::string& source, int lin
   return v;
 }
 
+/// Sets a pseudo-atom's nuclear charge (kept only when it differs from Z).
+void set_nuclear_charge(Atom& a, double q, const std::string& source, int line, size_t index) {
+  if (!std::isfinite(q) || q <= 0 || q > 2.0 * a.Z + 2.0)
+    throw InputError(located(source, line, "nuclear charge " + std::to_string(q) + " of atom " + std::to_string(index + 1) +
+                                               " must be positive and at most 2 Z + 2"));
+  if (std::abs(q - a.Z) > 1e-12) a.nuclear_charge = q;
+}
+
+/// Reads `pseudo_charges=I:Q,J:Q` (1-based atom, nuclear charge) from an XYZ comment line.
+void parse_pseudo_charges(const std::string& comment, Molecule& mol, const std::string& source) {
+  for (const auto& tok : split_ws(comment)) {
+    if (tok.rfind("pseudo_charges=", 0) != 0) continue;
+    std::istringstream in(tok.substr(15));
+    for (std::string item; std::getline(in, item, ',');) {
+      const auto colon = item.find(':');
+      int index = 0;
+      char* end = nullptr;
+      const double q = colon == std::string::npos ? 0 : std::strtod(item.c_str() + colon + 1, &end);
+      if (colon == std::string::npos || !parse_int(item.substr(0, colon), index) || *end != '\0')
+        throw InputError(located(source, 2, "pseudo_charges: expected ATOM:CHARGE, got '" + item + "'"));
+      if (index < 1 || index > static_cast<int>(mol.atoms.size()))
+        throw InputError(located(source, 2, "pseudo_charges: atom " + std::to_string(index) + " does not exist"));
+      set_nuclear_charge(mol.atoms[index - 1], q, source, 2, index - 1);
+    }
+  }
+}
+
 // Reads `charge=` and `multiplicity=` (also `mult=`) from an XYZ comment line.
 void parse_comment(const std::string& comment, Molecule& mol, const std::string& source) {
   for (const auto& tok : split_ws(comment)) {
@@ -122,6 +149,7 @@ Molecule parse_xyz(const std::string& text, const std::string& source) {
       throw InputError(located(source, static_cast<int>(li + 1),
                                "wrong atom count: the first line says " + std::to_string(natom) +
                                    " atoms but more atom lines follow"));
+  if (lines.size() > 1) parse_pseudo_charges(lines[1], mol, source);
   check_distances(mol, source, atom_lines);
   return mol;
 }
@@ -183,6 +211,12 @@ Molecule parse_qcschema_molecule(const std::string& text, const std::string& sou
       mol.multiplicity = m.get<int>();
     }
     if (j.contains("name")) mol.name = j["name"].get<std::string>();
+    if (j.contains("extras") && j["extras"].is_object() && j["extras"].contains("nuclear_charges")) {
+      const auto& q = j["extras"]["nuclear_charges"];
+      if (!q.is_array() || q.size() != mol.atoms.size())
+        throw InputError(located(source, 0, "extras.nuclear_charges must hold one number per atom"));
+      for (size_t i = 0; i < q.size(); ++i) set_nuclear_charge(mol.atoms[i], q[i].get<double>(), source, 0, i);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw InputError(located(source, 0, std::string("wrong type in QCSchema molecule: ") + e.what()));
   }
@@ -211,10 +245,18 @@ Molecule read_molecule_file(const std::string& path) {
   return mol;
 }
 
+std::string pseudo_charges_field(const Molecule& mol) {
+  std::ostringstream s;
+  s << std::setprecision(15);
+  for (size_t i = 0; i < mol.atoms.size(); ++i)
+    if (mol.atoms[i].nuclear_charge) s << (s.tellp() == 0 ? " pseudo_charges=" : ",") << i + 1 << ":" << *mol.atoms[i].nuclear_charge;
+  return s.str();
+}
+
 void write_xyz(const Molecule& mol, std::ostream& out) {
   out << mol.atoms.size() << "\n";
   out << (mol.name.empty() ? "molecule" : mol.name) << " charge=" << mol.charge
-      << " multiplicity=" << mol.multiplicity << "\n";
+      << " multiplicity=" << mol.multiplicity << pseudo_charges_field(mol) << "\n";
   out << std::fixed << std::setprecision(10);
   for (const auto& a : mol.atoms)
     out << std::left << std::setw(3) << element(a.Z).symbol << std::right << std::setw(18)

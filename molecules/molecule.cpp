@@ -17,11 +17,13 @@ std::string located(const std::string& file, int line, const std::string& messag
 
 namespace molecules {
 
-int Molecule::n_electrons() const {
-  int n = -charge;
-  for (const auto& a : atoms) n += a.Z;
-  return n;
+double Molecule::nuclear_charge() const {
+  double q = 0.0;
+  for (const auto& a : atoms) q += a.charge();
+  return q;
 }
+
+int Molecule::n_electrons() const { return static_cast<int>(std::lround(nuclear_charge())) - charge; }
 
 int Molecule::n_alpha() const { return (n_electrons() + multiplicity - 1) / 2; }
 int Molecule::n_beta() const { return n_electrons() - n_alpha(); }
@@ -32,7 +34,7 @@ double Molecule::nuclear_repulsion() const {
     for (size_t j = 0; j < i; ++j) {
       const double dx = atoms[i].r[0] - atoms[j].r[0], dy = atoms[i].r[1] - atoms[j].r[1],
                    dz = atoms[i].r[2] - atoms[j].r[2];
-      e += atoms[i].Z * atoms[j].Z / std::sqrt(dx * dx + dy * dy + dz * dz);
+      e += atoms[i].charge() * atoms[j].charge() / std::sqrt(dx * dx + dy * dy + dz * dz);
     }
   return e;
 }
@@ -61,6 +63,13 @@ void check_charge_multiplicity(const Molecule& mol, const std::string& where) {
   const std::string cm =
       "charge " + std::to_string(mol.charge) + " and multiplicity " + std::to_string(mol.multiplicity);
   if (mol.atoms.empty()) throw InputError(where + ": no atoms");
+  const double q = mol.nuclear_charge();
+  if (std::abs(q - std::round(q)) > 1e-6) {
+    std::ostringstream msg;
+    msg << where << ": the nuclear charges (pseudo-atoms included) sum to " << q
+        << ", which leaves no whole number of electrons";
+    throw InputError(msg.str());
+  }
   if (std::abs(mol.charge) > 10000)
     throw InputError(where + ": charge " + std::to_string(mol.charge) + " is out of range");
   if (mol.multiplicity < 1)

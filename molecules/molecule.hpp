@@ -1,14 +1,20 @@
 #pragma once
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace cagescreen::molecules {
 
-/// A nucleus: atomic number and position in Bohr.
+/// A nucleus: atomic number (element: basis set, radii) and position in Bohr. A pseudo-atom (a
+/// pseudo-hydrogen cap of a cluster) carries its own nuclear charge; otherwise the charge is Z.
 struct Atom {
   int Z = 0;
   std::array<double, 3> r{};  ///< Bohr
+  std::optional<double> nuclear_charge;  ///< only for pseudo-atoms: a charge other than Z
+
+  /// The charge of the nucleus (e): nuclear_charge if set, else Z.
+  double charge() const { return nuclear_charge.value_or(static_cast<double>(Z)); }
 };
 
 /// A molecule as given by the user: atoms in input order (never reordered), total charge,
@@ -19,8 +25,11 @@ struct Molecule {
   int multiplicity = 0;  ///< 2S+1; 0 until set: then the lowest the electron count allows
   std::string name;
 
-  /// Sum of nuclear charges minus the total charge.
+  /// Sum of nuclear charges minus the total charge (rounded; check_charge_multiplicity refuses a
+  /// sum of fractional pseudo-atom charges that is not a whole number).
   int n_electrons() const;
+  /// Sum of nuclear charges, e.
+  double nuclear_charge() const;
   /// Number of alpha and beta electrons implied by charge and multiplicity (n_alpha >= n_beta).
   int n_alpha() const;
   int n_beta() const;

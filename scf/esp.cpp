@@ -179,7 +179,7 @@ struct ElectrostaticPotential::Impl {
   int max_L = 0;
 
   Impl(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D) {
-    for (const auto& a : mol.atoms) charges.push_back({static_cast<double>(a.Z), a.r});
+    for (const auto& a : mol.atoms) charges.push_back({a.charge(), a.r});
     const auto shells = detail::to_libint(basis);
     const int ns = static_cast<int>(shells.size());
     std::vector<Eigen::MatrixXd> T(ns);

@@ -83,7 +83,7 @@ Eigen::MatrixXd kinetic_matrix(const BasisSet& basis) {
 
 Eigen::MatrixXd nuclear_matrix(const BasisSet& basis, const molecules::Molecule& mol) {
   std::vector<std::pair<double, std::array<double, 3>>> charges;
-  for (const auto& a : mol.atoms) charges.push_back({static_cast<double>(a.Z), a.r});
+  for (const auto& a : mol.atoms) charges.push_back({a.charge(), a.r});
   return one_body(basis, libint2::Operator::nuclear,
                   [&](libint2::Engine& e) { e.set_params(charges); });
 }
@@ -140,7 +140,7 @@ Eigen::VectorXd electrostatic_potential_libint(const BasisSet& basis, const mole
       double v = 0.0;
       for (const auto& a : mol.atoms) {
         const double d = std::hypot(r[0] - a.r[0], r[1] - a.r[1], r[2] - a.r[2]);
-        v += a.Z / std::max(d, 1e-12);
+        v += a.charge() / std::max(d, 1e-12);
       }
       // libint2's nuclear operator with a unit charge at r gives −⟨μ|1/|r' − r||ν⟩: the electrons'
       // potential there is Σ D_μν times it.

@@ -350,7 +350,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   std::vector<MatrixXd> D(nspin), C(nspin), F(nspin);
   std::vector<VectorXd> eps(nspin);
   if (settings.guess == Guess::SAD) {
-    // Neutral atoms hold ΣZ electrons; scale to the molecule's N (ions).
+    // Neutral atoms hold ΣZ electrons; scale to the molecule's N (ions, pseudo-atoms).
     int nuclear = 0;
     for (const auto& a : mol.atoms) nuclear += a.Z;
     const MatrixXd P = sad_density(mol, basis, settings) * (double(na + nb) / nuclear);

@@ -120,8 +120,8 @@ TEST_SUITE("unit") {
     CHECK(manifest_error(head + zno, file).find(":2: a 'crystal' entry needs 'radii'") != std::string::npos);
     CHECK(manifest_error(head + zno + "radii = [2.0, 0.0]\n", file)
               .find(":4: 'candidates.radii' value 0 must be between 0.1 and 30") != std::string::npos);
-    CHECK(manifest_error(head + zno + "radii = 2.0\nterminate = \"pseudo\"\n", file)
-              .find(":5: 'candidates.terminate' = 'pseudo': use none, h or oh") != std::string::npos);
+    CHECK(manifest_error(head + zno + "radii = 2.0\nterminate = \"capped\"\n", file)
+              .find(":5: 'candidates.terminate' = 'capped': use none, h, oh or pseudo") != std::string::npos);
     CHECK(manifest_error(head + zno + "radii = 2.0\nstoichiometric = 1\n", file)
               .find(":5: 'candidates.stoichiometric' must be true or false") != std::string::npos);
     CHECK(manifest_error(head + water + "radii = [2.0]\n", file)

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <sstream>
 
 #include "check.hpp"
 #include "cli_helpers.hpp"
@@ -14,6 +15,9 @@
 #include "molecules/io.hpp"
 #include "molecules/symmetry.hpp"
 #include "molecules/units.hpp"
+#include "scf/basis.hpp"
+#include "workflows/qcschema.hpp"
+#include "scf/scf.hpp"
 
 using namespace cagescreen;
 using namespace cagescreen::molecules;
@@ -368,6 +372,42 @@ TEST_SUITE("unit") {
     CHECK(error_of(o).find("no atom lies within 0.500 Angstrom of the centre") != std::string::npos);
   }
 
+  TEST_CASE("pseudo-atoms: nuclear charges survive XYZ and QCSchema round trips; whole electron counts only") {
+    ClusterOptions o;
+    o.radius_angstrom = 2.0;
+    o.stoichiometric = true;
+    o.terminate = Termination::pseudo;
+    const auto cl = carve_cluster(resolve_crystal("zno"), o);
+    CHECK(cl.caps == 6);
+    CHECK(cl.molecule.formula() == "H6OZn");
+    CHECK(cl.molecule.n_electrons() == 44);
+    std::ostringstream xyz;
+    write_xyz(cl.molecule, xyz);
+    const auto back = parse_xyz(xyz.str(), "c.xyz");
+    const auto json = parse_qcschema_molecule(workflows::qcschema_molecule(cl.molecule).dump(), "c.json");
+    for (size_t i = 0; i < cl.molecule.atoms.size(); ++i) {
+      CHECK(back.atoms[i].charge() == cl.molecule.atoms[i].charge());
+      CHECK(json.atoms[i].charge() == cl.molecule.atoms[i].charge());
+    }
+    check_near(cl.molecule.nuclear_repulsion(), back.nuclear_repulsion(), 1e-8, "nuclear repulsion after XYZ");
+    // A lone pseudo-H of charge 0.5 leaves half an electron: refused.
+    auto error = [](const std::string& text) {
+      try {
+        auto m = parse_xyz(text, "p.xyz");
+        finalize_spin(m, "p.xyz");
+      } catch (const InputError& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    };
+    CHECK(error("2\npseudo_charges=2:0.5\nH 0 0 0\nH 0 0 0.74\n") ==
+          "p.xyz: the nuclear charges (pseudo-atoms included) sum to 1.5, which leaves no whole number of electrons");
+    CHECK(error("2\npseudo_charges=3:0.5\nH 0 0 0\nH 0 0 0.74\n") == "p.xyz:2: pseudo_charges: atom 3 does not exist");
+    CHECK(error("2\npseudo_charges=1-0.5\nH 0 0 0\nH 0 0 0.74\n") ==
+          "p.xyz:2: pseudo_charges: expected ATOM:CHARGE, got '1-0.5'");
+    CHECK(error("2\npseudo_charges=1:1.5,2:0.5\nH 0 0 0\nH 0 0 0.74\n").empty());
+  }
+
   TEST_CASE("clusters cut from a rotated and translated crystal are the same up to rotation and translation") {
     struct Case {
       std::string crystal, center;
@@ -432,10 +472,50 @@ TEST_SUITE("cli") {
     const auto mol = read_molecule_file(xyz);
     CHECK(mol.atoms.size() == 9);
     CHECK(mol.charge == 0);
-    r = cli("cluster zno --terminate pseudo");
+    r = cli("cluster zno --terminate capped");
     CHECK(r.code == 2);
-    CHECK(r.output.find("--terminate 'pseudo': use none, h or oh") != std::string::npos);
+    CHECK(r.output.find("--terminate 'capped': use none, h, oh or pseudo") != std::string::npos);
+    // Pseudo-hydrogens on ZnF2 (F has 3 neighbours: 7/3 e per cap) leave no whole electron count.
+    r = cli("cluster znf2 --radius 3 --stoichiometric --terminate pseudo");
+    CHECK(r.code == 2);
+    CHECK(r.output.find("pseudo-hydrogen caps give nuclear charges summing to") != std::string::npos);
     r = cli("cluster zno --stoichiometric --charge 3");
     CHECK(r.code == 2);
+  }
+}
+
+TEST_SUITE("regression") {
+  TEST_CASE("clusters: pseudo-hydrogen capped ZnO against NWChem") {
+    // The cluster `cagescreen cluster zno --radius 2.0 --stoichiometric --terminate pseudo`:
+    // Zn + O along c, three pseudo-H (charge 6/4 = 1.5) on Zn's cut bonds and three (2/4 = 0.5) on
+    // O's. Reference: NWChem 7.0.2, RHF/def2-SVP (library, spherical), thresh 1e-9, tol2e 1e-14,
+    // noautosym, nuclear charges by the `charge` keyword; input and output in
+    // tests/reference/clusters/nwchem/zno_pseudo_hf.*.
+    ClusterOptions o;
+    o.radius_angstrom = 2.0;
+    o.stoichiometric = true;
+    o.terminate = Termination::pseudo;
+    const auto cl = carve_cluster(resolve_crystal("zno"), o);
+    const auto file = read_molecule_file(std::string(CAGESCREEN_TEST_REFERENCE) + "/clusters/zno_pseudo.xyz");
+    REQUIRE(cl.molecule.atoms.size() == 8);
+    REQUIRE(file.atoms.size() == 8);
+    double charges = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      CHECK(file.atoms[i].charge() == cl.molecule.atoms[i].charge());
+      for (int k = 0; k < 3; ++k) check_near(file.atoms[i].r[k], cl.molecule.atoms[i].r[k], 1e-8, "cap position, bohr");
+      charges += file.atoms[i].charge();
+    }
+    check_near(charges, 30 + 8 + 3 * 1.5 + 3 * 0.5, 1e-12, "nuclear charges");
+    CHECK(file.n_electrons() == 44);
+    scf::ScfSettings s;
+    s.e_convergence = 1e-10;
+    s.d_convergence = 1e-8;
+    const auto wfn = scf::run_scf(file, scf::build_basis(file, "def2-svp"), s);
+    REQUIRE(wfn.convergence.converged);
+    CHECK(wfn.basis.nbf == 75);
+    check_near(wfn.energies.total, -1857.136755357037, 1e-6, "RHF energy, Eh (NWChem 7.0.2)");
+    check_near(wfn.alpha.energies(21), -5.009140e-01, 2e-6, "HOMO, Eh (NWChem vector 22)");
+    check_near(wfn.alpha.energies(22), 1.196911e-01, 2e-6, "LUMO, Eh (NWChem vector 23)");
+    check_near(wfn.alpha.energies(17), -5.959039e-01, 2e-6, "orbital 18, Eh");
   }
 }

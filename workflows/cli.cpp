@@ -525,7 +525,7 @@ int main_cli(int argc, char** argv) {
   cluster_sub->add_flag("--stoichiometric", cluster_opt.stoichiometric,
                         "add or remove whole units nearest the sphere until the formal charge is --charge (default 0)");
   cluster_sub->add_option("--charge", cluster_opt.charge, "total charge of the cluster (default: its formal charge)");
-  cluster_sub->add_option("--terminate", cluster_terminate, "cap dangling bonds: none, h or oh")->capture_default_str();
+  cluster_sub->add_option("--terminate", cluster_terminate, "cap dangling bonds: none, h, oh or pseudo")->capture_default_str();
   cluster_sub->add_option("--symprec", cluster_opt.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
   cluster_sub->add_option("--output,-o", cluster_output, "XYZ file to write (default: standard output)");
 
@@ -558,7 +558,7 @@ int main_cli(int argc, char** argv) {
     if (app.got_subcommand("crystal")) return crystal_command(crystal_cmd);
     if (app.got_subcommand("cluster")) {
       const auto t = molecules::parse_termination(lower(cluster_terminate));
-      if (!t) throw InputError("--terminate '" + cluster_terminate + "': use none, h or oh");
+      if (!t) throw InputError("--terminate '" + cluster_terminate + "': use none, h, oh or pseudo");
       cluster_opt.terminate = *t;
       return cluster_command(cluster_input, cluster_opt, cluster_output);
     }

@@ -128,7 +128,7 @@ void read_cluster_series(const Reader& r, const toml::table& t, const fs::path& 
   o.charge = r.integer(t, "charge", p, -20, 20);
   if (auto term = r.string(t, "terminate", p)) {
     const auto parsed = molecules::parse_termination(lower(*term));
-    if (!parsed) r.fail(t.get("terminate"), "'candidates.terminate' = '" + *term + "': use none, h or oh");
+    if (!parsed) r.fail(t.get("terminate"), "'candidates.terminate' = '" + *term + "': use none, h, oh or pseudo");
     o.terminate = *parsed;
   }
   const auto reference = r.string(t, "reference", p);

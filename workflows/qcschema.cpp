@@ -39,6 +39,12 @@ json qcschema_molecule(const molecules::Molecule& mol) {
   j["molecular_multiplicity"] = mol.multiplicity;
   j["fix_com"] = true;
   j["fix_orientation"] = true;
+  // Pseudo-atoms (fractional nuclear charges): no QCSchema field; ours under extras.
+  if (std::any_of(mol.atoms.begin(), mol.atoms.end(), [](const auto& a) { return a.nuclear_charge.has_value(); })) {
+    json q = json::array();
+    for (const auto& a : mol.atoms) q.push_back(a.charge());
+    j["extras"]["nuclear_charges"] = q;
+  }
   return j;
 }
 

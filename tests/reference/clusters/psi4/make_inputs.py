@@ -6,7 +6,12 @@ in Angstrom exactly as in ../NAME.xyz (units angstrom, as requested), so psi4 1.
 converts it with its own constant (0.52917721067, CODATA 2014). The bohr geometry
 psi4 actually used is printed (REF GEOM_BOHR) and stored in references.json.
 
-usage: make_inputs.py NAME [extra 'key value' set options ...]
+usage: make_inputs.py NAME [--out PATH_WITHOUT_.in] [--hf-guess] [extra 'key value' set options ...]
+
+--bohr2018: (checks only) give the geometry in bohr, Angstrom / 0.529177210903 (CODATA 2018,
+as in tests/reference/{hf,dft} and molecules/units.hpp), 14 decimals, instead of Angstrom.
+--hf-guess: run RHF first (same basis, geometry, scf_type and thresholds) and start
+B3LYP from its orbitals (guess read) instead of the SAD guess.
 """
 import os
 import sys
@@ -69,28 +74,64 @@ def read_xyz_lines(name):
     return lines[1], [l.split() for l in lines[2:2 + n]]
 
 
-def write(name, extra):
+HF_GUESS = r'''
+# SCF path: %s; converge RHF first
+# and start B3LYP from its orbitals.
+set reference rhf
+e_hf, wfn_hf = energy('scf', return_wfn=True)
+_hf_iter = variable('SCF ITERATIONS')
+set reference rks
+set guess read
+'''
+
+
+def write(name, extra, out_base=None, hf_guess=False, bohr2018=False):
     title, atoms = read_xyz_lines(name)
+    units = "angstrom"
+    head2 = ["# geometry in Angstrom exactly as in clusters/%s.xyz (%s)" % (name, title.split()[0]),
+             "# psi4 1.3.2 converts Angstrom -> bohr with 0.52917721067 (CODATA 2014)"]
+    if bohr2018:
+        units = "bohr"
+        atoms = [[a[0]] + ["%.14f" % float("%.14f" % (float(v) / 0.529177210903)) for v in a[1:4]]
+                 for a in atoms]
+        head2 = ["# geometry in bohr = clusters/%s.xyz (%s) Angstrom / 0.529177210903 (CODATA 2018), 14 decimals"
+                 % (name, title.split()[0])]
     opts = [("basis", "def2-svp"), ("reference", "rks"), ("scf_type", "pk"), ("guess", "sad"),
             ("e_convergence", "1e-10"), ("d_convergence", "1e-8"), ("maxiter", "200"),
             ("dft_radial_points", "99"), ("dft_spherical_points", "590")]
     for key, val in extra:
         opts = [(k, v) for k, v in opts if k != key] + [(key, val)]
-    out = ["# %s: %s / def2-svp (spherical) b3lyp RKS" % (name, name),
-           "# geometry in Angstrom exactly as in clusters/%s.xyz (%s)" % (name, title.split()[0]),
-           "# psi4 1.3.2 converts Angstrom -> bohr with 0.52917721067 (CODATA 2014)",
-           "memory 4 gb", "", "molecule {", "units angstrom", "no_reorient", "no_com",
+    out = ["# %s: %s / def2-svp (spherical) b3lyp RKS" % (name, name)] + head2 + [
+           "memory 4 gb", "", "molecule {", "units " + units, "no_reorient", "no_com",
            "symmetry c1", "0 1"]
     out += ["  %-2s  %s  %s  %s" % tuple(a[:4]) for a in atoms]
     out += ["}", "", "set {"]
     w = max(len(k) for k, _ in opts)
     out += ["  %s %s" % (k, v) for k, v in opts]
     out += ["}"]
-    with open(os.path.join(HERE, name + ".in"), "w") as f:
-        f.write("\n".join(out) + "\n" + TAIL)
+    with open((out_base or os.path.join(HERE, name)) + ".in", "w") as f:
+        tail = TAIL
+        if hf_guess:
+            why = ("the SAD start diverges for this molecule (see README.md)" if name == "znf2"
+                   else "check of the reference (which starts from SAD): another starting point")
+            tail = HF_GUESS % why + TAIL + (
+                "_p(\"HF_GUESS_ENERGY\", \"%.12f\" % e_hf)\n"
+                "_p(\"HF_GUESS_ITERATIONS\", \"%d\" % _hf_iter)\n")
+        f.write("\n".join(out) + "\n" + tail)
 
 
 if __name__ == "__main__":
     name = sys.argv[1]
-    extra = [tuple(a.split(None, 1)) for a in sys.argv[2:]]
-    write(name, extra)
+    args = sys.argv[2:]
+    out_base = None
+    if args[:1] == ["--out"]:
+        out_base, args = args[1], args[2:]
+    hf_guess = bohr2018 = False
+    while args[:1] in (["--hf-guess"], ["--bohr2018"]):
+        if args[0] == "--hf-guess":
+            hf_guess = True
+        else:
+            bohr2018 = True
+        args = args[1:]
+    extra = [tuple(a.split(None, 1)) for a in args]
+    write(name, extra, out_base, hf_guess, bohr2018)
