@@ -217,7 +217,16 @@ ReferenceSet read_reference_toml(const fs::path& folder) {
     }
   }
   if (const toml::table* scan = r.table(root, "scan")) {
-    r.check_keys(*scan, "scan.", {"methods", "basis"});
+    r.check_keys(*scan, "scan.", {"methods", "basis", "skip"});
+    if (const toml::node* n = scan->get("skip")) {
+      const toml::array* a = n->as_array();
+      if (!a) r.fail(n, "'scan.skip' must be an array of \"method/basis\" strings");
+      for (const auto& x : *a) {
+        if (!x.is_string() || x.value<std::string>()->find('/') == std::string::npos)
+          r.fail(&x, "'scan.skip' must hold \"method/basis\" strings");
+        s.scan_skip.push_back(*x.value<std::string>());
+      }
+    }
     for (const char* key : {"methods", "basis"}) {
       const toml::node* n = scan->get(key);
       const toml::array* a = n ? n->as_array() : nullptr;
@@ -456,6 +465,7 @@ int validate(const ReferenceSet& set, const ValidateOptions& opt) {
   if (!overridden)
     for (const auto& m : set.scan_methods)
       for (const auto& b : set.scan_basis) {
+        if (std::find(set.scan_skip.begin(), set.scan_skip.end(), m + "/" + b) != set.scan_skip.end()) continue;
         LevelOfTheory l = main;
         l.method = m;
         l.basis = b;

@@ -35,6 +35,8 @@ struct ReferenceSet {
   std::map<std::string, Tolerance> tolerances;
   /// Levels to scan when the published level is unknown (method x basis).
   std::vector<std::string> scan_methods, scan_basis;
+  /// "method/basis" pairs of the product left out (each documented in the set's README).
+  std::vector<std::string> scan_skip;
 };
 
 /// Loads a shipped set by name (data/reference/NAME) or a folder. Throws InputError naming the
