@@ -165,13 +165,15 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
     };
     for (size_t k = 0; k < sites.size() && center_site < 0; ++k)
       if (lower(sites[k].label) == lower(c)) center_site = static_cast<int>(k);
+    for (size_t k = 0; k < sites.size() && center_site < 0; ++k)  // a Wyckoff position, e.g. "4f"
+      if (std::to_string(sym.multiplicity[k]) + sym.wyckoff[k] == c) center_site = static_cast<int>(k);
     if (center_site < 0)
       if (const auto Z = find_element(c))
         for (size_t k = 0; k < sites.size() && center_site < 0; ++k)
           if (sites[k].Z == *Z) center_site = static_cast<int>(k);
     if (center_site < 0)
-      throw InputError(where + ": centre '" + c + "' is not an atom number, a site label or an element of the crystal, "
-                       "nor fractional coordinates x,y,z");
+      throw InputError(where + ": centre '" + c + "' is not an atom number, a site label, a Wyckoff position or an "
+                       "element of the crystal, nor fractional coordinates x,y,z");
   }
   Cluster out;
   out.crystal = crystal.name;

@@ -26,7 +26,8 @@ std::optional<Termination> parse_termination(const std::string& text);
 /// What `cagescreen cluster` cuts.
 struct ClusterOptions {
   /// Centre: "" (the first metal atom), a 1-based atom number of the cell as `cagescreen crystal`
-  /// lists it, a site label ("Zn1"; its first copy), an element symbol (its first atom), or
+  /// lists it, a site label ("Zn1"; its first copy), a Wyckoff position ("4f"; its first atom),
+  /// an element symbol (its first atom), or
   /// fractional coordinates "x,y,z" (any point, e.g. a ring centre).
   std::string center;
   double radius_angstrom = 4.0;

@@ -366,7 +366,10 @@ TEST_SUITE("unit") {
     CHECK(error_of(o).find("cluster radius 0.000 Angstrom must be in (0, 30]") != std::string::npos);
     o.radius_angstrom = 3;
     o.center = "Cl";
-    CHECK(error_of(o).find("centre 'Cl' is not an atom number, a site label or an element") != std::string::npos);
+    CHECK(error_of(o).find("centre 'Cl' is not an atom number, a site label, a Wyckoff position or an element") !=
+          std::string::npos);
+    o.center = "2b";  // Wyckoff position: the first Zn
+    CHECK(carve_cluster(zno, o).center.find("Zn1 (atom 1, Wyckoff 2b") == 0);
     o.center = "0.5,0.5,0.5";
     o.radius_angstrom = 0.5;
     CHECK(error_of(o).find("no atom lies within 0.500 Angstrom of the centre") != std::string::npos);

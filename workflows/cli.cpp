@@ -519,7 +519,7 @@ int main_cli(int argc, char** argv) {
   auto* cluster_sub = app.add_subcommand("cluster", "cut a cluster of whole units from a crystal (docs/crystals.md)");
   cluster_sub->add_option("crystal", cluster_input, "CIF or POSCAR file, or a built-in crystal name")->required();
   cluster_sub->add_option("--center", cluster_opt.center,
-                          "atom number, site label, element, or fractional x,y,z (default: the first metal atom)");
+                          "atom number, site label, Wyckoff position, element, or fractional x,y,z (default: the first metal atom)");
   cluster_sub->add_option("--radius", cluster_opt.radius_angstrom, "radius around the centre, Angstrom")
       ->capture_default_str();
   cluster_sub->add_flag("--stoichiometric", cluster_opt.stoichiometric,
