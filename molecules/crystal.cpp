@@ -600,6 +600,9 @@ Crystal parse_poscar(const std::string& text, const std::string& source) {
 void check_crystal_distances(const Crystal& crystal, double min_distance_angstrom) {
   const double dmin = min_distance_angstrom * units::angstrom_in_bohr;
   const auto& s = crystal.sites;
+  if (s.size() > 5000)
+    throw InputError(located(crystal.source, 0, "the cell holds " + std::to_string(s.size()) +
+                                                    " atoms; cagescreen reads cells of up to 5000 atoms"));
   for (size_t i = 0; i < s.size(); ++i)
     for (size_t j = 0; j <= i; ++j)
       for (int n0 = -1; n0 <= 1; ++n0)

@@ -73,7 +73,8 @@ std::optional<BuiltinCrystal> find_crystal(const std::string& name);
 Crystal resolve_crystal(const std::string& input);
 
 /// Throws InputError when two atoms of the periodic crystal (any images) are closer than
-/// `min_distance_angstrom`; names the two atoms by label.
+/// `min_distance_angstrom` (naming the two atoms by label), or when the cell holds more than
+/// 5000 atoms.
 void check_crystal_distances(const Crystal& crystal, double min_distance_angstrom = 0.5);
 
 /// Writes a VASP 5 POSCAR (Direct coordinates, Å, atoms grouped by element in order of first
