@@ -489,7 +489,8 @@ int validate(const ReferenceSet& set, const ValidateOptions& opt) {
     ScreenOptions so;
     so.jobs = opt.jobs;
     so.threads_per_job = opt.threads_per_job;
-    so.resume = true;
+    so.resume = true;        // a rerun continues where the last one stopped,
+    so.retry_failed = true;  // and runs failed entries again (a validation wants every number)
     so.reports = false;
     so.allow_mpi = false;
     so.output = out.string();
