@@ -85,7 +85,8 @@ struct SymOp {
 std::optional<SymOp> parse_symop(const std::string& text) {
   std::string s;
   for (char c : text)
-    if (!std::isspace(static_cast<unsigned char>(c)) && c != '\'' && c != '"') s += static_cast<char>(std::tolower(c));
+    if (!std::isspace(static_cast<unsigned char>(c)) && c != '\'' && c != '"')
+      s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   SymOp op;
   std::vector<std::string> parts;
   std::string cur;
@@ -157,13 +158,29 @@ std::vector<SymOp> database_operations(int hall) {
   return ops;
 }
 
-/// Hall number whose Hermann–Mauguin symbol (short, full or with setting) or Hall symbol matches.
+/// A Hall symbol compared as spglib writes it: lower case, single spaces (they separate the
+/// generators: "P 32" is P3_2, "P 3 2" is P312), and the double prime '"' written as '='.
+std::string normalized_hall(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c == '"' ? '=' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+/// Hall number whose Hermann–Mauguin symbol (short, full or with setting; without spaces and
+/// underscores these are unique per space-group type) or Hall symbol matches.
 int hall_number_of(const std::string& name, bool is_hall) {
-  const std::string key = normalized_symbol(name);
+  const std::string key = is_hall ? normalized_hall(name) : normalized_symbol(name);
   for (int h = 1; h <= 530; ++h) {
     const SpglibSpacegroupType t = spg_get_spacegroup_type(h);
     if (is_hall) {
-      if (normalized_symbol(t.hall_symbol) == key) return h;
+      if (normalized_hall(t.hall_symbol) == key) return h;
     } else if (normalized_symbol(t.international_short) == key ||
                normalized_symbol(t.international_full) == key ||
                normalized_symbol(t.international) == key) {
@@ -280,15 +297,19 @@ struct CifBlock {
   }
 };
 
+/// The first data block with fractional atom sites (else the first block): a CIF's leading
+/// `data_global` block of publication data is skipped.
 CifBlock first_block(const std::string& text, const std::string& source) {
   const auto tok = cif_tokens(text, source);
   size_t i = 0;
+  std::optional<CifBlock> first;
   while (i < tok.size() && !is_keyword(tok[i], "data_")) {
     if (!tok[i].quoted && tok[i].text[0] == '_')
       throw InputError(located(source, tok[i].line, "CIF item '" + tok[i].text + "' before any data_ block"));
     ++i;
   }
   if (i == tok.size()) throw InputError(located(source, 0, "not a CIF file: no data_ block"));
+  for (;;) {
   CifBlock block;
   block.line = tok[i].line;
   ++i;
@@ -325,7 +346,10 @@ CifBlock first_block(const std::string& text, const std::string& source) {
     }
     throw InputError(located(source, t.line, "unexpected '" + t.text + "' (expected a _tag, loop_ or data_)"));
   }
-  return block;
+  if (block.loop_with("_atom_site_fract_x")) return block;
+  if (!first) first = block;
+  if (i >= tok.size()) return *first;
+  }
 }
 
 double required_number(const CifBlock& b, const std::string& tag, const std::string& source, double lo, double hi) {
@@ -339,8 +363,15 @@ double required_number(const CifBlock& b, const std::string& tag, const std::str
   return *v;
 }
 
+/// A single item with a value ('?' and '.' mean unknown and count as absent).
+const CifValue* given(const CifBlock& b, const std::string& tag) {
+  const auto it = b.items.find(tag);
+  if (it == b.items.end() || it->second.text == "?" || it->second.text == ".") return nullptr;
+  return &it->second;
+}
+
 /// Symmetry operations of a CIF block: explicit list, Hall symbol, H-M name or IT number.
-std::vector<SymOp> cif_symmetry(const CifBlock& b, const std::string& source) {
+std::vector<SymOp> cif_symmetry_unchecked(const CifBlock& b, const std::string& source) {
   for (const char* tag : {"_space_group_symop_operation_xyz", "_symmetry_equiv_pos_as_xyz"}) {
     if (const auto* loop = b.loop_with(tag)) {
       std::vector<SymOp> ops;
@@ -351,37 +382,68 @@ std::vector<SymOp> cif_symmetry(const CifBlock& b, const std::string& source) {
       }
       if (!ops.empty()) return ops;
     }
-    if (const auto it = b.items.find(tag); it != b.items.end()) {  // a single operation
-      const auto op = parse_symop(it->second.text);
-      if (!op) throw InputError(located(source, it->second.line, "cannot read symmetry operation '" + it->second.text + "'"));
+    if (const CifValue* v = given(b, tag)) {  // a single operation
+      const auto op = parse_symop(v->text);
+      if (!op) throw InputError(located(source, v->line, "cannot read symmetry operation '" + v->text + "'"));
       return {*op};
     }
   }
   for (const char* tag : {"_space_group_name_hall", "_symmetry_space_group_name_hall"}) {
-    if (const auto it = b.items.find(tag); it != b.items.end()) {
-      const int h = hall_number_of(it->second.text, true);
-      if (!h) throw InputError(located(source, it->second.line, "unknown Hall symbol '" + it->second.text + "'"));
+    if (const CifValue* v = given(b, tag)) {
+      const int h = hall_number_of(v->text, true);
+      if (!h) throw InputError(located(source, v->line, "unknown Hall symbol '" + v->text + "'"));
       return database_operations(h);
     }
   }
   for (const char* tag : {"_space_group_name_h-m_alt", "_symmetry_space_group_name_h-m"}) {
-    if (const auto it = b.items.find(tag); it != b.items.end()) {
-      const int h = hall_number_of(it->second.text, false);
-      if (!h) throw InputError(located(source, it->second.line, "unknown space-group name '" + it->second.text + "'"));
+    if (const CifValue* v = given(b, tag)) {
+      const int h = hall_number_of(v->text, false);
+      if (!h) throw InputError(located(source, v->line, "unknown space-group name '" + v->text + "'"));
       return database_operations(h);
     }
   }
   for (const char* tag : {"_space_group_it_number", "_symmetry_int_tables_number"}) {
-    if (const auto it = b.items.find(tag); it != b.items.end()) {
-      const auto v = to_number(it->second.text);
-      if (!v || *v < 1 || *v > 230 || *v != std::round(*v))
-        throw InputError(located(source, it->second.line, "space-group number must be 1..230, got '" + it->second.text + "'"));
-      return database_operations(hall_number_of_it(static_cast<int>(*v)));
+    if (const CifValue* v = given(b, tag)) {
+      const auto n = to_number(v->text);
+      if (!n || *n < 1 || *n > 230 || *n != std::round(*n))
+        throw InputError(located(source, v->line, "space-group number must be 1..230, got '" + v->text + "'"));
+      return database_operations(hall_number_of_it(static_cast<int>(*n)));
     }
   }
   throw InputError(located(source, b.line,
                            "no symmetry given: add _space_group_symop_operation_xyz operations, a "
                            "_space_group_name_H-M_alt name or _space_group_IT_number (use 'x,y,z' for P1)"));
+}
+
+/// cif_symmetry_unchecked, then a check that every operation is a symmetry of the cell's metric
+/// (integer rotation with determinant ±1 and R^T G R = G): a name or number resolves to spglib's
+/// first setting, which need not be the file's (rhombohedral axes, another origin choice).
+std::vector<SymOp> cif_symmetry(const CifBlock& b, const std::string& source, const Mat3& cell) {
+  const auto ops = cif_symmetry_unchecked(b, source);
+  double G[3][3], gmax = 0;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) gmax = std::max(gmax, std::abs(G[i][j] = dot(cell[i], cell[j])));
+  for (size_t k = 0; k < ops.size(); ++k) {
+    const auto& R = ops[k].R;
+    const long det = static_cast<long>(R[0][0]) * (R[1][1] * R[2][2] - R[1][2] * R[2][1]) -
+                     static_cast<long>(R[0][1]) * (R[1][0] * R[2][2] - R[1][2] * R[2][0]) +
+                     static_cast<long>(R[0][2]) * (R[1][0] * R[2][1] - R[1][1] * R[2][0]);
+    double worst = 0;
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        double g = 0;
+        for (int p = 0; p < 3; ++p)
+          for (int q = 0; q < 3; ++q) g += R[p][i] * G[p][q] * R[q][j];
+        worst = std::max(worst, std::abs(g - G[i][j]));
+      }
+    if (std::abs(det) != 1 || worst > 2e-3 * gmax)
+      throw InputError(located(source, b.line,
+                               "symmetry operation " + std::to_string(k + 1) + " of " + std::to_string(ops.size()) +
+                                   " does not fit the cell (" + (std::abs(det) != 1 ? "not a rotation" : "it changes the metric") +
+                                   "): the symmetry is in another setting than the cell; give the operations explicitly "
+                                   "(_space_group_symop_operation_xyz)"));
+  }
+  return ops;
 }
 
 }  // namespace
@@ -475,7 +537,7 @@ Crystal parse_cif(const std::string& text, const std::string& source) {
   }
 
   // Expand by symmetry; merge copies closer than 0.02 Å (special positions).
-  const auto ops = cif_symmetry(b, source);
+  const auto ops = cif_symmetry(b, source, c.cell);
   const double merge = 0.02 * units::angstrom_in_bohr;
   for (const auto& s : asym) {
     for (const auto& op : ops) {
@@ -495,6 +557,9 @@ Crystal parse_cif(const std::string& text, const std::string& source) {
         }
       }
       if (!duplicate) c.sites.push_back({s.Z, f, s.label, s.line});
+      if (c.sites.size() > 5000)
+        throw InputError(located(source, s.line, "the cell holds more than 5000 atoms after symmetry expansion; "
+                                                 "cagescreen reads cells of up to 5000 atoms"));
     }
   }
   check_crystal_distances(c);
@@ -534,9 +599,15 @@ Crystal parse_poscar(const std::string& text, const std::string& source) {
     if (tok.size() < 3) throw InputError(located(source, 3 + i, "expected three components of lattice vector " + std::to_string(i + 1)));
     for (int k = 0; k < 3; ++k) c.cell[i][k] = number(tok[k], 2 + i, "lattice component") * units::angstrom_in_bohr;
   }
+  for (int i = 0; i < 3; ++i)
+    for (int k = 0; k < 3; ++k)
+      if (!std::isfinite(c.cell[i][k]) || std::abs(c.cell[i][k]) > 1e4)
+        throw InputError(located(source, 3 + i, "lattice vector " + std::to_string(i + 1) + " is not finite or beyond 5000 Angstrom"));
   const double v0 = c.volume();
-  if (v0 < 1e-6) throw InputError(located(source, 5, "lattice vectors are linearly dependent (zero cell volume)"));
+  if (!(v0 >= 1e-6)) throw InputError(located(source, 5, "lattice vectors are linearly dependent (zero cell volume)"));
   const double f = scale > 0 ? scale : std::cbrt(-scale * std::pow(units::angstrom_in_bohr, 3) / v0);
+  if (!std::isfinite(f) || !(std::abs(scale) < 1e6))
+    throw InputError(located(source, 2, "scale factor " + scale_tok[0] + " is out of range"));
   for (auto& row : c.cell)
     for (auto& x : row) x *= f;
 

@@ -204,6 +204,24 @@ TEST_SUITE("unit") {
       CHECK(c->formula() == "O2Zn2");
       CHECK(analyse_symmetry(*c).number == 186);
     }
+    // Hall symbols keep their spaces: 'P 32' is P3_2 (3 operations), 'P 3 2' is P312 (6) and
+    // '-P 3 2"' is P-3m1 (12): a general position expands to that many atoms.
+    const std::string trig = "_cell_length_a 8\n_cell_length_b 8\n_cell_length_c 9\n_cell_angle_alpha 90\n"
+                             "_cell_angle_beta 90\n_cell_angle_gamma 120\nloop_\n_atom_site_label\n_atom_site_fract_x\n"
+                             "_atom_site_fract_y\n_atom_site_fract_z\nNa1 0.13 0.31 0.27\n";
+    CHECK(parse_cif(head + "_space_group_name_Hall 'P 32'\n" + trig, "e.cif").sites.size() == 3);
+    CHECK(parse_cif(head + "_space_group_name_Hall 'P 3 2'\n" + trig, "f.cif").sites.size() == 6);
+    CHECK(parse_cif(head + "_space_group_name_Hall '-P 3 2\"'\n" + trig, "g.cif").sites.size() == 12);
+    // '?' means unknown: the next symmetry item is used; a leading data_global block is skipped.
+    CHECK(parse_cif("data_global\n_journal_year 1989\n" + head + "_space_group_name_Hall ?\n_space_group_IT_number 186\n" +
+                    zno_cif_body, "h.cif").sites.size() == 4);
+    // A name resolves to spglib's first setting: hexagonal axes for R-3m. On a rhombohedral cell
+    // that would invent atoms; the operations do not fit the cell's metric, so it is refused.
+    const std::string rh = "data_x\n_space_group_name_H-M_alt 'R -3 m'\n_cell_length_a 4\n_cell_length_b 4\n"
+                           "_cell_length_c 4\n_cell_angle_alpha 60\n_cell_angle_beta 60\n_cell_angle_gamma 60\n"
+                           "loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\n";
+    CHECK(cif_error(rh).find("bad.cif:1: symmetry operation") == 0);
+    CHECK(cif_error(rh).find("does not fit the cell") != std::string::npos);
     // A POSCAR written from spglib's primitive cell reads back to the same space group.
     const auto prim = analyse_symmetry(resolve_crystal("znf2")).primitive;
     const auto back = parse_poscar(write_poscar(prim), "POSCAR");
