@@ -208,7 +208,7 @@ TEST_SUITE("unit") {
     // '-P 3 2"' is P-3m1 (12): a general position expands to that many atoms.
     const std::string trig = "_cell_length_a 8\n_cell_length_b 8\n_cell_length_c 9\n_cell_angle_alpha 90\n"
                              "_cell_angle_beta 90\n_cell_angle_gamma 120\nloop_\n_atom_site_label\n_atom_site_fract_x\n"
-                             "_atom_site_fract_y\n_atom_site_fract_z\nNa1 0.13 0.31 0.27\n";
+                             "_atom_site_fract_y\n_atom_site_fract_z\nNa1 0.12 0.37 0.19\n";
     CHECK(parse_cif(head + "_space_group_name_Hall 'P 32'\n" + trig, "e.cif").sites.size() == 3);
     CHECK(parse_cif(head + "_space_group_name_Hall 'P 3 2'\n" + trig, "f.cif").sites.size() == 6);
     CHECK(parse_cif(head + "_space_group_name_Hall '-P 3 2\"'\n" + trig, "g.cif").sites.size() == 12);
