@@ -130,6 +130,8 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
   if (!(opt.radius_angstrom > 0) || opt.radius_angstrom > 30)
     throw InputError(where + ": cluster radius " + fixed(opt.radius_angstrom, 3) + " Angstrom must be in (0, 30]");
   if (crystal.sites.empty()) throw InputError(where + ": the crystal has no atoms");
+  if (!(opt.symprec_angstrom > 0) || opt.symprec_angstrom > 1)
+    throw InputError(where + ": symmetry tolerance " + fixed(opt.symprec_angstrom, 4) + " Angstrom must be in (0, 1]");
   const auto sym = analyse_symmetry(crystal, opt.symprec_angstrom);
   const auto& sites = crystal.sites;
 
@@ -158,6 +160,7 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
       cf[k++] = v;
     }
     if (k != 3) throw InputError(where + ": centre '" + c + "' is not three fractional coordinates x,y,z");
+    for (auto& x : cf) x -= std::floor(x);  // the same point in the home cell
   } else {
     auto lower = [](std::string s) {
       for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -176,7 +179,9 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
                        "element of the crystal, nor fractional coordinates x,y,z");
   }
   Cluster out;
-  out.crystal = crystal.name;
+  out.crystal = crystal.name;  // one token on the XYZ comment line: no blanks, no '='
+  for (auto& ch : out.crystal)
+    if (std::isspace(static_cast<unsigned char>(ch)) || ch == '=' || ch == ',') ch = '_';
   out.radius_angstrom = opt.radius_angstrom;
   std::string center_tag;
   if (center_site >= 0) {
@@ -334,6 +339,7 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
         for (int i : units[u].atoms)
           for (int j : bonded[i]) {
             if (sel[img[j].unit]) continue;
+            if (is_metal(sites[img[i].site].Z) && is_metal(sites[img[j].site].Z)) continue;  // contact, not a bond
             if (!is_metal(sites[img[i].site].Z) || opt.terminate == Termination::pseudo) {
               caps.push_back({false, j, {i}});
             } else if (auto it = metal_cap.find(j); it != metal_cap.end()) {
@@ -345,15 +351,41 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
           }
     return caps;
   };
-  auto formal = [&](const std::vector<char>& sel) -> std::optional<int> {
-    int q = 0;
+  // Bonds of an atom to other units, metal–metal contacts not counted (its coordination number
+  // for pseudo-hydrogens).
+  auto coordination = [&](int j) {
+    int cn = 0;
+    for (int k : bonded[j])
+      if (img[k].unit != img[j].unit && !(is_metal(sites[img[j].site].Z) && is_metal(sites[img[k].site].Z))) ++cn;
+    return cn;
+  };
+  // A pseudo-hydrogen stands for the missing atom's share of the bond: nuclear charge v/n (its
+  // valence electrons over its coordination number) and formal charge q/n (its unit's formal
+  // charge over the unit's bonds to other units).
+  auto pseudo_formal = [&](int j) -> std::optional<double> {
+    const auto& u = units[img[j].unit];
+    if (!u.charge) return std::nullopt;
+    int bonds = 0;
+    for (int a : u.atoms) bonds += coordination(a);
+    return static_cast<double>(*u.charge) / std::max(bonds, 1);
+  };
+  // Formal charge of a selection, caps included (pseudo-hydrogens carry fractions that add up to
+  // whole numbers for a valid cut).
+  auto formal = [&](const std::vector<char>& sel) -> std::optional<double> {
+    double q = 0;
     for (size_t u = 0; u < units.size(); ++u)
       if (sel[u]) {
         if (!units[u].charge) return std::nullopt;
         q += *units[u].charge;
       }
     if (opt.terminate == Termination::hydrogen || opt.terminate == Termination::hydroxyl)
-      for (const auto& cap : caps_of(sel)) q += cap.metal ? -1 : 1;  // pseudo-hydrogens: neutral
+      for (const auto& cap : caps_of(sel)) q += cap.metal ? -1 : 1;
+    if (opt.terminate == Termination::pseudo)
+      for (const auto& cap : caps_of(sel)) {
+        const auto f = pseudo_formal(cap.missing);
+        if (!f) return std::nullopt;
+        q += *f;
+      }
     return q;
   };
 
@@ -405,31 +437,51 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
       if (!units[u].charge)
         throw InputError(where + ": --stoichiometric needs formal charges, but " + units[u].formula +
                          " has none in cagescreen's table (see docs/crystals.md); cut without --stoichiometric and give --charge");
-    const int target = opt.charge.value_or(0);
-    // Moves act on shells: units of one formula at one distance from the centre (within
-    // 0.002 Å). A shell is a union of site-symmetry orbits and depends on geometry alone, so the
-    // cut keeps the site symmetry and does not depend on atom order, origin or orientation.
+    const double target = opt.charge.value_or(0);
+    // Moves act on shells: units of one formula that the centre's site symmetry maps onto each
+    // other (anchors within max(3 symprec, 0.02 Å)), joined with those at the same distance from
+    // the centre (within 0.002 Å). A shell depends on geometry alone, so the cut keeps the site
+    // symmetry and does not depend on atom order, origin or orientation.
     std::vector<std::vector<int>> shells;
     {
+      std::vector<int> root(units.size());
+      std::iota(root.begin(), root.end(), 0);
       std::vector<int> order = cand;
       std::sort(order.begin(), order.end(), [&](int a, int b) {
         return units[a].formula != units[b].formula ? units[a].formula < units[b].formula : units[a].dist < units[b].dist;
       });
-      const double tol = 0.002 * units::angstrom_in_bohr;
-      for (size_t k = 0; k < order.size(); ++k) {
-        const int u = order[k];
-        if (k == 0 || units[u].formula != units[order[k - 1]].formula || units[u].dist - units[order[k - 1]].dist > tol)
-          shells.emplace_back();
-        shells.back().push_back(u);
-      }
+      for (size_t k = 1; k < order.size(); ++k)
+        if (units[order[k]].formula == units[order[k - 1]].formula &&
+            units[order[k]].dist - units[order[k - 1]].dist <= 0.002 * units::angstrom_in_bohr)
+          root[find_root(root, order[k])] = find_root(root, order[k - 1]);
+      const double tol = std::max(3 * opt.symprec_angstrom, 0.02) * units::angstrom_in_bohr;
+      for (int u : cand)
+        for (const auto& M : site_M) {
+          Vec3 r{};
+          for (int i = 0; i < 3; ++i)
+            r[i] = M[i][0] * units[u].anchor[0] + M[i][1] * units[u].anchor[1] + M[i][2] * units[u].anchor[2];
+          for (int w : cand)
+            if (units[w].formula == units[u].formula && std::abs(units[w].dist - units[u].dist) < tol &&
+                norm(sub(units[w].anchor, r)) < tol) {
+              root[find_root(root, u)] = find_root(root, w);
+              break;
+            }
+        }
+      std::map<int, std::vector<int>> by_root;
+      for (int u : order) by_root[find_root(root, u)].push_back(u);
+      for (auto& [r, members] : by_root) shells.push_back(std::move(members));
+      std::sort(shells.begin(), shells.end(), [&](const auto& x, const auto& y) {
+        return units[x[0]].dist != units[y[0]].dist ? units[x[0]].dist < units[y[0]].dist
+                                                    : units[x[0]].formula < units[y[0]].formula;
+      });
     }
     for (int step = 0;; ++step) {
-      const int q = *formal(in);
-      if (q == target) break;
+      const double q = *formal(in);
+      if (std::abs(q - target) < 1e-6) break;
       if (step > 10000) throw InputError(where + ": stoichiometric cut does not settle");
       // Best move: nearest the sphere surface; ties go to removals, then to the charge nearer the
       // target, then to the formula (all geometric, never the order of atoms).
-      std::tuple<long long, int, int, std::string> best_key{};
+      std::tuple<long long, int, long long, std::string> best_key{};
       std::vector<char> best;
       // A move toggles one or two groups (shells, or single units as a last resort).
       auto consider = [&](const std::vector<const std::vector<int>*>& groups) {
@@ -445,10 +497,11 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
           formulas += units[(*g)[0]].formula + " ";
         }
         if (!connected(trial)) return;
-        const int q2 = *formal(trial);
-        if (std::abs(q2 - target) >= std::abs(q - target)) return;
-        const std::tuple<long long, int, int, std::string> key{
-            std::llround(cost * 1e4), static_cast<int>(groups.size()) - removes, std::abs(q2 - target), formulas};
+        const double q2 = *formal(trial);
+        if (std::abs(q2 - target) >= std::abs(q - target) - 1e-6) return;
+        const std::tuple<long long, int, long long, std::string> key{std::llround(cost * 1e4),
+                                                                     static_cast<int>(groups.size()) - removes,
+                                                                     std::llround(std::abs(q2 - target) * 1e6), formulas};
         if (best.empty() || key < best_key) best_key = key, best = trial;
       };
       std::vector<std::vector<int>> moves;  // each: the in-part or the out-part of a shell
@@ -469,8 +522,8 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
       }
       if (best.empty())
         throw InputError(where + ": no cluster of whole units near " + fixed(opt.radius_angstrom, 3) +
-                         " Angstrom around " + center_tag + " has charge " + std::to_string(target) +
-                         " (closest: " + std::to_string(q) + ")");
+                         " Angstrom around " + center_tag + " has charge " + fixed(target, 0) +
+                         " (closest: " + fixed(q, q == std::round(q) ? 0 : 2) + ")");
       in = best;
     }
   }
@@ -494,6 +547,9 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
         for (int k = 0; k < 3; ++k) m[k] += img[i].r[k] / cap.atoms.size();
       Vec3 u = sub(x, m);
       const double len = norm(u);
+      if (len < 0.5 * units::angstrom_in_bohr)
+        throw InputError(where + ": a missing " + std::string(element(sites[img[cap.missing].site].Z).symbol) +
+                         " inside the cluster is surrounded by cluster atoms and cannot be capped; use another radius or --terminate none");
       for (auto& c : u) c /= len;
       auto from = [](const Vec3& p, const Vec3& dir, double d) {
         return Vec3{p[0] + dir[0] * d, p[1] + dir[1] * d, p[2] + dir[2] * d};
@@ -501,8 +557,13 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
       if (opt.terminate == Termination::pseudo) {
         // The missing atom's share of the bond: its valence electrons over its coordination number.
         const int i = cap.atoms[0];
-        const int Zb = sites[img[cap.missing].site].Z;
-        const double q = static_cast<double>(valence_electrons(Zb)) / bonded[cap.missing].size();
+        const int Za = sites[img[i].site].Z, Zb = sites[img[cap.missing].site].Z;
+        const double q = static_cast<double>(valence_electrons(Zb)) / coordination(cap.missing);
+        const double bond = q + static_cast<double>(valence_electrons(Za)) / coordination(i);
+        if (std::abs(bond - 2.0) > 1e-6)
+          throw InputError(where + ": pseudo-hydrogens need two-electron bonds, but a " + element(Za).symbol + "-" +
+                           element(Zb).symbol + " bond holds " + fixed(bond, 3) +
+                           " electrons by valence over coordination (they suit tetrahedral lattices such as wurtzite): use h or oh");
         mol.atoms.push_back({1, from(img[i].r, u, cap_bond_length(sites[img[i].site].Z) * units::angstrom_in_bohr), q});
       } else if (!cap.metal) {
         const int i = cap.atoms[0];
@@ -519,14 +580,18 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
       ++out.caps;
     }
   }
-  out.formal_charge = formal(in);
+  if (const auto f = formal(in)) {
+    if (std::abs(*f - std::round(*f)) > 1e-6)
+      throw InputError(where + ": the cut's formal charge is " + fixed(*f, 3) + ", not a whole number; choose another radius");
+    out.formal_charge = static_cast<int>(std::lround(*f));
+  }
   if (opt.charge)
     mol.charge = *opt.charge;
   else if (out.formal_charge)
     mol.charge = *out.formal_charge;
   else
     throw InputError(where + ": the cluster contains a group without a formal charge in cagescreen's table; give --charge");
-  mol.name = crystal.name + "_" + center_tag + "_r" + fixed(opt.radius_angstrom, 2);
+  mol.name = out.crystal + "_" + center_tag + "_r" + fixed(opt.radius_angstrom, 2);
   for (auto& ch : mol.name)
     if (ch == ',' || ch == ' ') ch = '_';
   out.description = "center=" + center_tag + " radius_angstrom=" + fixed(opt.radius_angstrom, 3) +

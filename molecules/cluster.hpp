@@ -57,9 +57,10 @@ struct Cluster {
 
 /// Cuts a cluster of whole units (metal atoms; connected groups of non-metal atoms such as O, F,
 /// OH, H2O, SO4 or whole molecules) whose anchor (mean position of the non-hydrogen atoms) lies
-/// within the radius of the centre. Formal charges: alkali +1, alkaline earth, Zn, Cd +2, Al, Ga,
-/// Sc, Y +3; O −2, F, Cl, Br, I −1, OH −1, H2O 0, SO4 −2, CO3 −2, NO3 −1, PO4 −3, S −2, N −3,
-/// hydride −1; groups bonded to no metal are neutral molecules. Throws InputError when the
+/// within the radius of the centre. Formal charges (elements up to Kr): Li, Na, K +1; Be, Mg, Ca,
+/// Zn +2; Al, Sc, Ga +3; O −2, F, Cl, Br −1, OH −1, H2O 0, SO4 −2, CO3 −2, NO3 −1, PO4 −3, S −2,
+/// N −3, hydride −1 (and a few more groups); groups bonded to no metal are neutral molecules.
+/// Metal–metal contacts connect the cluster but are never capped. Throws InputError when the
 /// request cannot be met (no atoms, an extended covalent network, an unreachable charge, an
 /// unknown ion with --stoichiometric, caps that collide).
 Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& options);

@@ -117,7 +117,7 @@ SymmetryReport analyse_symmetry(const Crystal& crystal, double symprec_angstrom)
   std::map<int, int> orbit_size;
   for (int k = 0; k < n; ++k) ++orbit_size[ds->equivalent_atoms[k]];
   for (int k = 0; k < n; ++k) {
-    r.wyckoff.push_back(static_cast<char>('a' + ds->wyckoffs[k]));
+    r.wyckoff.push_back(ds->wyckoffs[k] < 26 ? static_cast<char>('a' + ds->wyckoffs[k]) : '@');  // 26: Pmmm's "alpha"
     r.site_symmetry.emplace_back(ds->site_symmetry_symbols[k]);
     while (!r.site_symmetry.back().empty() && r.site_symmetry.back().back() == ' ') r.site_symmetry.back().pop_back();
     r.equivalent_atoms.push_back(ds->equivalent_atoms[k]);

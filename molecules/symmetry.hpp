@@ -22,7 +22,7 @@ struct SymmetryReport {
   std::string schoenflies;         ///< e.g. "C6v^4"
   std::string point_group;         ///< crystal class, international, e.g. "6mm"
   std::vector<SpaceGroupOperation> operations;  ///< in the input cell's fractional coordinates
-  std::vector<char> wyckoff;                    ///< Wyckoff letter of each atom
+  std::vector<char> wyckoff;                    ///< Wyckoff letter of each atom ('@' for alpha, Pmmm 8A)
   std::vector<int> multiplicity;                ///< of each atom's Wyckoff position (conventional cell)
   std::vector<std::string> site_symmetry;       ///< oriented site-symmetry symbol, e.g. "3m."
   std::vector<int> equivalent_atoms;            ///< index of the first symmetry-equivalent atom

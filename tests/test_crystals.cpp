@@ -367,6 +367,28 @@ TEST_SUITE("unit") {
     cl = carve_cluster(zno, o);
     CHECK(cl.site_symmetry == "3m");
     CHECK(cl.point_group == "C3v");
+    // Rock-salt LiF: Li-Li contacts (2.85 Å) are within 1.2 x the covalent radii but are not bonds:
+    // around Li within 2.1 Å (Li + 6 F), H caps go only on the 6 x 5 cut F-Li bonds.
+    const auto lif = parse_cif("data_lif\n_space_group_name_H-M_alt 'F m -3 m'\n_cell_length_a 4.03\n"
+                               "_cell_length_b 4.03\n_cell_length_c 4.03\n_cell_angle_alpha 90\n_cell_angle_beta 90\n"
+                               "_cell_angle_gamma 90\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n"
+                               "_atom_site_fract_z\nLi1 0 0 0\nF1 0.5 0.5 0.5\n",
+                               "lif.cif");
+    o = ClusterOptions{};
+    o.radius_angstrom = 2.1;
+    o.terminate = Termination::hydrogen;
+    const auto lif_cut = carve_cluster(lif, o);
+    CHECK(lif_cut.molecule.formula() == "F6H30Li");
+    CHECK(lif_cut.molecule.charge == 1 - 6 + 30);
+    CHECK(lif_cut.point_group == "Oh");
+    // A centre outside the home cell is the same point of the lattice.
+    o = ClusterOptions{};
+    o.center = "7.333333,0.666667,-2.80915";
+    o.radius_angstrom = 3.5;
+    o.stoichiometric = true;
+    const auto far = carve_cluster(zno, o);
+    o.center = "0.333333,0.666667,0.19085";
+    check_congruent(far.molecule, carve_cluster(zno, o).molecule, "centre shifted by lattice vectors");
     // Refusals.
     auto error_of = [&](const ClusterOptions& opt) {
       try {
@@ -399,10 +421,20 @@ TEST_SUITE("unit") {
     o.radius_angstrom = 2.0;
     o.stoichiometric = true;
     o.terminate = Termination::pseudo;
+    // Zn + 4 O with 12 pseudo-H of charge 2/4 on the O (their Zn missing): formal charge
+    // 2 - 8 + 12 x 2/4 = 0, so the stoichiometric search keeps the whole ZnO4 tetrahedron.
     const auto cl = carve_cluster(resolve_crystal("zno"), o);
-    CHECK(cl.caps == 6);
-    CHECK(cl.molecule.formula() == "H6OZn");
-    CHECK(cl.molecule.n_electrons() == 44);
+    CHECK(cl.caps == 12);
+    CHECK(cl.molecule.formula() == "H12O4Zn");
+    CHECK(cl.molecule.charge == 0);
+    CHECK(cl.molecule.n_electrons() == 30 + 32 + 6);
+    // Without --stoichiometric the formal charge counts the caps' shares too.
+    o.stoichiometric = false;
+    o.center = "0.333333,0.666667,0.19085";
+    o.radius_angstrom = 1.0;
+    const auto unit = carve_cluster(resolve_crystal("zno"), o);
+    CHECK(unit.molecule.formula() == "H6OZn");
+    CHECK(unit.formal_charge == 0);
     std::ostringstream xyz;
     write_xyz(cl.molecule, xyz);
     const auto back = parse_xyz(xyz.str(), "c.xyz");
@@ -500,7 +532,8 @@ TEST_SUITE("cli") {
     // Pseudo-hydrogens on ZnF2 (F has 3 neighbours: 7/3 e per cap) leave no whole electron count.
     r = cli("cluster znf2 --radius 3 --stoichiometric --terminate pseudo");
     CHECK(r.code == 2);
-    CHECK(r.output.find("pseudo-hydrogen caps give nuclear charges summing to") != std::string::npos);
+    CHECK(r.output.find("pseudo-hydrogens need two-electron bonds, but a F-Zn bond holds 2.667 electrons") !=
+          std::string::npos);
     r = cli("cluster zno --stoichiometric --charge 3");
     CHECK(r.code == 2);
   }
@@ -508,14 +541,16 @@ TEST_SUITE("cli") {
 
 TEST_SUITE("regression") {
   TEST_CASE("clusters: pseudo-hydrogen capped ZnO against NWChem") {
-    // The cluster `cagescreen cluster zno --radius 2.0 --stoichiometric --terminate pseudo`:
+    // The cluster `cagescreen cluster zno --center 0.333333,0.666667,0.19085 --radius 1 --terminate pseudo`:
     // Zn + O along c, three pseudo-H (charge 6/4 = 1.5) on Zn's cut bonds and three (2/4 = 0.5) on
     // O's. Reference: NWChem 7.0.2, RHF/def2-SVP (library, spherical), thresh 1e-9, tol2e 1e-14,
     // noautosym, nuclear charges by the `charge` keyword; input and output in
     // tests/reference/clusters/nwchem/zno_pseudo_hf.*.
+    // (The file was written with the Zn at the origin; today's equivalent cut is centred on the
+    // Zn-O bond midpoint: compare positions relative to the Zn.)
     ClusterOptions o;
-    o.radius_angstrom = 2.0;
-    o.stoichiometric = true;
+    o.center = "0.333333,0.666667,0.19085";
+    o.radius_angstrom = 1.0;
     o.terminate = Termination::pseudo;
     const auto cl = carve_cluster(resolve_crystal("zno"), o);
     const auto file = read_molecule_file(std::string(CAGESCREEN_TEST_REFERENCE) + "/clusters/zno_pseudo.xyz");
@@ -524,7 +559,9 @@ TEST_SUITE("regression") {
     double charges = 0;
     for (size_t i = 0; i < 8; ++i) {
       CHECK(file.atoms[i].charge() == cl.molecule.atoms[i].charge());
-      for (int k = 0; k < 3; ++k) check_near(file.atoms[i].r[k], cl.molecule.atoms[i].r[k], 1e-8, "cap position, bohr");
+      for (int k = 0; k < 3; ++k)
+        check_near(file.atoms[i].r[k] - file.atoms[0].r[k], cl.molecule.atoms[i].r[k] - cl.molecule.atoms[0].r[k], 1e-6,
+                   "position relative to Zn, bohr");
       charges += file.atoms[i].charge();
     }
     check_near(charges, 30 + 8 + 3 * 1.5 + 3 * 0.5, 1e-12, "nuclear charges");

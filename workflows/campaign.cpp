@@ -40,7 +40,11 @@ namespace fs = std::filesystem;
 std::string canonical_input(const Candidate& c, const Manifest& m) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(10);
-  for (const auto& a : c.molecule.atoms) s << a.Z << ' ' << a.r[0] << ' ' << a.r[1] << ' ' << a.r[2] << '\n';
+  for (const auto& a : c.molecule.atoms) {
+    s << a.Z << ' ' << a.r[0] << ' ' << a.r[1] << ' ' << a.r[2];
+    if (a.nuclear_charge) s << " nuclear_charge " << *a.nuclear_charge;  // pseudo-atoms only: old hashes stay
+    s << '\n';
+  }
   s << "charge " << c.molecule.charge << " multiplicity " << c.molecule.multiplicity << '\n';
   const auto& l = m.level;
   s << "level " << l.key() << " max_iterations " << l.max_iterations << std::scientific << " e_convergence "

@@ -151,7 +151,8 @@ void read_cluster_series(const Reader& r, const toml::table& t, const fs::path& 
     c.time_minutes = minutes;
     c.max_iterations = iterations;
     if (!labels.insert(c.label).second)
-      r.fail(&t, "two candidates are labelled '" + c.label + "' (labels must be unique: set 'label')");
+      r.fail(&t, "two candidates are labelled '" + c.label +
+                     "' (labels must be unique: radii that round to the same 0.01 Angstrom, or another entry's label)");
     ClusterOrigin origin{series, crystal.name, radius, o.center, "", reference.value_or(""),
                          reference ? static_cast<int>(t.get("reference")->source().begin.line) : 0};
     try {
