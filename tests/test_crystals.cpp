@@ -462,7 +462,7 @@ TEST_SUITE("unit") {
     CHECK(error("2\npseudo_charges=1:1.5,2:0.5\nH 0 0 0\nH 0 0 0.74\n").empty());
   }
 
-  TEST_CASE("clusters cut from a rotated and translated crystal are the same up to rotation and translation") {
+  TEST_CASE("clusters cut from a rotated, translated and reordered crystal are the same up to rotation and translation") {
     struct Case {
       std::string crystal, center;
       double radius;
@@ -478,9 +478,9 @@ TEST_SUITE("unit") {
       // Rotation about an oblique axis; translation by a fractional shift of every atom (the
       // fractional centre moves with it).
       const Vec3 shift{0.21, -0.37, 0.44};
-      Crystal moved = rotated(c, {2.0 / 3, -2.0 / 3, 1.0 / 3}, 1.1);
-      for (auto& s : moved.sites)
-        for (int i = 0; i < 3; ++i) s.frac[i] = s.frac[i] + shift[i] - std::floor(s.frac[i] + shift[i]);
+      // ... and the atoms listed in another order (the centre by label is then another, equivalent
+      // copy of the site).
+      Crystal moved = shuffled_and_shifted(rotated(c, {2.0 / 3, -2.0 / 3, 1.0 / 3}, 1.1), 5, shift);
       ClusterOptions o;
       o.center = k.center;
       o.radius_angstrom = k.radius;
