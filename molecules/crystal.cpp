@@ -674,11 +674,20 @@ void check_crystal_distances(const Crystal& crystal, double min_distance_angstro
   if (s.size() > 5000)
     throw InputError(located(crystal.source, 0, "the cell holds " + std::to_string(s.size()) +
                                                     " atoms; cagescreen reads cells of up to 5000 atoms"));
+  // Lattice translations that can bring two atoms (after the fractional minimum image, each
+  // component in [-1/2, 1/2]) within dmin: |f_i + n_i| <= dmin / (plane spacing i), so
+  // |n_i| <= dmin / spacing_i + 1/2. One for ordinary cells; more for thin or skewed ones.
+  int nm[3];
+  for (int i = 0; i < 3; ++i) {
+    const Vec3 x = cross(crystal.cell[(i + 1) % 3], crystal.cell[(i + 2) % 3]);
+    const double spacing = crystal.volume() / std::sqrt(dot(x, x));
+    nm[i] = std::max(1, static_cast<int>(std::ceil(dmin / spacing + 0.5)));
+  }
   for (size_t i = 0; i < s.size(); ++i)
     for (size_t j = 0; j <= i; ++j)
-      for (int n0 = -1; n0 <= 1; ++n0)
-        for (int n1 = -1; n1 <= 1; ++n1)
-          for (int n2 = -1; n2 <= 1; ++n2) {
+      for (int n0 = -nm[0]; n0 <= nm[0]; ++n0)
+        for (int n1 = -nm[1]; n1 <= nm[1]; ++n1)
+          for (int n2 = -nm[2]; n2 <= nm[2]; ++n2) {
             if (i == j && n0 == 0 && n1 == 0 && n2 == 0) continue;
             Vec3 d{};
             const int n[3] = {n0, n1, n2};

@@ -286,6 +286,10 @@ TEST_SUITE("unit") {
     CHECK(poscar_error(head + "Na Qq\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n") == "POSCAR:6: unknown element 'Qq'");
     CHECK(poscar_error("NaCl\n1.0\n4 0 0\n8 0 0\n0 0 4\nNa\n1\nDirect\n0 0 0\n") ==
           "POSCAR:5: lattice vectors are linearly dependent (zero cell volume)");
+    // A skewed cell (c = 5a + a 1 Å rise): Cl sits 0.41 Å from Na, but two cells along a away
+    // from the fractional minimum image.
+    CHECK(poscar_error("skew\n1.0\n4 0 0\n0 4 0\n20 0 1\nNa Cl\n1 1\nCartesian\n0 0 0\n0.1 0 0.4\n")
+              .find("POSCAR:10: atoms Na1 and Cl1 are 0.412 Angstrom apart") == 0);
     CHECK(poscar_error(head + "Na Cl\n1 1\nFractional\n0 0 0\n0.5 0.5 0.5\n") ==
           "POSCAR:8: expected 'Direct' or 'Cartesian', got 'Fractional'");
   }
