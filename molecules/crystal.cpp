@@ -493,17 +493,25 @@ Crystal parse_cif(const std::string& text, const std::string& source) {
   if (c.volume() < 1e-3) throw InputError(located(source, b.items.at("_cell_angle_gamma").line, "cell angles give no volume"));
 
   const auto* loop = b.loop_with("_atom_site_fract_x");
+  std::map<std::string, std::vector<CifValue>> single;  // one atom given as plain items
+  if (!loop && b.items.count("_atom_site_fract_x")) {
+    for (const auto& [tag, v] : b.items)
+      if (tag.rfind("_atom_site_", 0) == 0) single[tag].push_back(v);
+    loop = &single;
+  }
   if (!loop) {
-    if (b.loop_with("_atom_site_cartn_x"))
+    if (b.loop_with("_atom_site_cartn_x") || b.items.count("_atom_site_cartn_x"))
       throw InputError(located(source, 0, "atom sites are Cartesian (_atom_site_Cartn_x): only fractional coordinates are supported"));
     throw InputError(located(source, 0, "no _atom_site_ loop with _atom_site_fract_x/y/z"));
   }
+  const int loop_line = loop->at("_atom_site_fract_x").empty() ? 0 : loop->at("_atom_site_fract_x")[0].line;
   for (const char* tag : {"_atom_site_fract_y", "_atom_site_fract_z"})
-    if (!loop->count(tag)) throw InputError(located(source, 0, std::string("the _atom_site_ loop has no ") + tag));
+    if (!loop->count(tag)) throw InputError(located(source, loop_line, std::string("the _atom_site_ loop has no ") + tag));
   const auto* type = loop->count("_atom_site_type_symbol") ? &loop->at("_atom_site_type_symbol") : nullptr;
   const auto* label = loop->count("_atom_site_label") ? &loop->at("_atom_site_label") : nullptr;
   const auto* occ = loop->count("_atom_site_occupancy") ? &loop->at("_atom_site_occupancy") : nullptr;
-  if (!type && !label) throw InputError(located(source, 0, "the _atom_site_ loop has neither _atom_site_type_symbol nor _atom_site_label"));
+  if (!type && !label)
+    throw InputError(located(source, loop_line, "the _atom_site_ loop has neither _atom_site_type_symbol nor _atom_site_label"));
   const auto& fx = loop->at("_atom_site_fract_x");
   if (fx.empty()) throw InputError(located(source, 0, "the _atom_site_ loop has no atoms"));
 

@@ -273,6 +273,11 @@ TEST_SUITE("unit") {
     CHECK(cif_error("data_x\n" + cell + sites + "Na1 0 0 0\nCl1 0.01 0 0\n") ==
           "bad.cif:15: atoms Na1 and Cl1 are 0.04 Angstrom apart in the crystal (closer than 0.5 Angstrom)");
     CHECK(cif_error("_cell_length_a 4\n") == "bad.cif:1: CIF item '_cell_length_a' before any data_ block");
+    CHECK(cif_error("data_x\n" + cell + "loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_z\nNa1 0 0\n") ==
+          "bad.cif:13: the _atom_site_ loop has no _atom_site_fract_y");
+    // One atom written as plain items (no loop_) is read.
+    CHECK(parse_cif("data_x\n" + cell + "_atom_site_label Na1\n_atom_site_fract_x 0\n_atom_site_fract_y 0\n"
+                    "_atom_site_fract_z 0\n", "one.cif").sites.size() == 1);
     CHECK(cif_error("data_x\n_space_group_name_H-M_alt 'P 7'\n" + cell + sites + "Na1 0 0 0\n") ==
           "bad.cif:2: unknown space-group name 'P 7'");
     CHECK(cif_error("data_x\n" + cell + "loop_\n_symmetry_equiv_pos_as_xyz\n'x,y,q'\n" + sites + "Na1 0 0 0\n") ==
