@@ -144,6 +144,10 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const Descri
                                  : std::string("recomputed each iteration (raise --memory to keep them)"))
         << "\n"
         << std::setprecision(10);
+  else
+    out << std::setprecision(4) << "   Timings: J/K " << wfn.dft.jk_seconds << " s over " << wfn.convergence.iterations
+        << " iterations\n"
+        << std::setprecision(10);
   if (wfn.reference == scf::Reference::UHF)
     out << "   <S^2>                      " << std::setw(22) << std::setprecision(6) << wfn.s_squared() << "\n";
 
