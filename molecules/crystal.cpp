@@ -15,6 +15,7 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/text.hpp"
 #include "molecules/units.hpp"
 
 namespace cagescreen::molecules {
@@ -31,18 +32,6 @@ Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
 double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::vector<std::string> split_ws(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> tok;
-  for (std::string t; in >> t;) tok.push_back(t);
-  return tok;
-}
 
 /// Reads a number, dropping a CIF standard uncertainty "(5)"; nullopt when not a number.
 std::optional<double> to_number(std::string s) {
@@ -736,14 +725,7 @@ const std::vector<BuiltinCrystal>& builtin_crystals() {
   return list;
 }
 
-std::optional<BuiltinCrystal> find_crystal(const std::string& name) {
-  const auto key = lower(name);
-  for (const auto& c : builtin_crystals()) {
-    if (c.name == key) return c;
-    if (std::find(c.aliases.begin(), c.aliases.end(), key) != c.aliases.end()) return c;
-  }
-  return std::nullopt;
-}
+std::optional<BuiltinCrystal> find_crystal(const std::string& name) { return find_named(builtin_crystals(), name); }
 
 Crystal resolve_crystal(const std::string& input) {
   std::error_code ec;

@@ -11,17 +11,11 @@
 
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/text.hpp"
 #include "molecules/units.hpp"
 
 namespace cagescreen::molecules {
 namespace {
-
-std::vector<std::string> split_ws(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> tok;
-  for (std::string t; in >> t;) tok.push_back(t);
-  return tok;
-}
 
 bool parse_int(const std::string& s, int& value) {
   errno = 0;

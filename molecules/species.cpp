@@ -5,6 +5,7 @@
 
 #include "molecules/data_dir.hpp"
 #include "molecules/error.hpp"
+#include "molecules/text.hpp"
 #include "molecules/io.hpp"
 
 namespace cagescreen::molecules {
@@ -29,19 +30,7 @@ const std::vector<Species>& builtin_species() {
   return list;
 }
 
-static std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::optional<Species> find_species(const std::string& name) {
-  const auto key = lower(name);
-  for (const auto& s : builtin_species()) {
-    if (s.name == key) return s;
-    if (std::find(s.aliases.begin(), s.aliases.end(), key) != s.aliases.end()) return s;
-  }
-  return std::nullopt;
-}
+std::optional<Species> find_species(const std::string& name) { return find_named(builtin_species(), name); }
 
 Molecule load_species(const Species& s) {
   Molecule mol = read_molecule_file(data_dir() + "/geometries/" + s.file);

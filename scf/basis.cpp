@@ -13,21 +13,10 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/text.hpp"
 
 namespace cagescreen::scf {
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::vector<std::string> tokens(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> t;
-  for (std::string s; in >> s;) t.push_back(s);
-  return t;
-}
 
 bool parse_real(std::string s, double& v) {
   for (auto& c : s)
@@ -142,7 +131,7 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
   int current = 0;  // element being read (0: none)
   bool seen_header = false;
   for (size_t i = 0; i < lines.size(); ++i) {
-    auto t = tokens(lines[i]);
+    auto t = split_ws(lines[i]);
     if (t.empty()) continue;
     const auto first = lower(t[0]);
     if (first == "****") {
@@ -165,16 +154,16 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
       // An ECP section: "SYM 0", "SYM-ECP LMAX NCORE", then LMAX+1 blocks of a title line,
       // a count n and n lines "power exponent coefficient".
       size_t j = i + 1;
-      while (j < lines.size() && tokens(lines[j]).empty()) ++j;
-      if (j < lines.size() && lower(tokens(lines[j])[0]).ends_with("-ecp")) {
-        const auto h = tokens(lines[j]);
+      while (j < lines.size() && split_ws(lines[j]).empty()) ++j;
+      if (j < lines.size() && lower(split_ws(lines[j])[0]).ends_with("-ecp")) {
+        const auto h = split_ws(lines[j]);
         double lmax = 0, ncore = 0;
         if (h.size() != 3 || !parse_real(h[1], lmax) || !parse_real(h[2], ncore) || lmax < 0 || lmax > 10)
           fail(j, "expected an ECP header 'SYM-ECP LMAX NCORE', got '" + lines[j] + "'");
         for (int b = 0; b <= static_cast<int>(lmax); ++b) {
           ++j;  // title line
           double n = 0;
-          if (j + 1 >= lines.size() || tokens(lines[j + 1]).size() != 1 || !parse_real(tokens(lines[j + 1])[0], n) || n < 0)
+          if (j + 1 >= lines.size() || split_ws(lines[j + 1]).size() != 1 || !parse_real(split_ws(lines[j + 1])[0], n) || n < 0)
             fail(std::min(j + 1, lines.size() - 1), "malformed ECP block for " + sym);
           j += 1 + static_cast<size_t>(n);
           if (j >= lines.size()) fail(lines.size() - 1, "the file ends inside the ECP of " + sym);
@@ -208,7 +197,7 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
       const size_t j = i + 1 + k;
       if (j >= lines.size())
         fail(j - 1, "the file ends inside a shell (" + std::to_string(nprim) + " primitives announced)");
-      const auto pt = tokens(lines[j]);
+      const auto pt = split_ws(lines[j]);
       const size_t want = sp ? 3 : 2;
       if (pt.size() != want)
         fail(j, "expected " + std::to_string(want) + " numbers (exponent and coefficient" +

@@ -22,6 +22,7 @@
 #include "descriptors/surface.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/text.hpp"
 #include "molecules/species.hpp"
 #include "molecules/units.hpp"
 #include "scf/integrals.hpp"
@@ -90,11 +91,6 @@ double resident_mib() {
 double working_set_mib(int nbf, bool unrestricted, int threads, bool surface) {
   const double n2 = 8.0 * nbf * nbf / (1024.0 * 1024.0);
   return n2 * ((unrestricted ? 80 : 40) + 4.0 * threads) + (surface ? 64.0 : 0.0) + 32.0;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 void print_surface(std::ostream& out, const descriptors::EspSurface& surf, const molecules::Molecule& mol) {

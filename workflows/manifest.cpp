@@ -11,6 +11,7 @@
 #include "molecules/cluster.hpp"
 #include "molecules/crystal.hpp"
 #include "molecules/error.hpp"
+#include "molecules/text.hpp"
 #include "molecules/species.hpp"
 #include "scf/basis.hpp"
 #include "scf/grid.hpp"
@@ -32,11 +33,6 @@ std::string LevelOfTheory::key() const {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   const std::string p = "level.";
