@@ -13,6 +13,7 @@
 #include "molecules/error.hpp"
 #include "molecules/io.hpp"
 #include "molecules/symmetry.hpp"
+#include "molecules/text.hpp"
 #include "molecules/units.hpp"
 
 namespace cagescreen::molecules {
@@ -162,10 +163,6 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
     if (k != 3) throw InputError(where + ": centre '" + c + "' is not three fractional coordinates x,y,z");
     for (auto& x : cf) x -= std::floor(x);  // the same point in the home cell
   } else {
-    auto lower = [](std::string s) {
-      for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      return s;
-    };
     for (size_t k = 0; k < sites.size() && center_site < 0; ++k)
       if (lower(sites[k].label) == lower(c)) center_site = static_cast<int>(k);
     for (size_t k = 0; k < sites.size() && center_site < 0; ++k)  // a Wyckoff position, e.g. "4f"
@@ -353,21 +350,21 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
   };
   // Bonds of an atom to other units, metal–metal contacts not counted (its coordination number
   // for pseudo-hydrogens).
-  auto coordination = [&](int j) {
-    int cn = 0;
+  // (Computed once: the stoichiometric search evaluates formal charges many times.)
+  std::vector<int> coordination(n, 0), unit_coordination(units.size(), 0);
+  for (size_t j = 0; j < n; ++j) {
     for (int k : bonded[j])
-      if (img[k].unit != img[j].unit && !(is_metal(sites[img[j].site].Z) && is_metal(sites[img[k].site].Z))) ++cn;
-    return cn;
-  };
+      if (img[k].unit != img[j].unit && !(is_metal(sites[img[j].site].Z) && is_metal(sites[img[k].site].Z)))
+        ++coordination[j];
+    unit_coordination[img[j].unit] += coordination[j];
+  }
   // A pseudo-hydrogen stands for the missing atom's share of the bond: nuclear charge v/n (its
   // valence electrons over its coordination number) and formal charge q/n (its unit's formal
   // charge over the unit's bonds to other units).
   auto pseudo_formal = [&](int j) -> std::optional<double> {
     const auto& u = units[img[j].unit];
     if (!u.charge) return std::nullopt;
-    int bonds = 0;
-    for (int a : u.atoms) bonds += coordination(a);
-    return static_cast<double>(*u.charge) / std::max(bonds, 1);
+    return static_cast<double>(*u.charge) / std::max(unit_coordination[img[j].unit], 1);
   };
   // Formal charge of a selection, caps included (pseudo-hydrogens carry fractions that add up to
   // whole numbers for a valid cut).
@@ -558,8 +555,8 @@ Cluster carve_cluster(const Crystal& crystal, const ClusterOptions& opt) {
         // The missing atom's share of the bond: its valence electrons over its coordination number.
         const int i = cap.atoms[0];
         const int Za = sites[img[i].site].Z, Zb = sites[img[cap.missing].site].Z;
-        const double q = static_cast<double>(valence_electrons(Zb)) / coordination(cap.missing);
-        const double bond = q + static_cast<double>(valence_electrons(Za)) / coordination(i);
+        const double q = static_cast<double>(valence_electrons(Zb)) / coordination[cap.missing];
+        const double bond = q + static_cast<double>(valence_electrons(Za)) / coordination[i];
         if (std::abs(bond - 2.0) > 1e-6)
           throw InputError(where + ": pseudo-hydrogens need two-electron bonds, but a " + element(Za).symbol + "-" +
                            element(Zb).symbol + " bond holds " + fixed(bond, 3) +

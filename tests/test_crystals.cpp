@@ -106,22 +106,23 @@ void check_congruent(const Molecule& a, const Molecule& b, const std::string& wh
   check_near(worst, 0.0, 1e-8, "largest difference of sorted interatomic distances, bohr");
 }
 
-std::string cif_error(const std::string& text) {
+/// The InputError message `f()` throws ("" when it throws none).
+template <class F>
+std::string input_error(F&& f) {
   try {
-    parse_cif(text, "bad.cif");
+    f();
   } catch (const InputError& e) {
     return e.what();
   }
   return "";
 }
 
+std::string cif_error(const std::string& text) {
+  return input_error([&] { parse_cif(text, "bad.cif"); });
+}
+
 std::string poscar_error(const std::string& text) {
-  try {
-    parse_poscar(text, "POSCAR");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return input_error([&] { parse_poscar(text, "POSCAR"); });
 }
 
 const char* zno_cif_body = R"(_cell_length_a 3.2501
@@ -399,14 +400,7 @@ TEST_SUITE("unit") {
     o.center = "0.333333,0.666667,0.19085";
     check_congruent(far.molecule, carve_cluster(zno, o).molecule, "centre shifted by lattice vectors");
     // Refusals.
-    auto error_of = [&](const ClusterOptions& opt) {
-      try {
-        carve_cluster(zno, opt);
-      } catch (const InputError& e) {
-        return std::string(e.what());
-      }
-      return std::string();
-    };
+    auto error_of = [&](const ClusterOptions& opt) { return input_error([&] { carve_cluster(zno, opt); }); };
     o = ClusterOptions{};
     o.stoichiometric = true;
     o.charge = 1;  // Zn2+ and O2- units: only even charges exist
@@ -455,13 +449,10 @@ TEST_SUITE("unit") {
     check_near(cl.molecule.nuclear_repulsion(), back.nuclear_repulsion(), 1e-8, "nuclear repulsion after XYZ");
     // A lone pseudo-H of charge 0.5 leaves half an electron: refused.
     auto error = [](const std::string& text) {
-      try {
+      return input_error([&] {
         auto m = parse_xyz(text, "p.xyz");
         finalize_spin(m, "p.xyz");
-      } catch (const InputError& e) {
-        return std::string(e.what());
-      }
-      return std::string();
+      });
     };
     CHECK(error("2\npseudo_charges=2:0.5\nH 0 0 0\nH 0 0 0.74\n") ==
           "p.xyz: the nuclear charges (pseudo-atoms included) sum to 1.5, which leaves no whole number of electrons");
