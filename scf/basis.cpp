@@ -253,7 +253,8 @@ std::string resolve_basis_path(const std::string& name) {
   throw InputError("unknown basis set '" + name + "' (shipped: " + known + "; or give a path to a .gbs file)");
 }
 
-BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, ShellType type) {
+namespace {
+BasisSet assemble_basis(const molecules::Molecule& mol, const std::string& name, ShellType type, int max_l) {
   const auto path = resolve_basis_path(name);
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open basis file");
@@ -281,10 +282,10 @@ BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, Sh
       throw InputError(path + ": basis set '" + name + "' uses an effective core potential for " +
                        molecules::element(Z).symbol + ", which cagescreen does not support");
     for (Shell s : it->second.shells) {
-      if (s.l > libint_max_l())
+      if (s.l > max_l)
         throw InputError(path + ": basis set '" + name + "' has an L=" + std::to_string(s.l) + " shell on " +
-                         molecules::element(Z).symbol + " but the installed libint2 computes integrals only up to L=" +
-                         std::to_string(libint_max_l()));
+                         molecules::element(Z).symbol + " but the installed libint2 computes these integrals only up to L=" +
+                         std::to_string(max_l));
       s.center = mol.atoms[a].r;
       s.atom = static_cast<int>(a);
       s.pure = basis.shell_type == ShellType::Spherical ||
@@ -298,6 +299,25 @@ BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, Sh
     }
   }
   return basis;
+}
+
+}  // namespace
+
+BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, ShellType type) {
+  return assemble_basis(mol, name, type, libint_max_l());
+}
+
+int libint_max_l_fitting() {
+  // ERI3_MAX_AM_LIST is "energy,first-derivative" for three-centre integrals.
+#ifdef ERI3_MAX_AM_LIST
+  return std::atoi(ERI3_MAX_AM_LIST);
+#else
+  return LIBINT_MAX_AM;
+#endif
+}
+
+BasisSet build_fitting_basis(const molecules::Molecule& mol, const std::string& name) {
+  return assemble_basis(mol, name, ShellType::Spherical, libint_max_l_fitting());
 }
 
 }  // namespace cagescreen::scf

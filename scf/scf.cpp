@@ -27,6 +27,21 @@ Guess parse_guess(const std::string& text) {
   throw InputError("guess '" + text + "' must be one of sad, core");
 }
 
+std::string to_string(ScfType t) {
+  switch (t) {
+    case ScfType::Conventional: return "conv";
+    case ScfType::DF: return "df";
+    default: return "auto";
+  }
+}
+
+ScfType parse_scf_type(const std::string& text) {
+  if (text == "auto") return ScfType::Auto;
+  if (text == "df") return ScfType::DF;
+  if (text == "conv" || text == "pk" || text == "direct") return ScfType::Conventional;
+  throw InputError("scf_type '" + text + "' must be one of auto, df, conv");
+}
+
 Reference parse_reference(const std::string& text) {
   if (text == "rhf" || text == "rks") return Reference::RHF;
   if (text == "uhf" || text == "uks") return Reference::UHF;
@@ -318,29 +333,48 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   js.threads = settings.threads;
   const double ax = func.exact_exchange;  // F = H + J − ax K − alr K_lr(ω) + Vxc
   const double alr = func.long_range_exchange;
-  js.memory_bytes = alr != 0.0 ? settings.memory_bytes / 2 : settings.memory_bytes;
-  FourIndexJK jk(basis, js);
   const bool want_k = ax != 0.0;
   wfn.dft.exact_exchange = ax;
+  js.memory_bytes = alr != 0.0 ? settings.memory_bytes / 2 : settings.memory_bytes;
+  std::unique_ptr<JKBuilder> jk;
+  if (settings.scf_type != ScfType::Conventional && (settings.scf_type == ScfType::DF || !func.is_hf())) {
+    const std::string fit = !settings.fitting_basis.empty() ? settings.fitting_basis
+                            : want_k                        ? "def2-universal-jkfit"
+                                                            : "def2-universal-jfit";
+    const BasisSet aux = build_fitting_basis(mol, fit);
+    const std::size_t need = DensityFittedJK::bytes_needed(basis, aux);
+    if (need <= js.memory_bytes) {
+      auto df = std::make_unique<DensityFittedJK>(basis, aux, settings.threads);
+      wfn.dft.jk_seconds += df->setup_seconds();
+      jk = std::move(df);
+      wfn.scf_type = "df";
+      wfn.fitting_basis = aux.name;
+    } else if (settings.scf_type == ScfType::DF) {
+      throw InputError("density fitting with '" + aux.name + "' needs " + std::to_string(need >> 20) +
+                       " MiB for the fitted integrals but the memory budget is " +
+                       std::to_string(js.memory_bytes >> 20) + " MiB: raise --memory or use --scf-type conv");
+    } else {
+      wfn.scf_type_note = "density fitting would need " + std::to_string(need >> 20) + " MiB (budget " +
+                          std::to_string(js.memory_bytes >> 20) + " MiB): four-index integrals instead";
+    }
+  }
+  if (!jk) jk = std::make_unique<FourIndexJK>(basis, js);
   std::unique_ptr<FourIndexJK> jk_lr;  // erf-attenuated exchange of range-separated hybrids
   if (alr != 0.0) {
     JKSettings lr = js;
     lr.omega = func.omega;
-    lr.memory_bytes = settings.memory_bytes - jk.cached_bytes();
+    lr.memory_bytes = settings.memory_bytes > jk->cached_bytes() ? settings.memory_bytes - jk->cached_bytes() : 0;
     jk_lr = std::make_unique<FourIndexJK>(basis, lr);
   }
+  wfn.integral_bytes = jk->cached_bytes() + (jk_lr ? jk_lr->cached_bytes() : 0);
   std::vector<MatrixXd> Jlr, Klr, dJlr, dKlr;
   std::unique_ptr<XCIntegrator> xc;
   if (!func.is_hf()) {
-    // The memory budget serves the integrals first; grid values take what they leave.
-    std::size_t used = jk.cached_bytes() + (jk_lr ? jk_lr->cached_bytes() : 0);
-    const std::size_t xc_budget = settings.memory_bytes > used ? settings.memory_bytes - used : 0;
-    xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads, xc_budget);
+    xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
     wfn.dft.grid = settings.grid.name;
     wfn.dft.radial = settings.grid.radial;
     wfn.dft.angular = settings.grid.angular;
     wfn.dft.points = xc->n_points();
-    wfn.dft.cached_bytes = xc->cached_bytes();
   }
 
   // Per-spin quantities; RHF keeps one spin block with weight 2.
@@ -372,17 +406,17 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   for (int iter = 1; iter <= settings.max_iterations; ++iter) {
     const auto t0 = Clock::now();
     // Fock build: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF), incremental in ΔD.
-    const bool full_build = rebuild || iter - last_full >= settings.full_rebuild_every;
+    const bool full_build = rebuild || iter - last_full >= settings.full_rebuild_every || !jk->incremental();
     const auto t_jk = Clock::now();
     if (full_build) {
-      jk.compute(D, J, K, want_k, settings.integral_precision);
+      jk->compute(D, J, K, want_k, settings.integral_precision);
       if (jk_lr) jk_lr->compute(D, Jlr, Klr, true, settings.integral_precision);
       last_full = iter;
       rebuild = false;
     } else {
       std::vector<MatrixXd> dD(nspin);
       for (int s = 0; s < nspin; ++s) dD[s] = D[s] - D_built[s];
-      jk.compute(dD, dJ, dK, want_k, settings.integral_precision);
+      jk->compute(dD, dJ, dK, want_k, settings.integral_precision);
       if (jk_lr) jk_lr->compute(dD, dJlr, dKlr, true, settings.integral_precision);
       for (int s = 0; s < nspin; ++s) {
         J[s] += dJ[s];

@@ -11,6 +11,15 @@
 namespace cagescreen::scf {
 
 enum class Guess { Core, SAD };
+
+/// How Coulomb and exchange are built (psi4's scf_type).
+enum class ScfType {
+  Auto,          ///< df for DFT, conv for Hartree–Fock
+  Conventional,  ///< four-index integrals, in core as far as the memory allows, else direct
+  DF,            ///< density fitting: RI-J for pure functionals, RI-JK for HF and hybrids
+};
+ScfType parse_scf_type(const std::string& text);  ///< auto, conv (pk, direct), df; else InputError
+std::string to_string(ScfType t);
 Guess parse_guess(const std::string& text);
 std::string to_string(Guess g);
 Reference parse_reference(const std::string& text);
@@ -29,6 +38,10 @@ struct ScfSettings {
   /// First stage of the convergence ladder: 0 (E)DIIS, 1 EDIIS with damping, 2 level shift 0.5 Eh,
   /// 3 level shift 1.5 Eh. Later stages start when the gradient has not halved for 12 iterations.
   int ladder_start = 0;
+  ScfType scf_type = ScfType::Auto;
+  /// Fitting basis for density fitting; empty: def2-universal-jfit for the Coulomb-only builds of
+  /// pure functionals, def2-universal-jkfit when exchange is fitted too.
+  std::string fitting_basis;
   double schwarz_threshold = 1e-12;  ///< integral screening (see JKSettings)
   double integral_precision = 1e-14; ///< density-weighted screening target per quartet (Eh)
   int full_rebuild_every = 8;    ///< incremental Fock builds, full rebuild every N iterations

@@ -27,7 +27,6 @@ struct DftRecord {
   std::size_t points = 0;        ///< grid points after dropping negligible weights
   double electrons = 0.0;        ///< ∫ρ on the grid at convergence
   double exact_exchange = 0.0;   ///< fraction of exact exchange
-  std::size_t cached_bytes = 0;  ///< basis-function values kept on the grid between builds
   double xc_seconds = 0.0;       ///< time in the XC build, all iterations
   double jk_seconds = 0.0;       ///< time in the J/K build, all iterations
 };
@@ -75,6 +74,10 @@ struct Wavefunction {
   Eigen::MatrixXd S;  ///< overlap, kept for analyses
   ConvergenceRecord convergence;
   DftRecord dft;
+  std::string scf_type = "conv";  ///< how J and K were built: "conv" or "df"
+  std::string fitting_basis;      ///< auxiliary basis of "df"
+  std::string scf_type_note;      ///< why auto chose conv over df, if it did
+  std::size_t integral_bytes = 0; ///< four-index integrals or fitted tensor kept in memory
   double seconds = 0.0;  ///< wall time of the SCF
 
   int n_alpha() const { return alpha.n_occupied; }

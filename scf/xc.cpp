@@ -248,18 +248,9 @@ struct XCIntegrator::Impl {
   // B3LYP/def2-SVP energy moves by 1e-9 Eh from 1e-10 and the products shrink by 15%.
   static constexpr double value_threshold = 1e-8;
   std::vector<std::vector<int>> batch_shells;
-  // Basis values (and gradients) per batch, kept after the first build when they fit in
-  // `cache_budget` bytes; otherwise recomputed every build.
-  std::size_t cache_budget;
-  std::size_t cache_bytes = 0;
-  bool cache_values = false;
-  mutable std::vector<MatrixXd> phi_cache;
-  mutable std::vector<std::array<MatrixXd, 3>> dphi_cache;
-  mutable std::vector<char> cached;
 
-  Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads,
-       std::size_t cache)
-      : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol), cache_budget(cache) {
+  Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads)
+      : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol) {
     nthreads = threads > 0 ? threads : omp_get_max_threads();
     shells = detail::to_libint(basis);
     for (const auto& sh : shells) extent.push_back(shell_extent(sh, 1e-10));
@@ -271,19 +262,6 @@ struct XCIntegrator::Impl {
         if (d - bt.radius < extent[s]) list.push_back(static_cast<int>(s));
       }
       batch_shells.push_back(std::move(list));
-    }
-    std::size_t bytes = 0;
-    for (std::size_t b = 0; b < grid.batches.size(); ++b) {
-      std::size_t nf = 0;
-      for (int s : batch_shells[b]) nf += basis.shells[s].size();
-      bytes += (grid.batches[b].end - grid.batches[b].begin) * nf * sizeof(double) * (func.gga ? 4 : 1);
-    }
-    cache_values = bytes <= cache_budget;
-    if (cache_values) cache_bytes = bytes;
-    if (cache_values) {
-      phi_cache.resize(grid.batches.size());
-      dphi_cache.resize(grid.batches.size());
-      cached.assign(grid.batches.size(), 0);
     }
   }
 
@@ -331,16 +309,7 @@ struct XCIntegrator::Impl {
         const int np = static_cast<int>(bt.end - bt.begin);
         const MatrixXd* phi_p = &ws.phi;
         const MatrixXd* dphi = ws.dphi;
-        if (cache_values) {
-          if (!cached[b]) {
-            basis_values(bt, list, phi_cache[b], func.gga ? dphi_cache[b].data() : nullptr);
-            cached[b] = 1;
-          }
-          phi_p = &phi_cache[b];
-          dphi = dphi_cache[b].data();
-        } else {
-          basis_values(bt, list, ws.phi, func.gga ? ws.dphi : nullptr);
-        }
+        basis_values(bt, list, ws.phi, func.gga ? ws.dphi : nullptr);
         // Functions below value_threshold (value and gradient) at every point of the batch are
         // dropped: the shell-extent test keeps whole shells for the batch's bounding sphere.
         ws.fidx.clear();
@@ -479,12 +448,11 @@ struct XCIntegrator::Impl {
 };
 
 XCIntegrator::XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol, const Functional& f,
-                           const GridSpec& grid, bool polarized, int threads, std::size_t cache_bytes)
-    : impl_(std::make_unique<Impl>(basis, mol, f, grid, polarized, threads, cache_bytes)) {}
+                           const GridSpec& grid, bool polarized, int threads)
+    : impl_(std::make_unique<Impl>(basis, mol, f, grid, polarized, threads)) {}
 XCIntegrator::~XCIntegrator() = default;
 XCResult XCIntegrator::compute(const std::vector<MatrixXd>& D) const { return impl_->compute(D); }
 std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
-std::size_t XCIntegrator::cached_bytes() const { return impl_->cache_bytes; }
 
 MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {
   const auto shells = detail::to_libint(basis);

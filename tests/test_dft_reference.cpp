@@ -28,6 +28,7 @@ void check_dft(const std::string& name) {
   REQUIRE(basis.nbf == ref->nbf);
   scf::ScfSettings st;
   st.method = ref->functional;
+  st.scf_type = scf::ScfType::Conventional;  // as the psi4 (pk) references
   st.grid = scf::parse_grid("fine");
   st.reference = ref->uks ? scf::Reference::UHF : scf::Reference::RHF;
   st.e_convergence = 1e-10;

@@ -62,6 +62,8 @@ struct RunOptions {
   double memory_mib = 2048;
   double memory_limit_mib = 0;  // 0: none
   int scf_ladder = 0;
+  std::string scf_type = "auto";
+  std::string fitting_basis;
   bool allow_unconverged = false;
   bool dry_run = false;
   bool quiet = false;
@@ -135,15 +137,15 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const Descri
         << wfn.dft.electrons - wfn.molecule.n_electrons() << std::fixed << ")\n"
         << std::setprecision(2) << "   Timings: J/K " << wfn.dft.jk_seconds << " s, XC " << wfn.dft.xc_seconds
         << " s over " << wfn.convergence.iterations << " iterations (XC/JK "
-        << (wfn.dft.jk_seconds > 0 ? wfn.dft.xc_seconds / wfn.dft.jk_seconds : 0.0) << "); grid values "
-        << (wfn.dft.cached_bytes ? "kept in memory (" + std::to_string(wfn.dft.cached_bytes >> 20) + " MiB)"
-                                 : std::string("recomputed each iteration (raise --memory to keep them)"))
-        << "\n"
+        << (wfn.dft.jk_seconds > 0 ? wfn.dft.xc_seconds / wfn.dft.jk_seconds : 0.0) << ")\n"
         << std::setprecision(10);
   else
     out << std::setprecision(4) << "   Timings: J/K " << wfn.dft.jk_seconds << " s over " << wfn.convergence.iterations
         << " iterations\n"
         << std::setprecision(10);
+  out << "   Integrals: " << (wfn.scf_type == "df" ? "density fitting with " + wfn.fitting_basis : std::string("four-index"))
+      << ", " << (wfn.integral_bytes >> 20) << " MiB in memory" << (wfn.scf_type_note.empty() ? "" : " (" + wfn.scf_type_note + ")")
+      << "\n";
   if (wfn.reference == scf::Reference::UHF)
     out << "   <S^2>                      " << std::setw(22) << std::setprecision(6) << wfn.s_squared() << "\n";
 
@@ -215,6 +217,8 @@ int run(const RunOptions& opt) {
   st.max_iterations = opt.max_iterations;
   if (opt.scf_ladder < 0 || opt.scf_ladder > 3) throw InputError("--scf-ladder must be 0, 1, 2 or 3");
   st.ladder_start = opt.scf_ladder;
+  st.scf_type = scf::parse_scf_type(lower(opt.scf_type));
+  st.fitting_basis = opt.fitting_basis;
   if (!(opt.memory_mib >= 0 && opt.memory_mib <= 1 << 24))
     throw InputError("--memory " + std::to_string(opt.memory_mib) + " must be between 0 and 16777216 MiB");
   if (opt.threads < 0 || opt.threads > 1024)
@@ -255,7 +259,8 @@ int run(const RunOptions& opt) {
               << st.grid.angular << (st.grid.prune ? ", pruned" : "") << ")\n";
   std::cerr << "   guess " << scf::to_string(st.guess) << "  e_convergence " << st.e_convergence
             << "  d_convergence " << st.d_convergence << "  max_iterations " << st.max_iterations
-            << "  memory " << opt.memory_mib << " MiB\n";
+            << "  memory " << opt.memory_mib << " MiB  scf_type " << scf::to_string(st.scf_type)
+            << (st.fitting_basis.empty() ? "" : "  fitting basis " + st.fitting_basis) << "\n";
   if (opt.dry_run) return exit_ok;
 
   if (!opt.quiet) {
@@ -461,6 +466,11 @@ int main_cli(int argc, char** argv) {
   run_cmd->add_option("--d-convergence", opt.d_convergence, "RMS orbital gradient threshold")
       ->capture_default_str();
   run_cmd->add_option("--max-iterations", opt.max_iterations, "SCF iteration limit")->capture_default_str();
+  run_cmd->add_option("--scf-type", opt.scf_type,
+                      "auto (df for DFT, conv for HF), df (density fitting) or conv (four-index integrals)")
+      ->capture_default_str();
+  run_cmd->add_option("--fitting-basis", opt.fitting_basis,
+                      "auxiliary basis for df (default def2-universal-jkfit; def2-universal-jfit for pure functionals)");
   run_cmd->add_option("--memory", opt.memory_mib, "in-core budget for integrals, then DFT grid values, MiB")->capture_default_str();
   run_cmd->add_option("--memory-limit", opt.memory_limit_mib,
                       "fail (exit 4) rather than exceed this much resident memory, MiB (0: no limit)")

@@ -27,6 +27,7 @@ std::string LevelOfTheory::key() const {
   std::string k = method + "/" + basis + "/grid=" + grid;
   if (reference != "auto") k += "/reference=" + reference;
   if (shell_type != "auto") k += "/shells=" + shell_type;
+  if (scf_type != "auto") k += "/scf_type=" + scf_type;
   return k;
 }
 
@@ -36,19 +37,21 @@ namespace fs = std::filesystem;
 
 void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   const std::string p = "level.";
-  r.check_keys(t, p, {"method", "basis", "grid", "reference", "shell_type", "max_iterations", "e_convergence",
-                      "d_convergence"});
+  r.check_keys(t, p, {"method", "basis", "grid", "reference", "shell_type", "scf_type", "max_iterations",
+                      "e_convergence", "d_convergence"});
   if (auto v = r.string(t, "method", p)) level.method = lower(*v);
   if (auto v = r.string(t, "basis", p)) level.basis = lower(*v);
   if (auto v = r.string(t, "grid", p)) level.grid = lower(*v);
   if (auto v = r.string(t, "reference", p)) level.reference = lower(*v);
   if (auto v = r.string(t, "shell_type", p)) level.shell_type = lower(*v);
+  if (auto v = r.string(t, "scf_type", p)) level.scf_type = lower(*v);
   if (auto v = r.integer(t, "max_iterations", p, 1, 10000)) level.max_iterations = *v;
   if (auto v = r.number(t, "e_convergence", p, 1e-14, 1e-2)) level.e_convergence = *v;
   if (auto v = r.number(t, "d_convergence", p, 1e-12, 1e-1)) level.d_convergence = *v;
   r.checked(t, "method", p, [&] { scf::Functional::from_name(level.method); });
   r.checked(t, "grid", p, [&] { scf::parse_grid(level.grid); });
   r.checked(t, "shell_type", p, [&] { scf::parse_shell_type(level.shell_type); });
+  r.checked(t, "scf_type", p, [&] { scf::parse_scf_type(level.scf_type); });
   r.checked(t, "reference", p, [&] {
     if (level.reference != "auto") scf::parse_reference(level.reference);
   });

@@ -163,6 +163,8 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
                    {"max_iterations", st.max_iterations},
                    {"shell_type", scf::to_string(wfn.basis.shell_type)},
                    {"schwarz_threshold", st.schwarz_threshold},
+                   {"scf_type", wfn.scf_type},
+                   {"df_basis_scf", wfn.fitting_basis},
                    {"memory_bytes", st.memory_bytes}};
   j["provenance"] = {{"creator", "cagescreen"}, {"version", version_string()}, {"routine", info.routine}};
   j["success"] = wfn.convergence.converged;
@@ -257,8 +259,9 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
     ext["dft"] = {{"grid", wfn.dft.grid},          {"radial_points", wfn.dft.radial},
                   {"angular_points", wfn.dft.angular}, {"grid_points", wfn.dft.points},
                   {"electrons_integrated", wfn.dft.electrons}, {"exact_exchange", wfn.dft.exact_exchange},
-                  {"xc_seconds", wfn.dft.xc_seconds},  {"jk_seconds", wfn.dft.jk_seconds},
-                  {"grid_values_cached_bytes", wfn.dft.cached_bytes}};
+                  {"xc_seconds", wfn.dft.xc_seconds},  {"jk_seconds", wfn.dft.jk_seconds}};
+  ext["integrals"] = {{"scf_type", wfn.scf_type}, {"fitting_basis", wfn.fitting_basis},
+                      {"bytes_in_memory", wfn.integral_bytes}, {"note", wfn.scf_type_note}};
   ext["libint2_version"] = scf::libint_version();
   j["extras"] = {{"cagescreen", ext}};
   return j;

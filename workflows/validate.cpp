@@ -155,6 +155,9 @@ LevelOfTheory qm9_level() {
   l.method = "b3lyp";  // Gaussian's B3LYP (VWN-RPA): libxc HYB_GGA_XC_B3LYP
   l.basis = "6-31g(2df,p)";
   l.grid = "default";
+  // Gaussian's four-index integrals: density fitting would add its own 1e-5..5e-5 Eh
+  // (gdb_777: −3.1e-5 Eh with def2-universal-jkfit), the size of the energy tolerance.
+  l.scf_type = "conv";
   return l;
 }
 
@@ -165,7 +168,7 @@ std::map<std::string, Tolerance> qm9_tolerances() {
 }
 
 void read_level_keys(const Reader& r, const toml::table& t, const std::string& prefix, LevelOfTheory& level) {
-  for (const char* key : {"method", "basis", "grid", "shell_type", "reference"}) {
+  for (const char* key : {"method", "basis", "grid", "shell_type", "reference", "scf_type"}) {
     const auto v = r.string(t, key, prefix);
     if (!v) continue;
     std::string x = *v;
@@ -174,8 +177,10 @@ void read_level_keys(const Reader& r, const toml::table& t, const std::string& p
     else if (std::string(key) == "basis") level.basis = x;
     else if (std::string(key) == "grid") level.grid = x;
     else if (std::string(key) == "shell_type") level.shell_type = x;
+    else if (std::string(key) == "scf_type") level.scf_type = x;
     else level.reference = x;
   }
+  r.checked(t, "scf_type", prefix, [&] { scf::parse_scf_type(level.scf_type); });
 }
 
 ReferenceSet read_reference_toml(const fs::path& folder) {
@@ -191,7 +196,7 @@ ReferenceSet read_reference_toml(const fs::path& folder) {
   const toml::table* set = r.table(root, "set");
   if (!set) throw InputError(located(file.string(), 0, "a reference set needs a [set] table"));
   r.check_keys(*set, "set.", {"name", "description", "citation", "program", "conventions", "layout", "method",
-                              "basis", "grid", "shell_type", "reference"});
+                              "basis", "grid", "shell_type", "reference", "scf_type"});
   s.name = r.string(*set, "name", "set.").value_or(folder.filename().string());
   s.description = r.string(*set, "description", "set.").value_or("");
   s.citation = r.string(*set, "citation", "set.").value_or("");
@@ -251,7 +256,7 @@ ReferenceSet read_reference_toml(const fs::path& folder) {
     if (!t) r.fail(&item, "each [[entries]] item must be a table");
     const std::string p = "entries.";
     r.check_keys(*t, p, {"label", "species", "file", "charge", "multiplicity", "method", "basis", "grid", "shell_type",
-                         "reference", "values"});
+                         "reference", "scf_type", "values"});
     ReferenceEntry e;
     e.line = static_cast<int>(item.source().begin.line);
     const auto species = r.string(*t, "species", p);
@@ -266,7 +271,8 @@ ReferenceSet read_reference_toml(const fs::path& folder) {
     e.candidate.molecule = molecules::resolve_input(input, r.integer(*t, "charge", p, -20, 20), r.integer(*t, "multiplicity", p, 1, 20));
     e.candidate.molecule.name = e.candidate.label;
     bool own_level = false;
-    for (const char* key : {"method", "basis", "grid", "shell_type", "reference"}) own_level = own_level || t->contains(key);
+    for (const char* key : {"method", "basis", "grid", "shell_type", "reference", "scf_type"})
+      own_level = own_level || t->contains(key);
     if (own_level) {
       LevelOfTheory l = s.level;
       read_level_keys(r, *t, p, l);
