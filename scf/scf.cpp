@@ -368,13 +368,18 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   }
   wfn.integral_bytes = jk->cached_bytes() + (jk_lr ? jk_lr->cached_bytes() : 0);
   std::vector<MatrixXd> Jlr, Klr, dJlr, dKlr;
-  std::unique_ptr<XCIntegrator> xc;
+  std::unique_ptr<XCIntegrator> xc, xc_early;
   if (!func.is_hf()) {
     xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
     wfn.dft.grid = settings.grid.name;
     wfn.dft.radial = settings.grid.radial;
     wfn.dft.angular = settings.grid.angular;
     wfn.dft.points = xc->n_points();
+    // The early iterations on the coarse grid when the final one is finer (see ScfSettings).
+    const GridSpec coarse = parse_grid("coarse");
+    if (settings.coarse_grid_until > 0 &&
+        (settings.grid.radial > coarse.radial || settings.grid.angular > coarse.angular))
+      xc_early = std::make_unique<XCIntegrator>(basis, mol, func, coarse, !rhf, settings.threads);
   }
 
   // Per-spin quantities; RHF keeps one spin block with weight 2.
@@ -429,7 +434,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     XCResult vxc;
     if (xc) {
       const auto t_xc = Clock::now();
-      vxc = xc->compute(rhf ? std::vector<MatrixXd>{2.0 * D[0]} : D);
+      vxc = (xc_early ? *xc_early : *xc).compute(rhf ? std::vector<MatrixXd>{2.0 * D[0]} : D);
       wfn.dft.xc_seconds += since(t_xc);
       wfn.dft.electrons = vxc.electrons;
     }
@@ -463,6 +468,13 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     // Converged only on a full (non-incremental) Fock build, so the final energy carries no
     // accumulated screening error of the incremental builds.
     bool converged = iter > 1 && std::abs(dE) < settings.e_convergence && rms < settings.d_convergence;
+    if (xc_early && (converged || rms < settings.coarse_grid_until)) {
+      // On to the final grid; convergence is judged there only. The coarse-grid iterates stay in
+      // the (E)DIIS subspace: clearing it cost o-carborane B3LYP/def2-SVP two more iterations.
+      xc_early.reset();
+      converged = false;
+      rebuild = true;
+    }
     if (converged && !full_build) {
       converged = false;
       rebuild = true;
