@@ -85,7 +85,7 @@ TEST_SUITE("unit") {
     };
     CHECK(err("6-31+g*").find("has no functions for Zn (atom 1)") != std::string::npos);
     CHECK(err("nonsense-basis").rfind("unknown basis set 'nonsense-basis'", 0) == 0);
-    CHECK(err("def2-universal-jkfit").find("L=6 shell on Zn but the installed libint2 computes integrals only up to L=5") !=
+    CHECK(err("def2-universal-jkfit").find("L=6 shell on Zn but the installed libint2 computes these integrals only up to L=5") !=
           std::string::npos);
     CHECK(err("/nonexistent/basis.gbs") == "/nonexistent/basis.gbs: basis file not found");
   }

@@ -42,7 +42,7 @@ TEST_SUITE("unit") {
     const auto q = load_reference_set("qm9-sample");
     CHECK(q.layout == "qm9");
     CHECK(q.entries.size() == 40);
-    CHECK(q.level.key() == "b3lyp/6-31g(2df,p)/grid=default");
+    CHECK(q.level.key() == "b3lyp/6-31g(2df,p)/grid=default/scf_type=conv");
     CHECK(q.entries.front().candidate.label == "gdb_777");
     CHECK(q.entries.front().values.at("energy_eh") == doctest::Approx(-353.359877).epsilon(1e-12));
     CHECK(q.entries.front().mulliken.size() == q.entries.front().candidate.molecule.atoms.size());
