@@ -1,12 +1,12 @@
 #include "scf/jk.hpp"
 
 #include <omp.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
 
+#include "scf/detail/integral_store.hpp"
 #include "scf/detail/libint.hpp"
 
 namespace cagescreen::scf {
@@ -60,33 +60,6 @@ inline void accumulate(const double* __restrict ints, double deg, const double* 
   }
 }
 
-/// Uninitialised storage for the in-core integrals, on transparent huge pages where the kernel
-/// allows: zero-filling gigabytes page by page costs seconds on virtual machines, and the first
-/// build writes every value anyway.
-class IntegralStore {
- public:
-  IntegralStore() = default;
-  IntegralStore(const IntegralStore&) = delete;
-  IntegralStore& operator=(const IntegralStore&) = delete;
-  ~IntegralStore() { std::free(data_); }
-  /// Returns false (and holds nothing) when the memory is not available.
-  bool allocate(std::size_t n) {
-    constexpr std::size_t huge = std::size_t(2) << 20;
-    const std::size_t bytes = (n * sizeof(double) + huge - 1) / huge * huge;
-    data_ = static_cast<double*>(std::aligned_alloc(huge, bytes));
-    if (!data_) return false;
-    madvise(data_, bytes, MADV_HUGEPAGE);
-    size_ = n;
-    return true;
-  }
-  double* data() { return data_; }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-
- private:
-  double* data_ = nullptr;
-  std::size_t size_ = 0;
-};
 
 struct FourIndexJK::Impl {
   BasisSet basis;
@@ -100,7 +73,7 @@ struct FourIndexJK::Impl {
   };
   std::vector<Pair> pairs;                 // significant pairs, s2 <= s1
   std::vector<std::size_t> cache_offset;   // per pair: start of its block, or not_cached
-  IntegralStore cache;
+  detail::IntegralStore cache;
   bool cache_filled = false;
   std::size_t significant_doubles = 0;
   JKStats stats;

@@ -346,6 +346,8 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     if (need <= js.memory_bytes) {
       auto df = std::make_unique<DensityFittedJK>(basis, aux, settings.threads);
       wfn.dft.jk_seconds += df->setup_seconds();
+      wfn.fitting_seconds = df->setup_seconds();
+      wfn.fitting_functions = aux.nbf;
       jk = std::move(df);
       wfn.scf_type = "df";
       wfn.fitting_basis = aux.name;

@@ -78,6 +78,8 @@ struct Wavefunction {
   std::string fitting_basis;      ///< auxiliary basis of "df"
   std::string scf_type_note;      ///< why auto chose conv over df, if it did
   std::size_t integral_bytes = 0; ///< four-index integrals or fitted tensor kept in memory
+  int fitting_functions = 0;      ///< auxiliary functions of "df"
+  double fitting_seconds = 0.0;   ///< building the fitted tensor (included in dft.jk_seconds)
   double seconds = 0.0;  ///< wall time of the SCF
 
   int n_alpha() const { return alpha.n_occupied; }

@@ -143,7 +143,10 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const Descri
     out << std::setprecision(4) << "   Timings: J/K " << wfn.dft.jk_seconds << " s over " << wfn.convergence.iterations
         << " iterations\n"
         << std::setprecision(10);
-  out << "   Integrals: " << (wfn.scf_type == "df" ? "density fitting with " + wfn.fitting_basis : std::string("four-index"))
+  std::ostringstream fit;
+  fit << std::setprecision(2) << "density fitting with " << wfn.fitting_basis << " (" << wfn.fitting_functions
+      << " functions, built in " << wfn.fitting_seconds << " s)";
+  out << "   Integrals: " << (wfn.scf_type == "df" ? fit.str() : std::string("four-index"))
       << ", " << (wfn.integral_bytes >> 20) << " MiB in memory" << (wfn.scf_type_note.empty() ? "" : " (" + wfn.scf_type_note + ")")
       << "\n";
   if (wfn.reference == scf::Reference::UHF)

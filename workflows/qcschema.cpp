@@ -261,7 +261,8 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
                   {"electrons_integrated", wfn.dft.electrons}, {"exact_exchange", wfn.dft.exact_exchange},
                   {"xc_seconds", wfn.dft.xc_seconds},  {"jk_seconds", wfn.dft.jk_seconds}};
   ext["integrals"] = {{"scf_type", wfn.scf_type}, {"fitting_basis", wfn.fitting_basis},
-                      {"bytes_in_memory", wfn.integral_bytes}, {"note", wfn.scf_type_note}};
+                      {"bytes_in_memory", wfn.integral_bytes}, {"note", wfn.scf_type_note},
+                      {"fitting_functions", wfn.fitting_functions}, {"fitting_seconds", wfn.fitting_seconds}};
   ext["libint2_version"] = scf::libint_version();
   j["extras"] = {{"cagescreen", ext}};
   return j;

@@ -9,7 +9,9 @@ psi4 finds `df_basis_scf def2-universal-jkfit` as def2-universal-jkfit.gbs in a 
 directory (psi4's own library has no file of that name, so the run fails rather than silently
 using something else); run_all.sh copies the two files into WORKDIR/psipath and exports PSIPATH.
 """
-import importlib.util, json, os
+import importlib.util, json, os, sys
+
+sys.dont_write_bytecode = True   # no __pycache__ next to the loaded ../dft/make_inputs.py (or its parent)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location("dft_inputs", os.path.join(os.path.dirname(HERE), "dft", "make_inputs.py"))
