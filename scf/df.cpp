@@ -26,6 +26,55 @@ inline std::pair<Eigen::Index, Eigen::Index> chunk(Eigen::Index n, int parts, in
   const Eigen::Index begin = c * base + std::min<Eigen::Index>(c, extra);
   return {begin, begin + base + (c < extra ? 1 : 0)};
 }
+/// D = Σ_k s_k W_k W_kᵀ (s_k = ±1) up to `cut` per element. A positive semidefinite D (every SCF
+/// density) takes a pivoted Cholesky factorisation, O(nbf · rank²); an indefinite one (a density
+/// difference), found by the residual check, its eigenvectors, O(nbf³).
+void factor(const MatrixXd& D, std::vector<MatrixXd>& W, std::vector<double>& sign) {
+  constexpr double cut = 1e-10;
+  const Eigen::Index n = D.rows();
+  W.clear();
+  sign.clear();
+  {
+    MatrixXd L(n, std::min<Eigen::Index>(n, 64));
+    Eigen::VectorXd diag = D.diagonal();
+    Eigen::Index r = 0;
+    bool semidefinite = true;
+    while (r < n) {
+      Eigen::Index p;
+      const double d = diag.maxCoeff(&p);
+      if (d <= cut) break;
+      if (r == L.cols()) L.conservativeResize(n, std::min<Eigen::Index>(n, 2 * L.cols()));
+      L.col(r) = (D.col(p) - L.leftCols(r) * L.row(p).head(r).transpose()) / std::sqrt(d);
+      diag -= L.col(r).cwiseAbs2();
+      ++r;
+    }
+    if (diag.minCoeff() < -cut) semidefinite = false;
+    if (semidefinite && r > 0) {
+      const MatrixXd residual = D - L.leftCols(r) * L.leftCols(r).transpose();
+      semidefinite = residual.cwiseAbs().maxCoeff() <= 10 * cut;
+    }
+    if (semidefinite) {
+      if (r > 0) {
+        W.push_back(L.leftCols(r));
+        sign.push_back(1.0);
+      }
+      return;
+    }
+  }
+  Eigen::SelfAdjointEigenSolver<MatrixXd> es(D);
+  const auto& lambda = es.eigenvalues();
+  for (double s : {1.0, -1.0}) {
+    std::vector<Eigen::Index> keep;
+    for (Eigen::Index i = 0; i < lambda.size(); ++i)
+      if (s * lambda(i) > cut) keep.push_back(i);
+    if (keep.empty()) continue;
+    MatrixXd w(n, static_cast<Eigen::Index>(keep.size()));
+    for (std::size_t k = 0; k < keep.size(); ++k)
+      w.col(k) = es.eigenvectors().col(keep[k]) * std::sqrt(std::abs(lambda(keep[k])));
+    W.push_back(std::move(w));
+    sign.push_back(s);
+  }
+}
 }  // namespace
 
 struct DensityFittedJK::Impl {
@@ -164,22 +213,9 @@ struct DensityFittedJK::Impl {
 
   /// K[D] = Σ_Q B^Q D B^Q with D = Σ_k s_k W_k W_kᵀ (s_k = ±1).
   MatrixXd exchange(const MatrixXd& D) const {
-    Eigen::SelfAdjointEigenSolver<MatrixXd> es(D);
-    const auto& lambda = es.eigenvalues();
-    const double cut = 1e-10 * std::max(1.0, lambda.cwiseAbs().maxCoeff());
-    std::vector<MatrixXd> W;  // [positive part, negative part], columns u·sqrt|λ|
+    std::vector<MatrixXd> W;
     std::vector<double> sign;
-    for (double s : {1.0, -1.0}) {
-      std::vector<int> keep;
-      for (int i = 0; i < lambda.size(); ++i)
-        if (s * lambda(i) > cut) keep.push_back(i);
-      if (keep.empty()) continue;
-      MatrixXd w(nbf, static_cast<Eigen::Index>(keep.size()));
-      for (std::size_t k = 0; k < keep.size(); ++k)
-        w.col(k) = es.eigenvectors().col(keep[k]) * std::sqrt(std::abs(lambda(keep[k])));
-      W.push_back(std::move(w));
-      sign.push_back(s);
-    }
+    factor(D, W, sign);
     std::vector<MatrixXd> Kt(nthreads, MatrixXd::Zero(nbf, nbf));
 #pragma omp parallel num_threads(nthreads)
     {

@@ -1,6 +1,7 @@
 #include "workflows/cli.hpp"
 
 #include <omp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -324,6 +325,11 @@ int run(const RunOptions& opt) {
     info.chelpg = &chelpg;
   }
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    info.peak_memory_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // kB on Linux
+  }
   if (!opt.json_file.empty()) {
     std::ofstream out(opt.json_file);
     if (!out) throw InputError(opt.json_file + ": cannot write JSON output");
@@ -381,7 +387,7 @@ int run(const RunOptions& opt) {
     }
   }
   std::cerr << "cagescreen: normal termination, wall time " << std::fixed << std::setprecision(2)
-            << info.wall_seconds << " s\n";
+            << info.wall_seconds << " s, peak memory " << std::setprecision(0) << info.peak_memory_mib << " MiB\n";
   return exit_ok;
 }
 

@@ -254,6 +254,7 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   ext["convergence"] = {{"message", wfn.convergence.message}, {"history", history}};
   if (wfn.reference == scf::Reference::UHF) ext["s_squared"] = wfn.s_squared();
   ext["timings"] = {{"scf_seconds", wfn.seconds}, {"wall_seconds", info.wall_seconds}};
+  ext["peak_memory_mib"] = info.peak_memory_mib;
   ext["threads"] = info.threads;
   if (!wfn.dft.grid.empty())
     ext["dft"] = {{"grid", wfn.dft.grid},          {"radial_points", wfn.dft.radial},

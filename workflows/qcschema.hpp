@@ -23,6 +23,7 @@ struct RunInfo {
   int threads = 1;
   scf::ScfSettings settings;
   double wall_seconds = 0.0;
+  double peak_memory_mib = 0.0;  ///< peak resident memory of the process (getrusage)
   DescriptorSelection descriptors;
   const descriptors::EspSurface* surface = nullptr;  ///< when the surface analysis ran
   descriptors::SurfaceSettings surface_settings;
