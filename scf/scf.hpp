@@ -39,8 +39,8 @@ struct ScfSettings {
   /// 3 level shift 1.5 Eh. Later stages start when the gradient has not halved for 12 iterations.
   int ladder_start = 0;
   ScfType scf_type = ScfType::Auto;
-  /// Fitting basis for density fitting; empty: def2-universal-jfit for the Coulomb-only builds of
-  /// pure functionals, def2-universal-jkfit when exchange is fitted too.
+  /// Fitting basis for density fitting; empty: def2-universal-jkfit (also for the Coulomb-only
+  /// fitting of pure functionals: def2-universal-jfit's error exceeded 1e-5 Eh per atom).
   std::string fitting_basis;
   /// DFT: iterate on the coarse grid until the RMS orbital gradient falls below this, then on
   /// `grid` (0: `grid` from the start). Convergence is only ever declared on `grid`, so the final

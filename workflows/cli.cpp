@@ -479,7 +479,7 @@ int main_cli(int argc, char** argv) {
                       "auto (df for DFT, conv for HF), df (density fitting) or conv (four-index integrals)")
       ->capture_default_str();
   run_cmd->add_option("--fitting-basis", opt.fitting_basis,
-                      "auxiliary basis for df (default def2-universal-jkfit; def2-universal-jfit for pure functionals)");
+                      "auxiliary basis for df (default def2-universal-jkfit)");
   run_cmd->add_option("--memory", opt.memory_mib, "in-core budget for integrals, then DFT grid values, MiB")->capture_default_str();
   run_cmd->add_option("--memory-limit", opt.memory_limit_mib,
                       "fail (exit 4) rather than exceed this much resident memory, MiB (0: no limit)")
