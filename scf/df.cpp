@@ -100,9 +100,10 @@ struct DensityFittedJK::Impl {
     // Two-centre metric V_PQ = (P|Q).
     MatrixXd V(naux, naux);
     {
-      libint2::Engine prototype(Operator::coulomb, max_nprim, max_l, 0);
-      prototype.set(BraKet::xs_xs);
-      prototype.set_precision(0.0);
+      // The bra-ket type goes to the constructor: its angular-momentum check depends on it
+      // (three-centre integrals reach higher L than four-centre ones).
+      libint2::Engine prototype(Operator::coulomb, max_nprim, max_l, 0, 0.0, libint2::default_params(Operator::coulomb),
+                                BraKet::xs_xs);
       std::vector<libint2::Engine> engines(nthreads, prototype);
       const int na = static_cast<int>(dfbs.size());
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic)
@@ -134,9 +135,8 @@ struct DensityFittedJK::Impl {
     if (!store.allocate(npf * std::size_t(naux))) throw std::bad_alloc();
     new (&B) Eigen::Map<MatrixXd>(store.data(), static_cast<Eigen::Index>(npf), naux);
     {
-      libint2::Engine prototype(Operator::coulomb, max_nprim, max_l, 0);
-      prototype.set(BraKet::xs_xx);
-      prototype.set_precision(1e-15);
+      libint2::Engine prototype(Operator::coulomb, max_nprim, max_l, 0, 1e-15, libint2::default_params(Operator::coulomb),
+                                BraKet::xs_xx);
       std::vector<libint2::Engine> engines(nthreads, prototype);
       const int na = static_cast<int>(dfbs.size()), ns = static_cast<int>(obs.size());
       // Primitive-pair data of every orbital shell pair, computed once instead of in every call

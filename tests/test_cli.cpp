@@ -87,7 +87,7 @@ TEST_SUITE("cli") {
     const auto high_l = tmp_file("high_l.gbs", "spherical\n****\nH 0\nS 1 1.0\n1.0 1.0\nI 1 1.0\n2.0 1.0\n****\n"
                                               "O 0\nS 1 1.0\n1.0 1.0\n****\n");
     expect_error("run water --basis " + high_l, 2,
-                 "has an L=6 shell on H but the installed libint2 computes integrals only up to L=5");
+                 "has an L=6 shell on H but the installed libint2 computes these integrals only up to L=5");
     const auto broken = tmp_file("broken.gbs", "****\nH 0\nS 3 1.0\n1.0 1.0\n****\n");
     expect_error("run water --basis " + broken, 2, "broken.gbs:5: expected 2 numbers (exponent and coefficient)");
     expect_error("run water --basis " + tmp_file("missing.gbs", "****\nH 0\nS 1 1.0\n1.0 1.0\n****\n"), 2,
