@@ -369,7 +369,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     jk_lr = std::make_unique<FourIndexJK>(basis, lr);
   }
   wfn.integral_bytes = jk->cached_bytes() + (jk_lr ? jk_lr->cached_bytes() : 0);
-  std::vector<MatrixXd> Jlr, Klr, dJlr, dKlr;
+  std::vector<MatrixXd> Jlr, Klr;
   std::unique_ptr<XCIntegrator> xc, xc_early;
   if (!func.is_hf()) {
     xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
@@ -404,7 +404,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   }
 
   Subspace sub(settings.diis_vectors, w);
-  std::vector<MatrixXd> J, K, dJ, dK, D_built;  // incremental builds: J, K of D_built
+  std::vector<MatrixXd> J, K, D_built;  // incremental builds: J, K of D_built
   double e_prev = 0.0;
   int stage = settings.ladder_start, stage_start = 1, last_improvement = 1, last_full = -1000;
   double best_rms = HUGE_VAL;
@@ -413,24 +413,33 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   for (int iter = 1; iter <= settings.max_iterations; ++iter) {
     const auto t0 = Clock::now();
     // Fock build: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF), incremental in ΔD.
-    const bool full_build = rebuild || iter - last_full >= settings.full_rebuild_every || !jk->incremental();
+    const bool full_build = rebuild || iter - last_full >= settings.full_rebuild_every;
     const auto t_jk = Clock::now();
+    // Builders whose cost falls with ΔD (screened four-index) add J, K of ΔD between full builds;
+    // fitted ones always build from D.
+    std::vector<MatrixXd> dD;
+    auto build = [&](JKBuilder& b, std::vector<MatrixXd>& Jb, std::vector<MatrixXd>& Kb, bool with_k) {
+      if (full_build || !b.incremental()) {
+        b.compute(D, Jb, Kb, with_k, settings.integral_precision);
+        return;
+      }
+      if (dD.empty())
+        for (int s = 0; s < nspin; ++s) dD.push_back(D[s] - D_built[s]);
+      std::vector<MatrixXd> dJb, dKb;
+      b.compute(dD, dJb, dKb, with_k, settings.integral_precision);
+      for (int s = 0; s < nspin; ++s) {
+        Jb[s] += dJb[s];
+        if (with_k) Kb[s] += dKb[s];
+      }
+    };
+    build(*jk, J, K, want_k);
+    if (jk_lr) build(*jk_lr, Jlr, Klr, true);
     if (full_build) {
-      jk->compute(D, J, K, want_k, settings.integral_precision);
-      if (jk_lr) jk_lr->compute(D, Jlr, Klr, true, settings.integral_precision);
       last_full = iter;
       rebuild = false;
-    } else {
-      std::vector<MatrixXd> dD(nspin);
-      for (int s = 0; s < nspin; ++s) dD[s] = D[s] - D_built[s];
-      jk->compute(dD, dJ, dK, want_k, settings.integral_precision);
-      if (jk_lr) jk_lr->compute(dD, dJlr, dKlr, true, settings.integral_precision);
-      for (int s = 0; s < nspin; ++s) {
-        J[s] += dJ[s];
-        if (want_k) K[s] += dK[s];
-        if (jk_lr) Klr[s] += dKlr[s];
-      }
     }
+    // Every builder computed from D itself in this iteration (no accumulated ΔD screening error).
+    const bool exact_build = full_build || (!jk->incremental() && !jk_lr);
     wfn.dft.jk_seconds += since(t_jk);
     D_built = D;
     XCResult vxc;
@@ -477,7 +486,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
       converged = false;
       rebuild = true;
     }
-    if (converged && !full_build) {
+    if (converged && !exact_build) {
       converged = false;
       rebuild = true;
     }
