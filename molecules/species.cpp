@@ -5,6 +5,7 @@
 
 #include "molecules/data_dir.hpp"
 #include "molecules/error.hpp"
+#include "molecules/generator.hpp"
 #include "molecules/text.hpp"
 #include "molecules/io.hpp"
 
@@ -45,9 +46,12 @@ Molecule resolve_input(const std::string& input, std::optional<int> charge, std:
     mol = read_molecule_unchecked(input);
   } else if (auto s = find_species(input)) {
     mol = load_species(*s);
+  } else if (is_derivative_notation(input)) {
+    mol = build_derivative(parse_derivative(input));
   } else {
     throw InputError((input.size() > 200 ? input.substr(0, 200) + "..." : input) +
-                     ": no such file and not a built-in species (see `cagescreen species`)");
+                     ": no such file, not a built-in species (see `cagescreen species`) and not a cage "
+                     "derivative (e.g. o-carborane:9,12-F2, see `cagescreen generate --help`)");
   }
   if (charge) mol.charge = *charge;
   if (multiplicity) mol.multiplicity = *multiplicity;

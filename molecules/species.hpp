@@ -24,7 +24,8 @@ std::optional<Species> find_species(const std::string& name);
 /// Loads a built-in species' geometry (with its charge and multiplicity).
 Molecule load_species(const Species& s);
 
-/// Resolves a command-line INPUT: an existing file is read; otherwise a built-in name. Charge and
+/// Resolves a command-line INPUT: an existing file is read; otherwise a built-in name, otherwise a
+/// cage derivative ("o-carborane:9,12-F2", molecules/generator.hpp). Charge and
 /// multiplicity overrides apply before the check of the electron count. Throws InputError.
 Molecule resolve_input(const std::string& input, std::optional<int> charge = std::nullopt,
                        std::optional<int> multiplicity = std::nullopt);

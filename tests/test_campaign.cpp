@@ -183,6 +183,42 @@ TEST_SUITE("unit") {
               .find(":4: 'label' names one candidate") != std::string::npos);
   }
 
+  TEST_CASE("manifest: generator entries (one derivative, a list, an enumeration)") {
+    const fs::path dir = scratch("manifest-generate");
+    const auto m = parse_manifest(
+        "name = \"gen\"\n"
+        "[[candidates]]\nderivative = \"o-carborane:12,9-F2\"\nlabel = \"difluoro\"\n"
+        "[[candidates]]\nderivative = [\"m-carborane:1-Me\", \"cb11h12:12-Br\"]\n"
+        "[[candidates]]\ngenerate = \"p-carborane\"\nsubstituents = [\"F\", \"CH3\"]\ncount = \"1-2\"\n"
+        "[[candidates]]\ngenerate = \"o-carborane\"\nsubstituents = \"F\"\nsites = \"boron\"\n",
+        dir / "m.toml");
+    // 1 + 2 + (p-carborane: 2 + 2 mono, 8 + 8 + 10 di) + 4 B-fluoro o-carboranes.
+    REQUIRE(m.candidates.size() == 1 + 2 + 30 + 4);
+    CHECK(m.candidates[0].label == "difluoro");
+    CHECK(m.candidates[0].source == "derivative o-carborane:12,9-F2");
+    CHECK(m.candidates[0].molecule.formula() == "C2H10B10F2");
+    CHECK(m.candidates[1].label == "m-carborane:1-CH3");
+    CHECK(m.candidates[2].molecule.charge == -1);
+    CHECK(m.candidates[3].label == "p-carborane:1-CH3");
+    CHECK(m.candidates.back().label == "o-carborane:9-F");
+    for (const auto& c : m.candidates) CHECK(c.error.empty());
+    // Mistakes name the line.
+    CHECK(manifest_error("name = \"x\"\n[[candidates]]\nderivative = \"o-carborane:13-F\"\n", dir / "m.toml")
+              .find(":3: 'o-carborane:13-F': vertex 13 does not exist") != std::string::npos);
+    CHECK(manifest_error("name = \"x\"\n[[candidates]]\ngenerate = \"o-carborane\"\n", dir / "m.toml")
+              .find(":3: a 'generate' entry needs 'substituents'") != std::string::npos);
+    CHECK(manifest_error("name = \"x\"\n[[candidates]]\ngenerate = \"q-carborane\"\nsubstituents = \"F\"\n", dir / "m.toml")
+              .find(":3: unknown cage 'q-carborane'") != std::string::npos);
+    CHECK(manifest_error("name = \"x\"\n[[candidates]]\ngenerate = \"o-carborane\"\nsubstituents = \"F\"\ncount = \"2-1\"\n",
+                         dir / "m.toml")
+              .find(":5: 'candidates.count' = '2-1'") != std::string::npos);
+    CHECK(manifest_error("name = \"x\"\n[[candidates]]\nspecies = \"water\"\nsubstituents = \"F\"\n", dir / "m.toml")
+              .find(":4: 'candidates.substituents' belongs to a 'generate' entry") != std::string::npos);
+    CHECK(manifest_error("name = \"x\"\n[[candidates]]\ngenerate = \"o-carborane\"\nsubstituents = \"F\"\nlabel = \"f\"\n",
+                         dir / "m.toml")
+              .find(":5: 'label' names one candidate, but this entry yields 5 derivatives") != std::string::npos);
+  }
+
   TEST_CASE("manifest: duplicate labels from two entries are an error") {
     const fs::path dir = scratch("manifest-dup");
     std::ofstream(dir / "b.xyz") << "1\n\nH 0 0 0\n";

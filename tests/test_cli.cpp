@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "descriptors/cube.hpp"
+#include "molecules/io.hpp"
 
 #include "check.hpp"
 #include "cli_helpers.hpp"
@@ -34,7 +35,7 @@ TEST_SUITE("cli") {
     const auto v = cli("--version");
     CHECK(v.code == 0);
     CHECK(v.output.find("0.1.0") != std::string::npos);
-    for (const char* sub : {"run", "species", "basis", "functionals"})
+    for (const char* sub : {"run", "species", "basis", "functionals", "generate"})
       CHECK(cli(std::string(sub) + " --help").code == 0);
     const auto f = cli("functionals");
     CHECK(f.code == 0);
@@ -52,6 +53,33 @@ TEST_SUITE("cli") {
     const auto b = cli("basis");
     CHECK(b.code == 0);
     CHECK(b.output.find("def2-universal-jkfit") != std::string::npos);
+  }
+
+  TEST_CASE("generate: cages, notations, enumeration, XYZ files, errors") {
+    const auto cages = cli("generate --cages");
+    CHECK(cages.code == 0);
+    CHECK(cages.output.find("o-carborane   12        0       4         1,2-dicarba-closo-dodecaborane(12)") !=
+          std::string::npos);
+    const auto one = cli("generate o-carborane:9,12-F2");
+    CHECK(one.code == 0);
+    CHECK(one.output.find("o-carborane:9,12-F2                C2H10B10F2   0   9,12-difluoro-1,2-dicarba-closo-dodecaborane(12)") !=
+          std::string::npos);
+    const std::string dir = std::string(CAGESCREEN_TEST_TMP) + "/generated";
+    const auto all = cli("generate o-carborane m-carborane -s F,CH3 --count 1 --sites boron -o " + dir);
+    CHECK(all.code == 0);
+    CHECK(all.output.find("# 8 symmetry-distinct derivatives of o-carborane with 1-1 groups on boron sites") !=
+          std::string::npos);
+    CHECK(std::filesystem::exists(dir + "/o-carborane_9-F.xyz"));
+    CHECK(std::filesystem::exists(dir + "/m-carborane_5-CH3.xyz"));
+    // A generated file runs like any other input.
+    const auto mol = cagescreen::molecules::read_molecule_file(dir + "/o-carborane_9-F.xyz");
+    CHECK(mol.formula() == "C2H11B10F");
+    expect_error("generate o-carborane:13-F", 2, "'o-carborane:13-F': vertex 13 does not exist (o-carborane has vertices 1-12)");
+    expect_error("generate o-carborane -s Xx", 2, "unknown substituent 'Xx'");
+    expect_error("generate o-carborane -s F --count 2-1", 2, "--count: need 0 <= min <= max (got 2 to 1)");
+    expect_error("generate o-carborane -s F --count x", 2, "--count 'x': use N or MIN-MAX, e.g. 1-2");
+    expect_error("generate o-carborane -s F --sites nitrogen", 2, "--sites 'nitrogen': use all, boron or carbon");
+    expect_error("run q-carborane:1-F", 2, "q-carborane:1-F: no such file, not a built-in species");
   }
 
   TEST_CASE("bad molecule input: exit code 2 and a one-line message naming file and line") {
@@ -76,9 +104,9 @@ TEST_SUITE("cli") {
     expect_error("run " + tmp_file("latin1.xyz", "2\nc\n\xe9 0 0 0\nH 0 0 0.74\n") + " --json " +
                      tmp_file("latin1.json", ""),
                  2, "latin1.xyz:3: unknown element");
-    expect_error("run " + std::string(3000, 'x'), 2, "no such file and not a built-in species");
+    expect_error("run " + std::string(3000, 'x'), 2, "no such file, not a built-in species");
     expect_error("run no-such-molecule", 2,
-                 "no-such-molecule: no such file and not a built-in species (see `cagescreen species`)");
+                 "no-such-molecule: no such file, not a built-in species (see `cagescreen species`) and not a cage derivative");
   }
 
   TEST_CASE("bad basis and settings: exit code 2") {

@@ -31,6 +31,7 @@
 #include "scf/xc.hpp"
 #include "workflows/campaign.hpp"
 #include "workflows/crystal_commands.hpp"
+#include "workflows/generate_command.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/report.hpp"
 #include "workflows/store.hpp"
@@ -548,6 +549,20 @@ int main_cli(int argc, char** argv) {
   cluster_sub->add_option("--symprec", cluster_opt.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
   cluster_sub->add_option("--output,-o", cluster_output, "XYZ file to write (default: standard output)");
 
+  GenerateCommand generate_cmd;
+  std::string generate_count = "1";
+  auto* generate_sub = app.add_subcommand(
+      "generate", "cage derivatives from a notation (o-carborane:9,12-F2) or all symmetry-distinct ones (docs/generator.md)");
+  generate_sub->add_option("input", generate_cmd.inputs, "cages or derivatives, e.g. o-carborane or m-carborane:1-CH3");
+  generate_sub->add_option("--substituents,-s", generate_cmd.substituents,
+                           "enumerate derivatives with these groups (comma-separated: F,Cl,Br,CH3,CF3,OH,NH2,CN,SH,C6H5)")
+      ->delimiter(',');
+  generate_sub->add_option("--count", generate_count, "groups per derivative when enumerating: N or MIN-MAX")
+      ->capture_default_str();
+  generate_sub->add_option("--sites", generate_cmd.sites, "vertices to substitute: all, boron or carbon")->capture_default_str();
+  generate_sub->add_option("--output,-o", generate_cmd.output, "folder for one XYZ file per derivative");
+  generate_sub->add_flag("--cages", generate_cmd.list_cages, "list the cage templates");
+
   app.add_subcommand("species", "list the built-in species");
   app.add_subcommand("basis", "list the shipped basis sets");
   app.add_subcommand("functionals", "list the exchange-correlation functionals");
@@ -575,6 +590,17 @@ int main_cli(int argc, char** argv) {
       return validate(load_reference_set(validate_set), validate_opt);
     }
     if (app.got_subcommand("crystal")) return crystal_command(crystal_cmd);
+    if (app.got_subcommand("generate")) {
+      const auto dash = generate_count.find('-');
+      try {
+        std::size_t used = 0;
+        generate_cmd.min_count = std::stoi(generate_count.substr(0, dash), &used);
+        generate_cmd.max_count = dash == std::string::npos ? generate_cmd.min_count : std::stoi(generate_count.substr(dash + 1));
+      } catch (const std::exception&) {
+        throw InputError("--count '" + generate_count + "': use N or MIN-MAX, e.g. 1-2");
+      }
+      return generate_command(generate_cmd);
+    }
     if (app.got_subcommand("cluster")) {
       const auto t = molecules::parse_termination(lower(cluster_terminate));
       if (!t) throw InputError("--terminate '" + cluster_terminate + "': use none, h, oh or pseudo");

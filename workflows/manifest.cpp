@@ -12,6 +12,7 @@
 #include "molecules/crystal.hpp"
 #include "molecules/error.hpp"
 #include "molecules/text.hpp"
+#include "molecules/generator.hpp"
 #include "molecules/species.hpp"
 #include "scf/basis.hpp"
 #include "scf/grid.hpp"
@@ -97,6 +98,52 @@ void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {
   }
 }
 
+/// The derivatives a `generate` entry enumerates, as (label, notation): its cage, `substituents`
+/// (required), `count` (N or "MIN-MAX", default 1) and `sites` (all, boron, carbon).
+std::vector<std::pair<std::string, std::string>> generated_inputs(const Reader& r, const toml::table& t,
+                                                                  const std::string& cage_name) {
+  const std::string p = "candidates.";
+  const auto cage = molecules::find_cage(cage_name);
+  if (!cage) {
+    std::string names;
+    for (const auto& c : molecules::cage_templates()) names += (names.empty() ? "" : ", ") + c.name;
+    r.fail(t.get("generate"), "unknown cage '" + cage_name + "' (cages: " + names + ")");
+  }
+  const auto subs = r.strings(t, "substituents", p);
+  if (!subs) r.fail(t.get("generate"), "a 'generate' entry needs 'substituents', e.g. [\"F\", \"CH3\"]");
+  for (const auto& s : *subs)
+    if (!molecules::find_substituent(s)) r.fail(t.get("substituents"), "unknown substituent '" + s + "'");
+  int lo = 1, hi = 1;
+  if (const toml::node* n = t.get("count")) {
+    if (n->is_integer()) {
+      lo = hi = *r.integer(t, "count", p, 0, 12);
+    } else if (n->is_string()) {
+      const std::string v = *n->value<std::string>();
+      const auto dash = v.find('-');
+      try {
+        lo = std::stoi(v.substr(0, dash));
+        hi = dash == std::string::npos ? lo : std::stoi(v.substr(dash + 1));
+      } catch (const std::exception&) {
+        lo = -1;
+      }
+      if (lo < 0 || hi < lo || hi > 12) r.fail(n, "'candidates.count' = '" + v + "': use N or \"MIN-MAX\", e.g. \"1-2\"");
+    } else {
+      r.fail(n, "'candidates.count' must be an integer or a string \"MIN-MAX\"");
+    }
+  }
+  auto sites = molecules::Sites::All;
+  if (auto s = r.string(t, "sites", p)) {
+    const auto parsed = molecules::parse_sites(*s);
+    if (!parsed) r.fail(t.get("sites"), "'candidates.sites' = '" + *s + "': use all, boron or carbon");
+    sites = *parsed;
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& d : molecules::enumerate_derivatives(*cage, *subs, lo, hi, sites))
+    out.emplace_back(d.notation(), d.notation());
+  if (out.empty()) r.fail(t.get("generate"), "this 'generate' entry yields no derivative");
+  return out;
+}
+
 /// Files a glob pattern matches, sorted.
 std::vector<fs::path> glob_files(const std::string& pattern) {
   glob_t g{};
@@ -176,12 +223,16 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
     const toml::table* t = item.as_table();
     if (!t) r.fail(&item, "each [[candidates]] entry must be a table");
     const std::string p = "candidates.";
-    r.check_keys(*t, p, {"species", "file", "glob", "directory", "crystal", "label", "charge", "multiplicity",
-                         "memory_mib", "time_minutes", "max_iterations", "radii", "center", "stoichiometric",
-                         "terminate", "reference"});
+    r.check_keys(*t, p, {"species", "file", "glob", "directory", "crystal", "derivative", "generate", "label",
+                         "charge", "multiplicity", "memory_mib", "time_minutes", "max_iterations", "radii", "center",
+                         "stoichiometric", "terminate", "reference", "substituents", "count", "sites"});
     int kinds = 0;
-    for (auto k : {"species", "file", "glob", "directory", "crystal"}) kinds += t->contains(k);
-    if (kinds != 1) r.fail(&item, "a [[candidates]] entry needs exactly one of species, file, glob, directory, crystal");
+    for (auto k : {"species", "file", "glob", "directory", "crystal", "derivative", "generate"}) kinds += t->contains(k);
+    if (kinds != 1)
+      r.fail(&item, "a [[candidates]] entry needs exactly one of species, file, glob, directory, crystal, derivative, generate");
+    if (!t->contains("generate"))
+      for (auto k : {"substituents", "count", "sites"})
+        if (t->contains(k)) r.fail(t->get(k), std::string("'candidates.") + k + "' belongs to a 'generate' entry");
     if (t->contains("crystal")) {
       read_cluster_series(r, *t, base, labels, m);
       continue;
@@ -206,6 +257,20 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
       const fs::path path = fs::path(*f).is_absolute() ? fs::path(*f) : base / *f;
       if (!fs::is_regular_file(path)) r.fail(t->get("file"), "no such file: " + path.string());
       inputs.emplace_back(path.stem().string(), path.string());
+    } else if (auto ds = r.strings(*t, "derivative", p)) {
+      kind = "derivative";
+      for (const auto& d : *ds) {
+        if (!molecules::is_derivative_notation(d))
+          r.fail(t->get("derivative"), "'" + d + "' is not a cage derivative (e.g. o-carborane:9,12-F2; cagescreen generate --cages lists the cages)");
+        try {
+          inputs.emplace_back(molecules::parse_derivative(d).notation(), d);
+        } catch (const InputError& e) {
+          r.fail(t->get("derivative"), e.what());
+        }
+      }
+    } else if (auto cage = r.string(*t, "generate", p)) {
+      kind = "derivative";
+      for (const auto& [name, input] : generated_inputs(r, *t, *cage)) inputs.emplace_back(name, input);
     } else if (auto g = r.string(*t, "glob", p)) {
       kind = "glob";
       const std::string pattern = fs::path(*g).is_absolute() ? *g : (base / *g).string();
@@ -225,12 +290,13 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
       if (inputs.empty()) r.fail(t->get("directory"), "the directory " + dir.string() + " holds no .xyz or .json file");
     }
     if (label && inputs.size() > 1)
-      r.fail(t->get("label"), "'label' names one candidate, but this entry matches " + std::to_string(inputs.size()) +
-                                  " files (leave it out: each file's name becomes its label)");
+      r.fail(t->get("label"), "'label' names one candidate, but this entry yields " + std::to_string(inputs.size()) +
+                                  (kind == "derivative" ? " derivatives (leave it out: each is labelled by its notation)"
+                                                        : " files (leave it out: each file's name becomes its label)"));
     for (auto& [name, input] : inputs) {
       Candidate c;
       c.label = label.value_or(name);
-      c.source = kind == "species" ? "species " + input : input;
+      c.source = kind == "species" ? "species " + input : kind == "derivative" ? "derivative " + input : input;
       c.memory_mib = memory;
       c.time_minutes = minutes;
       c.max_iterations = iterations;

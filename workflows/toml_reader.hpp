@@ -71,6 +71,25 @@ class Reader {
     if (!n->is_boolean()) fail(n, "'" + prefix + std::string(key) + "' must be true or false");
     return n->value<bool>();
   }
+  /// A string or a non-empty array of strings.
+  std::optional<std::vector<std::string>> strings(const toml::table& t, std::string_view key,
+                                                  const std::string& prefix) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    std::vector<std::string> out;
+    if (const toml::array* a = n->as_array()) {
+      if (a->empty()) fail(n, "'" + prefix + std::string(key) + "' must not be empty");
+      for (const auto& x : *a) {
+        if (!x.is_string()) fail(&x, "'" + prefix + std::string(key) + "' must hold strings");
+        out.push_back(*x.value<std::string>());
+      }
+    } else if (n->is_string()) {
+      out.push_back(*n->value<std::string>());
+    } else {
+      fail(n, "'" + prefix + std::string(key) + "' must be a string or an array of strings");
+    }
+    return out;
+  }
   /// A number or an array of numbers, each in [lo, hi].
   std::optional<std::vector<double>> numbers(const toml::table& t, std::string_view key, const std::string& prefix,
                                              double lo, double hi) const {
