@@ -35,7 +35,7 @@ TEST_SUITE("cli") {
     const auto v = cli("--version");
     CHECK(v.code == 0);
     CHECK(v.output.find("0.1.0") != std::string::npos);
-    for (const char* sub : {"run", "species", "basis", "functionals", "generate"})
+    for (const char* sub : {"run", "species", "basis", "functionals", "generate", "optimize"})
       CHECK(cli(std::string(sub) + " --help").code == 0);
     const auto f = cli("functionals");
     CHECK(f.code == 0);
@@ -80,6 +80,25 @@ TEST_SUITE("cli") {
     expect_error("generate o-carborane -s F --count x", 2, "--count 'x': use N or MIN-MAX, e.g. 1-2");
     expect_error("generate o-carborane -s F --sites nitrogen", 2, "--sites 'nitrogen': use all, boron or carbon");
     expect_error("run q-carborane:1-F", 2, "q-carborane:1-F: no such file, not a built-in species");
+  }
+
+  TEST_CASE("optimize: GFN2-xTB geometry, trajectory, step limit, errors") {
+    const std::string dir = std::string(CAGESCREEN_TEST_TMP) + "/optimize";
+    std::filesystem::create_directories(dir);
+    const auto ok = cli("optimize m-carborane:9-F -o " + dir + "/f.xyz --trajectory " + dir + "/f.trj.xyz");
+    INFO(ok.output);
+    CHECK(ok.code == 0);
+    CHECK(ok.output.find("FINAL OPTIMIZED ENERGY") != std::string::npos);
+    CHECK(ok.output.find("@opt    1") != std::string::npos);
+    const auto mol = cagescreen::molecules::read_molecule_file(dir + "/f.xyz");
+    CHECK(mol.formula() == "C2H11B10F");
+    CHECK(std::filesystem::file_size(dir + "/f.trj.xyz") > std::filesystem::file_size(dir + "/f.xyz"));
+    const auto cut = cli("optimize o-carborane:9-OH --max-steps 1 -o " + dir + "/g.xyz --trajectory " + dir + "/g.trj.xyz");
+    CHECK(cut.code == 3);
+    CHECK(cut.output.find("cagescreen: error: the optimisation did not converge in 1 steps") != std::string::npos);
+    expect_error("optimize water --method b3lyp", 2, "--method 'b3lyp': optimize runs gfn2-xtb");
+    expect_error("optimize water --convergence loose", 2, "convergence 'loose': use normal, tight or verytight");
+    expect_error("optimize o-carborane:9-Q", 2, "unknown substituent 'Q'");
   }
 
   TEST_CASE("bad molecule input: exit code 2 and a one-line message naming file and line") {

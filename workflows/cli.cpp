@@ -32,6 +32,7 @@
 #include "workflows/campaign.hpp"
 #include "workflows/crystal_commands.hpp"
 #include "workflows/generate_command.hpp"
+#include "workflows/optimize_command.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/report.hpp"
 #include "workflows/store.hpp"
@@ -563,6 +564,20 @@ int main_cli(int argc, char** argv) {
   generate_sub->add_option("--output,-o", generate_cmd.output, "folder for one XYZ file per derivative");
   generate_sub->add_flag("--cages", generate_cmd.list_cages, "list the cage templates");
 
+  OptimizeCommand optimize_cmd;
+  auto* optimize_sub = app.add_subcommand("optimize", "geometry optimisation with GFN2-xTB (docs/optimize.md)");
+  optimize_sub->add_option("input", optimize_cmd.input, "XYZ or QCSchema JSON file, built-in species or cage derivative")
+      ->required();
+  optimize_sub->add_option("--method", optimize_cmd.method, "gfn2-xtb")->capture_default_str();
+  optimize_sub->add_option("--charge", optimize_cmd.charge, "total charge (overrides the file)");
+  optimize_sub->add_option("--multiplicity", optimize_cmd.multiplicity, "spin multiplicity 2S+1 (overrides the file)");
+  optimize_sub->add_option("--max-steps", optimize_cmd.max_steps, "optimisation step limit")->capture_default_str();
+  optimize_sub->add_option("--convergence", optimize_cmd.convergence, "normal, tight or verytight (Gaussian's criteria)")
+      ->capture_default_str();
+  optimize_sub->add_option("--output,-o", optimize_cmd.output, "XYZ file of the final geometry (default NAME.opt.xyz)");
+  optimize_sub->add_option("--trajectory", optimize_cmd.trajectory, "multi-frame XYZ of every step (default NAME.trj.xyz)");
+  optimize_sub->add_option("--threads", optimize_cmd.threads, "OpenMP threads (0: all cores)")->capture_default_str();
+
   app.add_subcommand("species", "list the built-in species");
   app.add_subcommand("basis", "list the shipped basis sets");
   app.add_subcommand("functionals", "list the exchange-correlation functionals");
@@ -590,6 +605,7 @@ int main_cli(int argc, char** argv) {
       return validate(load_reference_set(validate_set), validate_opt);
     }
     if (app.got_subcommand("crystal")) return crystal_command(crystal_cmd);
+    if (app.got_subcommand("optimize")) return optimize_command(optimize_cmd);
     if (app.got_subcommand("generate")) {
       const auto dash = generate_count.find('-');
       try {

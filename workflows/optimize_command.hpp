@@ -1,0 +1,23 @@
+#pragma once
+#include <optional>
+#include <string>
+
+namespace cagescreen::workflows {
+
+/// `cagescreen optimize`: geometry optimisation (docs/optimize.md).
+struct OptimizeCommand {
+  std::string input;              ///< file, built-in species or cage derivative
+  std::string method = "gfn2-xtb";
+  std::optional<int> charge, multiplicity;
+  int max_steps = 100;
+  std::string convergence = "normal";  ///< normal, tight or verytight (Gaussian's criteria)
+  std::string output;             ///< XYZ of the final geometry (default: NAME.opt.xyz)
+  std::string trajectory;         ///< multi-frame XYZ of every step (default: NAME.trj.xyz)
+  int threads = 0;
+};
+
+/// Optimises, prints the step table to standard error and the final energy to standard output,
+/// writes the final geometry and the trajectory. Exit 3 after max_steps without convergence.
+int optimize_command(const OptimizeCommand& command);
+
+}  // namespace cagescreen::workflows
