@@ -202,6 +202,11 @@ TEST_SUITE("unit") {
     CHECK(m.candidates[3].label == "p-carborane:1-CH3");
     CHECK(m.candidates.back().label == "o-carborane:9-F");
     for (const auto& c : m.candidates) CHECK(c.error.empty());
+    const auto pre = parse_manifest("name = \"p\"\n[level]\noptimize = \"XTB\"\n[[candidates]]\nspecies = \"water\"\n",
+                                    dir / "m.toml");
+    CHECK(pre.level.key() == "b3lyp/6-31g*/grid=default/optimize=xtb");
+    CHECK(manifest_error("name = \"x\"\n[level]\noptimize = \"dft\"\n[[candidates]]\nspecies = \"water\"\n", dir / "m.toml")
+              .find(":3: 'level.optimize' = 'dft': use \"none\" or \"xtb\"") != std::string::npos);
     // Mistakes name the line.
     CHECK(manifest_error("name = \"x\"\n[[candidates]]\nderivative = \"o-carborane:13-F\"\n", dir / "m.toml")
               .find(":3: 'o-carborane:13-F': vertex 13 does not exist") != std::string::npos);
@@ -217,6 +222,23 @@ TEST_SUITE("unit") {
     CHECK(manifest_error("name = \"x\"\n[[candidates]]\ngenerate = \"o-carborane\"\nsubstituents = \"F\"\nlabel = \"f\"\n",
                          dir / "m.toml")
               .find(":5: 'label' names one candidate, but this entry yields 5 derivatives") != std::string::npos);
+  }
+
+  TEST_CASE("scalars: the GFN2-xTB energy and gap of a pre-optimised run") {
+    const auto j = nlohmann::json::parse(R"({"return_result": -76.0, "extras": {"cagescreen": {
+        "preoptimization": {"method": "gfn2-xtb", "energy": -5.07, "gap_ev": 14.2, "steps": 4, "converged": true},
+        "descriptors": {"gap_ev": 9.5}}}})");
+    const auto v = extract_scalars(j);
+    auto value = [&](const char* name) {
+      for (std::size_t i = 0; i < scalar_descriptors().size(); ++i)
+        if (std::string(scalar_descriptors()[i].name) == name) return v[i];
+      return std::optional<double>{};
+    };
+    CHECK(value("xtb_energy_eh") == -5.07);
+    CHECK(value("xtb_gap_ev") == 14.2);
+    CHECK(value("gap_ev") == 9.5);
+    CHECK(extract_scalars(nlohmann::json::parse(R"({"return_result": -1.0})"))[0] == -1.0);
+    CHECK(!value("vs_max_kcal"));
   }
 
   TEST_CASE("manifest: duplicate labels from two entries are an error") {

@@ -96,6 +96,24 @@ TEST_SUITE("cli") {
     const auto cut = cli("optimize o-carborane:9-OH --max-steps 1 -o " + dir + "/g.xyz --trajectory " + dir + "/g.trj.xyz");
     CHECK(cut.code == 3);
     CHECK(cut.output.find("cagescreen: error: the optimisation did not converge in 1 steps") != std::string::npos);
+    // run --preopt xtb: the SCF runs at the GFN2-xTB geometry, which the JSON records.
+    const std::string json = dir + "/pre.json";
+    const auto pre = cli("run water --method hf --basis sto-3g --preopt xtb --json " + json);
+    CHECK(pre.code == 0);
+    CHECK(pre.output.find("@opt    1") != std::string::npos);
+    std::ifstream in(json);
+    const auto j = nlohmann::json::parse(in);
+    const auto& po = j["extras"]["cagescreen"]["preoptimization"];
+    CHECK(po["method"] == "gfn2-xtb");
+    CHECK(po["converged"] == true);
+    CHECK(po["bonds_changed"] == false);
+    // GFN2-xTB water minimum: xtb 6.5.1 `--opt` (normal) gives -5.070544343674 Eh, O–H 0.95921 Å.
+    CHECK(std::abs(po["energy"].get<double>() - (-5.070544343674)) < 2e-6);
+    const auto& g = j["molecule"]["geometry"];  // O–H
+    const double dx = g[3].get<double>() - g[0].get<double>(), dy = g[4].get<double>() - g[1].get<double>(),
+                 dz = g[5].get<double>() - g[2].get<double>();
+    CHECK(std::abs(std::sqrt(dx * dx + dy * dy + dz * dz) * 0.529177210903 - 0.95921) < 0.002);
+    expect_error("run water --preopt crest", 2, "--preopt 'crest': use none or xtb");
     expect_error("optimize water --method b3lyp", 2, "--method 'b3lyp': optimize runs gfn2-xtb");
     expect_error("optimize water --convergence loose", 2, "convergence 'loose': use normal, tight or verytight");
     expect_error("optimize o-carborane:9-Q", 2, "unknown substituent 'Q'");

@@ -184,7 +184,7 @@ class Executor {
     const double budget = std::max(0.0, 0.75 * r.memory_cap - 128.0);
     std::vector<std::string> args = {program_, "run", input.string(), "--method", l.method, "--basis", l.basis,
                                      "--grid", l.grid, "--reference", l.reference, "--shell-type", l.shell_type,
-                                     "--scf-type", l.scf_type,
+                                     "--scf-type", l.scf_type, "--preopt", l.optimize,
                                      "--descriptors", m_.descriptors, "--threads", std::to_string(threads),
                                      "--json", r.result.string(), "--memory", num(budget), "--memory-limit",
                                      num(r.memory_cap), "--max-iterations",

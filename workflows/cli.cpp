@@ -33,6 +33,7 @@
 #include "workflows/crystal_commands.hpp"
 #include "workflows/generate_command.hpp"
 #include "workflows/optimize_command.hpp"
+#include "scf/xtb.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/report.hpp"
 #include "workflows/store.hpp"
@@ -68,6 +69,7 @@ struct RunOptions {
   std::string scf_type = "auto";
   std::string fitting_basis;
   bool allow_unconverged = false;
+  std::string preopt = "none";  // none or xtb: GFN2-xTB geometry before the SCF
   bool dry_run = false;
   bool quiet = false;
 };
@@ -210,7 +212,19 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const Descri
 int run(const RunOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto functional = scf::Functional::from_name(opt.method);  // validates the name early
-  const molecules::Molecule mol = molecules::resolve_input(opt.input, opt.charge, opt.multiplicity);
+  molecules::Molecule mol = molecules::resolve_input(opt.input, opt.charge, opt.multiplicity);
+  const std::string preopt = lower(opt.preopt);
+  if (preopt != "none" && preopt != "xtb") throw InputError("--preopt '" + opt.preopt + "': use none or xtb");
+  std::optional<Preoptimization> preoptimization;
+  if (preopt == "xtb" && !opt.dry_run) {
+    if (opt.threads > 0) omp_set_num_threads(opt.threads);
+    std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), Gaussian's normal criteria\n";
+    preoptimization = preoptimize_xtb(mol, scf::OptimizerSettings{}, opt.quiet ? nullptr : &std::cerr);
+    std::cerr << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << preoptimization->energy
+              << " Eh  gap " << std::setprecision(4) << preoptimization->gap_ev << " eV  "
+              << (preoptimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
+              << preoptimization->steps << " steps\n" << std::defaultfloat;
+  }
 
   scf::ScfSettings st;
   st.method = opt.method;
@@ -311,6 +325,7 @@ int run(const RunOptions& opt) {
   info.settings = st;
   info.descriptors = selection;
   info.surface_settings = surface_settings;
+  if (preoptimization) info.preoptimization = &*preoptimization;
   std::optional<descriptors::EspSurface> surface;
   if (selection.surface && wfn.convergence.converged) {
     surface = descriptors::esp_surface(wfn, surface_settings);
@@ -490,6 +505,8 @@ int main_cli(int argc, char** argv) {
                       "first convergence-ladder stage: 0 DIIS, 1 damping, 2 level shift 0.5, 3 level shift 1.5")
       ->capture_default_str();
   run_cmd->add_flag("--allow-unconverged", opt.allow_unconverged, "exit 0 even if the SCF does not converge");
+  run_cmd->add_option("--preopt", opt.preopt, "none or xtb: optimise the geometry with GFN2-xTB before the SCF")
+      ->capture_default_str();
   run_cmd->add_flag("--dry-run", opt.dry_run, "print the resolved settings and stop");
   run_cmd->add_flag("--quiet", opt.quiet, "no per-iteration log");
 

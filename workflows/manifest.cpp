@@ -29,6 +29,7 @@ std::string LevelOfTheory::key() const {
   if (reference != "auto") k += "/reference=" + reference;
   if (shell_type != "auto") k += "/shells=" + shell_type;
   if (scf_type != "auto") k += "/scf_type=" + scf_type;
+  if (optimize != "none") k += "/optimize=" + optimize;
   return k;
 }
 
@@ -38,7 +39,7 @@ namespace fs = std::filesystem;
 
 void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   const std::string p = "level.";
-  r.check_keys(t, p, {"method", "basis", "grid", "reference", "shell_type", "scf_type", "max_iterations",
+  r.check_keys(t, p, {"method", "basis", "grid", "reference", "shell_type", "scf_type", "optimize", "max_iterations",
                       "e_convergence", "d_convergence"});
   if (auto v = r.string(t, "method", p)) level.method = lower(*v);
   if (auto v = r.string(t, "basis", p)) level.basis = lower(*v);
@@ -46,6 +47,11 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   if (auto v = r.string(t, "reference", p)) level.reference = lower(*v);
   if (auto v = r.string(t, "shell_type", p)) level.shell_type = lower(*v);
   if (auto v = r.string(t, "scf_type", p)) level.scf_type = lower(*v);
+  if (auto v = r.string(t, "optimize", p)) {
+    level.optimize = lower(*v);
+    if (level.optimize != "none" && level.optimize != "xtb")
+      r.fail(t.get("optimize"), "'level.optimize' = '" + *v + "': use \"none\" or \"xtb\" (GFN2-xTB before the SCF)");
+  }
   if (auto v = r.integer(t, "max_iterations", p, 1, 10000)) level.max_iterations = *v;
   if (auto v = r.number(t, "e_convergence", p, 1e-14, 1e-2)) level.e_convergence = *v;
   if (auto v = r.number(t, "d_convergence", p, 1e-12, 1e-1)) level.d_convergence = *v;

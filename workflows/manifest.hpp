@@ -17,6 +17,7 @@ struct LevelOfTheory {
   std::string reference = "auto";
   std::string shell_type = "auto";
   std::string scf_type = "auto";  ///< auto (df for DFT, conv for HF), df or conv
+  std::string optimize = "none";  ///< none or xtb: GFN2-xTB geometry before the SCF
   int max_iterations = 100;
   double e_convergence = 1e-8, d_convergence = 1e-6;
   /// The results-store key, e.g. "b3lyp/6-31g*/grid=default": one row per candidate and key.

@@ -30,6 +30,29 @@ std::string file_stem(const std::string& name) {
 
 }  // namespace
 
+Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSettings& settings, std::ostream* log) {
+  scf::Gfn2Xtb xtb(mol);
+  auto objective = [&](const molecules::Molecule& m) {
+    const auto r = xtb.compute(m);
+    return scf::EnergyGradient{r.energy, r.gradient};
+  };
+  const auto bonds_before = molecules::bonds(mol);
+  const auto res = scf::optimize(mol, objective, settings, log);
+  const auto last = xtb.compute(res.molecule);
+  Preoptimization po;
+  po.energy = last.energy;
+  po.gap_ev = last.gap() * units::hartree_in_ev;
+  po.steps = static_cast<int>(res.steps.size());
+  po.converged = res.converged;
+  const auto bonds_after = molecules::bonds(res.molecule);
+  po.bonds_changed = bonds_after != bonds_before;
+  if (po.bonds_changed && log)
+    *log << "warning: the bond graph changed during the GFN2-xTB optimisation (" << bonds_before.size()
+         << " bonds before, " << bonds_after.size() << " after): check the structure\n";
+  mol = res.molecule;
+  return po;
+}
+
 int optimize_command(const OptimizeCommand& command) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string method = lower(command.method);
@@ -56,33 +79,19 @@ int optimize_command(const OptimizeCommand& command) {
             << "   method GFN2-xTB  optimizer RFO, Lindh model Hessian, BFGS  max steps " << settings.max_steps
             << "\n   converged when max force < " << settings.max_force << ", rms force < " << settings.rms_force
             << " Eh/Bohr, max step < " << settings.max_step << ", rms step < " << settings.rms_step << " Bohr\n";
-  scf::Gfn2Xtb xtb(mol);
-  scf::XtbResult last;
-  auto objective = [&](const molecules::Molecule& m) {
-    last = xtb.compute(m);
-    return scf::EnergyGradient{last.energy, last.gradient};
-  };
-  const auto bonds_before = molecules::bonds(mol);
-  const auto res = scf::optimize(mol, objective, settings, &std::cerr);
-  const auto final_xtb = xtb.compute(res.molecule);
+  const Preoptimization po = preoptimize_xtb(mol, settings, &std::cerr);
   {
     std::ofstream out(output);
-    molecules::Molecule m = res.molecule;
-    write_xyz(m, out);
+    write_xyz(mol, out);
     if (!out) throw InputError(output + ": cannot write");
   }
-  const auto bonds_after = molecules::bonds(res.molecule);
-  if (bonds_after != bonds_before)
-    std::cerr << "warning: the bond graph changed during the optimisation (" << bonds_before.size() << " bonds before, "
-              << bonds_after.size() << " after): check the structure\n";
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cout << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << final_xtb.energy << " Eh  gap "
-            << std::setprecision(4) << final_xtb.gap() * units::hartree_in_ev << " eV\n"
-            << "   " << (res.converged ? "converged" : "NOT converged") << " after " << res.steps.size() << " steps ("
-            << res.evaluations << " gradients)\n"
+  std::cout << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << po.energy << " Eh  gap "
+            << std::setprecision(4) << po.gap_ev << " eV\n"
+            << "   " << (po.converged ? "converged" : "NOT converged") << " after " << po.steps << " steps\n"
             << "   geometry " << output << "  trajectory " << settings.trajectory << "\n"
-            << std::setprecision(10) << "FINAL OPTIMIZED ENERGY " << res.energy << "\n";
-  if (!res.converged) {
+            << std::setprecision(10) << "FINAL OPTIMIZED ENERGY " << po.energy << "\n";
+  if (!po.converged) {
     std::cerr << "cagescreen: error: the optimisation did not converge in " << settings.max_steps
               << " steps (last geometry in " << output << "; raise --max-steps or start from it)\n";
     return exit_not_converged;

@@ -1,6 +1,11 @@
 #pragma once
+#include <iosfwd>
 #include <optional>
 #include <string>
+
+#include "molecules/molecule.hpp"
+#include "scf/optimizer.hpp"
+#include "workflows/qcschema.hpp"
 
 namespace cagescreen::workflows {
 
@@ -15,6 +20,10 @@ struct OptimizeCommand {
   std::string trajectory;         ///< multi-frame XYZ of every step (default: NAME.trj.xyz)
   int threads = 0;
 };
+
+/// Relaxes `mol` in place with GFN2-xTB and the optimiser (`settings`), writing the step table to
+/// `log`; returns the final xtb energy and gap, and whether the bond graph survived.
+Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSettings& settings, std::ostream* log);
 
 /// Optimises, prints the step table to standard error and the final energy to standard output,
 /// writes the final geometry and the trajectory. Exit 3 after max_steps without convergence.

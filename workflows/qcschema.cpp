@@ -255,6 +255,9 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   if (wfn.reference == scf::Reference::UHF) ext["s_squared"] = wfn.s_squared();
   ext["timings"] = {{"scf_seconds", wfn.seconds}, {"wall_seconds", info.wall_seconds}};
   ext["peak_memory_mib"] = info.peak_memory_mib;
+  if (const auto* po = info.preoptimization)
+    ext["preoptimization"] = {{"method", "gfn2-xtb"}, {"energy", po->energy},   {"gap_ev", po->gap_ev},
+                              {"steps", po->steps},   {"converged", po->converged}, {"bonds_changed", po->bonds_changed}};
   ext["threads"] = info.threads;
   if (!wfn.dft.grid.empty())
     ext["dft"] = {{"grid", wfn.dft.grid},          {"radial_points", wfn.dft.radial},

@@ -18,6 +18,15 @@ struct DescriptorSelection {
 DescriptorSelection parse_descriptors(const std::string& text);
 
 /// Provenance and settings recorded alongside a result.
+/// A GFN2-xTB pre-optimisation that ran before the SCF (run --preopt xtb).
+struct Preoptimization {
+  double energy = 0.0;  ///< GFN2-xTB energy at the final geometry, Eh
+  double gap_ev = 0.0;  ///< GFN2-xTB HOMO-LUMO gap, eV
+  int steps = 0;
+  bool converged = false;
+  bool bonds_changed = false;  ///< the bond graph (covalent radii) differs from the input's
+};
+
 struct RunInfo {
   std::string routine = "cagescreen run";
   int threads = 1;
@@ -29,6 +38,7 @@ struct RunInfo {
   descriptors::SurfaceSettings surface_settings;
   const std::vector<double>* hirshfeld = nullptr;  ///< Hirshfeld charges when computed
   const std::vector<double>* chelpg = nullptr;     ///< CHELPG charges when computed
+  const Preoptimization* preoptimization = nullptr;  ///< when the geometry was pre-optimised
 };
 
 /// QCSchema molecule (schema_version 2): symbols, geometry (Bohr, flat), charge, multiplicity.

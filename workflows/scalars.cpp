@@ -13,7 +13,7 @@ const std::vector<ScalarDescriptor>& scalar_descriptors() {
       {"homo_ev", "eV", "highest occupied orbital energy"},
       {"lumo_ev", "eV", "lowest unoccupied orbital energy"},
       {"gap_ev", "eV", "HOMO-LUMO gap"},
-      {"hardness_ev", "eV", "chemical hardness (LUMO - HOMO)/2"},
+      {"hardness_ev", "eV", "chemical hardness eta = IP - EA = LUMO - HOMO (Koopmans)"},
       {"electrophilicity_ev", "eV", "electrophilicity index mu^2/(2 eta)"},
       {"dipole_debye", "D", "dipole moment magnitude"},
       {"max_h_charge", "e", "most positive Mulliken charge on a hydrogen atom"},
@@ -24,6 +24,8 @@ const std::vector<ScalarDescriptor>& scalar_descriptors() {
       {"sigma2_tot", "(kcal/mol)^2", "total ESP variance on the surface"},
       {"nu", "", "ESP balance parameter"},
       {"pi_kcal", "kcal/mol", "average deviation of the surface ESP"},
+      {"xtb_energy_eh", "Eh", "GFN2-xTB energy of the pre-optimised geometry"},
+      {"xtb_gap_ev", "eV", "GFN2-xTB HOMO-LUMO gap of the pre-optimised geometry"},
   };
   return list;
 }
@@ -49,6 +51,10 @@ std::vector<std::optional<double>> extract_scalars(const nlohmann::json& result)
   set("energy_eh", at(result, "return_result"));
   const json* ext = at(result, "extras");
   ext = ext ? at(*ext, "cagescreen") : nullptr;
+  if (const json* po = ext ? at(*ext, "preoptimization") : nullptr) {
+    set("xtb_energy_eh", at(*po, "energy"));
+    set("xtb_gap_ev", at(*po, "gap_ev"));
+  }
   const json* d = ext ? at(*ext, "descriptors") : nullptr;
   if (!d) return v;
   for (const char* key : {"homo_ev", "lumo_ev", "gap_ev", "hardness_ev", "electrophilicity_ev", "dipole_debye"})
