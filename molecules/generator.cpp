@@ -419,6 +419,7 @@ Derivative parse_derivative(const std::string& text) {
   items.push_back(item);
   if (items.size() == 1 && items[0].empty()) return d;
   for (const auto& it : items) {
+    if (it.empty()) fail("empty item (two separators in a row, or one at the end)");
     const auto dash = it.find('-');
     if (dash == std::string::npos) {
       pending.push_back(locant(it));
@@ -434,7 +435,7 @@ Derivative parse_derivative(const std::string& text) {
       name = g.substr(1, close - 1);
       const std::string n = g.substr(close + 1);
       if (!n.empty()) {
-        if (!std::all_of(n.begin(), n.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+        if (n.size() > 2 || !std::all_of(n.begin(), n.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
           fail("bad count '" + n + "' in '" + g + "'");
         count = std::stoi(n);
       }
@@ -444,6 +445,7 @@ Derivative parse_derivative(const std::string& text) {
       std::size_t k = g.size();
       while (k > 0 && std::isdigit(static_cast<unsigned char>(g[k - 1]))) --k;
       name = g.substr(0, k);
+      if (g.size() - k > 2) fail("bad count '" + g.substr(k) + "' in '" + g + "'");
       if (k < g.size()) count = std::stoi(g.substr(k));
     }
     const auto sub = find_substituent(name);
@@ -473,6 +475,11 @@ bool is_derivative_notation(const std::string& text) {
 Derivative canonical(const Derivative& d) {
   const auto c = find_cage(d.cage);
   if (!c) throw InputError("unknown cage '" + d.cage + "'");
+  return canonical(d, *c);
+}
+
+Derivative canonical(const Derivative& d, const Cage& cage) {
+  const Cage* c = &cage;
   Derivative best = d;
   std::sort(best.groups.begin(), best.groups.end());
   // Lowest locants first (the set of locants compared term by term), then the substituents in
@@ -556,6 +563,19 @@ Molecule build_derivative(const Derivative& d) {
   return mol;
 }
 
+std::optional<std::pair<int, int>> parse_count_range(const std::string& text) {
+  auto number = [](const std::string& t) -> std::optional<int> {
+    if (t.empty() || t.size() > 2 || !std::all_of(t.begin(), t.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+      return std::nullopt;
+    return std::stoi(t);
+  };
+  const auto dash = text.find('-');
+  const auto lo = number(text.substr(0, dash));
+  const auto hi = dash == std::string::npos ? lo : number(text.substr(dash + 1));
+  if (!lo || !hi || *hi < *lo) return std::nullopt;
+  return std::pair{*lo, *hi};
+}
+
 std::optional<Sites> parse_sites(const std::string& text) {
   const std::string t = lower(text);
   if (t == "all") return Sites::All;
@@ -579,6 +599,19 @@ std::vector<Derivative> enumerate_derivatives(const Cage& cage, const std::vecto
   std::vector<Derivative> out;
   int kmax = std::min<int>(max_count, static_cast<int>(allowed.size()));
   if (subs.empty()) kmax = std::min(kmax, 0);  // only the parent
+  // Every raw pattern is canonicalised over the cage's symmetry: refuse what would take hours.
+  double patterns = 0.0;
+  for (int k = std::max(min_count, 0); k <= kmax; ++k) {
+    double binom = 1.0;
+    for (int i = 0; i < k; ++i) binom = binom * (static_cast<double>(allowed.size()) - i) / (i + 1);
+    patterns += binom * std::pow(static_cast<double>(subs.size()), k);
+  }
+  if (patterns > max_enumerated_patterns)
+    throw InputError("enumerating " + std::to_string(min_count) + "-" + std::to_string(max_count) + " groups from " +
+                     std::to_string(subs.size()) + " substituents on " + std::to_string(allowed.size()) +
+                     " vertices of " + cage.name + " means " + std::to_string(static_cast<long long>(patterns)) +
+                     " substitution patterns (limit " + std::to_string(static_cast<long long>(max_enumerated_patterns)) +
+                     "): fewer substituents, a smaller count or sites = boron/carbon");
   for (int k = std::max(min_count, 0); k <= kmax; ++k) {
     std::vector<Derivative> level;
     // Every k-subset of the allowed vertices with every assignment of substituents.
@@ -590,7 +623,7 @@ std::vector<Derivative> enumerate_derivatives(const Cage& cage, const std::vecto
       while (true) {
         Derivative d{cage.name, {}};
         for (int i = 0; i < k; ++i) d.groups.push_back({allowed[idx[i]], subs[choice[i]]});
-        Derivative cd = canonical(d);
+        Derivative cd = canonical(d, cage);
         if (seen.insert(cd.notation()).second) level.push_back(cd);
         int i = k - 1;
         while (i >= 0 && choice[i] == static_cast<int>(subs.size()) - 1) choice[i--] = 0;

@@ -45,7 +45,7 @@ struct Substituent {
   bool compound = false;             ///< multiplied with bis/tris and parentheses
 };
 
-/// The substituents the generator knows: H, F, Cl, Br, I, CH3, CF3, OH, NH2, CN, SH, C6H5.
+/// The substituents the generator knows: H, F, Cl, Br, CH3, CF3, OH, NH2, CN, SH, C6H5.
 const std::vector<Substituent>& substituent_list();
 std::optional<Substituent> find_substituent(const std::string& name);
 
@@ -74,11 +74,20 @@ bool is_derivative_notation(const std::string& text);
 
 /// The symmetry-equivalent form with the lowest locants (what enumeration returns).
 Derivative canonical(const Derivative& d);
+/// The same for a derivative of `cage` (no template lookup).
+Derivative canonical(const Derivative& d, const Cage& cage);
 
 /// 3D structure (Bohr): the cage, H on unsubstituted vertices, each group along its vertex's exo
 /// bond with tabulated bond lengths, polyatomic groups turned about that bond away from the other
 /// atoms. Charge is the cage's; multiplicity 1. The name is the notation.
 Molecule build_derivative(const Derivative& d);
+
+/// "N" or "MIN-MAX" (whole string, numbers of at most two digits, MIN ≤ MAX); nullopt otherwise.
+std::optional<std::pair<int, int>> parse_count_range(const std::string& text);
+
+/// Enumeration canonicalises every raw substitution pattern (Σk C(m,k)·|S|^k); beyond this many
+/// it refuses with InputError instead of running for hours.
+inline constexpr double max_enumerated_patterns = 1e6;
 
 /// Which vertices enumeration may substitute.
 enum class Sites { All, Boron, Carbon };

@@ -155,7 +155,7 @@ OptimizationResult optimize(const molecules::Molecule& start, const Objective& f
     if (!traj) throw InputError(settings.trajectory + ": cannot write the trajectory");
   }
   auto record = [&](const molecules::Molecule& m, double e, int step) {
-    if (!traj) return;
+    if (!traj.is_open()) return;
     molecules::Molecule frame = m;
     std::ostringstream name;
     name << std::setprecision(12) << (m.name.empty() ? "step" : m.name) << " step=" << step << " energy=" << e;
@@ -192,8 +192,10 @@ OptimizationResult optimize(const molecules::Molecule& start, const Objective& f
     OptimizationStep info;
     info.step = step;
     info.energy = cur.energy;
-    info.max_force = flat(cur.gradient).cwiseAbs().maxCoeff();
-    info.rms_force = std::sqrt(flat(cur.gradient).squaredNorm() / dim);
+    // Forces as the step sees them: without net force and torque (translations and rotations
+    // projected out), which a grid-based DFT gradient or xtb's gradient do not cancel exactly.
+    info.max_force = g.cwiseAbs().maxCoeff();
+    info.rms_force = std::sqrt(g.squaredNorm() / dim);
     info.max_step = last_step.cwiseAbs().maxCoeff();
     info.rms_step = std::sqrt(last_step.squaredNorm() / dim);
     info.trust_radius = trust;
@@ -236,7 +238,7 @@ OptimizationResult optimize(const molecules::Molecule& start, const Objective& f
       if (actual > 1e-7 && rejections < 5) {
         res.steps.back().rejected = true;
         trust = std::max(0.25 * s.norm(), 1e-3);
-        s *= trust / s.norm();
+        s *= std::min(1.0, trust / s.norm());
         if (log) *log << "      step rejected (energy rose by " << std::scientific << std::setprecision(2) << actual
                       << " Eh): trust radius " << std::fixed << std::setprecision(3) << trust << "\n";
         continue;

@@ -70,10 +70,12 @@ bool is_lda(int fam) { return fam == XC_FAMILY_LDA || fam == XC_FAMILY_HYB_LDA; 
 bool is_gga(int fam) { return fam == XC_FAMILY_GGA || fam == XC_FAMILY_HYB_GGA; }
 bool is_mgga(int fam) { return fam == XC_FAMILY_MGGA || fam == XC_FAMILY_HYB_MGGA; }
 
-/// Values (and gradients) at points (px, py, pz) of the functions of the shells in `list`
-/// (libint2-normalised shells): phi (npts × nf), dphi[3]. Vectorised over points, shell by shell.
+/// Values (and gradients, and second derivatives) at points (px, py, pz) of the functions of the
+/// shells in `list` (libint2-normalised shells): phi (npts × nf), dphi[3] (x, y, z), d2phi[6]
+/// (xx, xy, xz, yy, yz, zz). Vectorised over points, shell by shell.
 void shell_values(const std::vector<libint2::Shell>& shells, const std::vector<int>& list, const Eigen::ArrayXd& px,
-                const Eigen::ArrayXd& py, const Eigen::ArrayXd& pz, MatrixXd& phi, MatrixXd* dphi) {
+                const Eigen::ArrayXd& py, const Eigen::ArrayXd& pz, MatrixXd& phi, MatrixXd* dphi,
+                MatrixXd* d2phi = nullptr) {
   using Eigen::ArrayXd;
   const int np = static_cast<int>(px.size());
   int nf = 0;
@@ -81,9 +83,13 @@ void shell_values(const std::vector<libint2::Shell>& shells, const std::vector<i
   phi.resize(np, nf);
   if (dphi)
     for (int k = 0; k < 3; ++k) dphi[k].resize(np, nf);
-  ArrayXd x, y, z, r2, R0(np), R1(np), e(np);
+  if (d2phi)
+    for (int k = 0; k < 6; ++k) d2phi[k].resize(np, nf);
+  ArrayXd x, y, z, r2, R0(np), R1(np), R2(np), e(np);
   std::vector<ArrayXd> xp(8), yp(8), zp(8);
-  Eigen::ArrayXXd cart, cx, cy, cz;
+  Eigen::ArrayXXd cart, cd[3], cdd[6];
+  // The six second-derivative pairs (xx, xy, xz, yy, yz, zz).
+  static constexpr int pair_i[6] = {0, 0, 0, 1, 1, 2}, pair_j[6] = {0, 1, 2, 1, 2, 2};
   int col = 0;
   for (int s : list) {
     const auto& sh = shells[s];
@@ -91,51 +97,80 @@ void shell_values(const std::vector<libint2::Shell>& shells, const std::vector<i
     const int ncart = (l + 1) * (l + 2) / 2;
     x = px - sh.O[0], y = py - sh.O[1], z = pz - sh.O[2];
     r2 = x * x + y * y + z * z;
-    R0.setZero(), R1.setZero();  // Σ c e^{-αr²} and Σ −2αc e^{-αr²}
+    // Radial parts: R0 = Σ c e^{-αr²}; R1 = Σ −2αc e^{-αr²} (∂R0/∂x = R1 x); R2 = Σ 4α²c e^{-αr²}.
+    R0.setZero(), R1.setZero(), R2.setZero();
     for (std::size_t k = 0; k < sh.alpha.size(); ++k) {
       e = sh.contr[0].coeff[k] * (-sh.alpha[k] * r2).exp();
       R0 += e;
       R1 -= (2.0 * sh.alpha[k]) * e;
+      if (d2phi) R2 += (4.0 * sh.alpha[k] * sh.alpha[k]) * e;
     }
     xp[0].setOnes(np), yp[0].setOnes(np), zp[0].setOnes(np);
     for (int k = 1; k <= l; ++k) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y, zp[k] = zp[k - 1] * z;
+    const ArrayXd* r[3] = {&x, &y, &z};
     cart.resize(np, ncart);
-    if (dphi) cx.resize(np, ncart), cy.resize(np, ncart), cz.resize(np, ncart);
+    if (dphi)
+      for (auto& c : cd) c.resize(np, ncart);
+    if (d2phi)
+      for (auto& c : cdd) c.resize(np, ncart);
     int c = 0;
     for (int a = l; a >= 0; --a)  // libint2 standard order: xx, xy, xz, yy, yz, zz
       for (int bb = l - a; bb >= 0; --bb, ++c) {
-        const int cc = l - a - bb;
-        const ArrayXd ang = xp[a] * yp[bb] * zp[cc];
+        const int n[3] = {a, bb, l - a - bb};
+        // ∂^{d} of the monomial x^n0 y^n1 z^n2 (d = derivative orders per axis); zero if any n < d.
+        auto mono = [&](int dx, int dy, int dz) -> ArrayXd {
+          if (n[0] < dx || n[1] < dy || n[2] < dz) return ArrayXd::Zero(np);
+          double f = 1.0;
+          for (int k = 0; k < dx; ++k) f *= n[0] - k;
+          for (int k = 0; k < dy; ++k) f *= n[1] - k;
+          for (int k = 0; k < dz; ++k) f *= n[2] - k;
+          return f * xp[n[0] - dx] * yp[n[1] - dy] * zp[n[2] - dz];
+        };
+        const ArrayXd ang = xp[a] * yp[bb] * zp[n[2]];
         cart.col(c) = ang * R0;
         if (dphi) {
           const ArrayXd angR1 = ang * R1;
-          cx.col(c) = angR1 * x;
-          cy.col(c) = angR1 * y;
-          cz.col(c) = angR1 * z;
-          if (a) cx.col(c) += a * xp[a - 1] * yp[bb] * zp[cc] * R0;
-          if (bb) cy.col(c) += bb * xp[a] * yp[bb - 1] * zp[cc] * R0;
-          if (cc) cz.col(c) += cc * xp[a] * yp[bb] * zp[cc - 1] * R0;
+          cd[0].col(c) = angR1 * x;
+          cd[1].col(c) = angR1 * y;
+          cd[2].col(c) = angR1 * z;
+          if (a) cd[0].col(c) += a * xp[a - 1] * yp[bb] * zp[n[2]] * R0;
+          if (bb) cd[1].col(c) += bb * xp[a] * yp[bb - 1] * zp[n[2]] * R0;
+          if (n[2]) cd[2].col(c) += n[2] * xp[a] * yp[bb] * zp[n[2] - 1] * R0;
+        }
+        if (d2phi) {  // gradients only: allocations here do not matter
+          ArrayXd dang[3];
+          for (int k = 0; k < 3; ++k) dang[k] = mono(k == 0, k == 1, k == 2);
+          for (int q = 0; q < 6; ++q) {
+            const int i = pair_i[q], j = pair_j[q];
+            // ∂i∂j (ang R) = ang_ij R0 + (ang_i r_j + ang_j r_i) R1 + ang (δij R1 + R2 r_i r_j)
+            const ArrayXd dd = mono((i == 0) + (j == 0), (i == 1) + (j == 1), (i == 2) + (j == 2));
+            cdd[q].col(c) = dd * R0 + (dang[i] * *r[j] + dang[j] * *r[i]) * R1 + ang * (R2 * *r[i] * *r[j]);
+            if (i == j) cdd[q].col(c) += ang * R1;
+          }
         }
       }
     if (!sh.contr[0].pure) {
       phi.middleCols(col, ncart) = cart.matrix();
       if (dphi)
-        dphi[0].middleCols(col, ncart) = cx.matrix(), dphi[1].middleCols(col, ncart) = cy.matrix(),
-        dphi[2].middleCols(col, ncart) = cz.matrix();
+        for (int k = 0; k < 3; ++k) dphi[k].middleCols(col, ncart) = cd[k].matrix();
+      if (d2phi)
+        for (int k = 0; k < 6; ++k) d2phi[k].middleCols(col, ncart) = cdd[k].matrix();
     } else {
       const auto& sh_coefs = libint2::solidharmonics::SolidHarmonicsCoefficients<double>::instance(l);
       for (int m = 0; m < 2 * l + 1; ++m) {
         const auto* v = sh_coefs.row_values(m);
         const auto* idx = sh_coefs.row_idx(m);
         phi.col(col + m).setZero();
-        if (dphi) dphi[0].col(col + m).setZero(), dphi[1].col(col + m).setZero(), dphi[2].col(col + m).setZero();
+        if (dphi)
+          for (int k = 0; k < 3; ++k) dphi[k].col(col + m).setZero();
+        if (d2phi)
+          for (int k = 0; k < 6; ++k) d2phi[k].col(col + m).setZero();
         for (int k = 0; k < sh_coefs.nnz(m); ++k) {
           phi.col(col + m).array() += v[k] * cart.col(idx[k]);
-          if (dphi) {
-            dphi[0].col(col + m).array() += v[k] * cx.col(idx[k]);
-            dphi[1].col(col + m).array() += v[k] * cy.col(idx[k]);
-            dphi[2].col(col + m).array() += v[k] * cz.col(idx[k]);
-          }
+          if (dphi)
+            for (int q = 0; q < 3; ++q) dphi[q].col(col + m).array() += v[k] * cd[q].col(idx[k]);
+          if (d2phi)
+            for (int q = 0; q < 6; ++q) d2phi[q].col(col + m).array() += v[k] * cdd[q].col(idx[k]);
         }
       }
     }
@@ -242,6 +277,7 @@ struct XCIntegrator::Impl {
   MolecularGrid grid;
   bool polarized;
   int nthreads;
+  int natoms;
   std::vector<libint2::Shell> shells;    // normalised as libint2 does for the integrals
   std::vector<double> extent;            // radius beyond which a shell is below 1e-10, Bohr
   // Functions smaller (value and gradient) on a whole batch are dropped: at 1e-8 the o-carborane
@@ -250,7 +286,7 @@ struct XCIntegrator::Impl {
   std::vector<std::vector<int>> batch_shells;
 
   Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads)
-      : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol) {
+      : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol), natoms(static_cast<int>(mol.atoms.size())) {
     nthreads = threads > 0 ? threads : omp_get_max_threads();
     shells = detail::to_libint(basis);
     for (const auto& sh : shells) extent.push_back(shell_extent(sh, 1e-10));
@@ -265,25 +301,208 @@ struct XCIntegrator::Impl {
     }
   }
 
-  /// Values (and gradients) of the batch's functions at its points: phi (npts × nf), dphi[3].
-  void basis_values(const GridBatch& bt, const std::vector<int>& list, MatrixXd& phi, MatrixXd* dphi) const {
-    const int np = static_cast<int>(bt.end - bt.begin);
-    Eigen::ArrayXd px(np), py(np), pz(np);
-    for (int i = 0; i < np; ++i) {
-      const auto& p = grid.points[bt.begin + i];
-      px(i) = p[0], py(i) = p[1], pz(i) = p[2];
-    }
-    shell_values(shells, list, px, py, pz, phi, dphi);
-  }
-
   /// Per-thread buffers, sized by the largest batch and reused (no allocations per batch).
   struct Workspace {
-    MatrixXd phi, dphi[3], phi_kept, dphi_kept[3], Dsub, X, B, Vsub;
+    MatrixXd phi, dphi[3], d2phi[6], phi_kept, dphi_kept[3], Dsub[2], Xs[2], X, B, Vsub;
+    const MatrixXd* phi_p = nullptr;
+    const MatrixXd* dphi_p = nullptr;
     std::vector<int> fidx, keep;
     VectorXd rho[2], tau[2], a, wv;
     Eigen::MatrixX3d grad[2], g;
     std::vector<double> rin, sin, tin, lin, zk, vrho, vsigma, vtau, vlapl, ezk, evrho, evsigma, evtau;
   };
+
+  using FuncList = std::vector<std::unique_ptr<XCFunc>>;
+  FuncList make_funcs() const {
+    FuncList funcs;
+    for (const auto& [id, w] : func.components)
+      funcs.push_back(std::make_unique<XCFunc>(id, polarized ? XC_POLARIZED : XC_UNPOLARIZED));
+    return funcs;
+  }
+
+  /// Batch b: the functions that matter there (ws.fidx, values in *ws.phi_p, gradients in
+  /// ws.dphi_p, second derivatives in ws.d2phi when `hessian`), the density (and gradient, τ) per
+  /// spin, and libxc's energy density and derivatives weighted by the components (ws.ezk, evrho,
+  /// evsigma, evtau). Returns the number of points, 0 when no function reaches the batch.
+  int evaluate_batch(int b, const std::vector<MatrixXd>& D, const FuncList& funcs, Workspace& ws, bool hessian) const {
+    const int ns = polarized ? 2 : 1;
+    const auto& bt = grid.batches[b];
+    const auto& list = batch_shells[b];
+    if (list.empty()) return 0;
+    const int np = static_cast<int>(bt.end - bt.begin);
+    {
+      Eigen::ArrayXd px(np), py(np), pz(np);
+      for (int i = 0; i < np; ++i) {
+        const auto& p = grid.points[bt.begin + i];
+        px(i) = p[0], py(i) = p[1], pz(i) = p[2];
+      }
+      shell_values(shells, list, px, py, pz, ws.phi, func.gga || hessian ? ws.dphi : nullptr,
+                   hessian && func.gga ? ws.d2phi : nullptr);
+    }
+    ws.phi_p = &ws.phi;
+    ws.dphi_p = ws.dphi;
+    const MatrixXd* dphi = ws.dphi;
+    const bool need_grad = func.gga || hessian;
+    // Functions below value_threshold (value and gradient) at every point of the batch are
+    // dropped: the shell-extent test keeps whole shells for the batch's bounding sphere.
+    ws.fidx.clear();
+    ws.keep.clear();
+    int ncol = 0;
+    for (int s : list)
+      for (int k = 0; k < basis.shells[s].size(); ++k, ++ncol) {
+        double m = ws.phi.col(ncol).cwiseAbs().maxCoeff();
+        if (need_grad)
+          for (int d = 0; d < 3; ++d) m = std::max(m, dphi[d].col(ncol).cwiseAbs().maxCoeff());
+        if (m >= value_threshold) {
+          ws.fidx.push_back(basis.offsets[s] + k);
+          ws.keep.push_back(ncol);
+        }
+      }
+    if (ws.fidx.empty()) return 0;
+    if (static_cast<int>(ws.keep.size()) < ncol) {
+      ws.phi_kept = ws.phi(Eigen::all, ws.keep);
+      if (need_grad)
+        for (int d = 0; d < 3; ++d) ws.dphi_kept[d] = dphi[d](Eigen::all, ws.keep);
+      if (hessian && func.gga)
+        for (int d = 0; d < 6; ++d) ws.d2phi[d] = MatrixXd(ws.d2phi[d](Eigen::all, ws.keep));
+      ws.phi_p = &ws.phi_kept;
+      ws.dphi_p = ws.dphi_kept;
+      dphi = ws.dphi_kept;
+    }
+    const MatrixXd& phi = *ws.phi_p;
+    const auto& fidx = ws.fidx;
+    const int nf = static_cast<int>(fidx.size());
+    // Density (and gradient, τ) per spin on the batch: X = φ D_sub, ρ = Σν Xν φν, ∇ρ = 2 Σν Xν ∇φν.
+    for (int s = 0; s < ns; ++s) {
+      ws.Dsub[s].resize(nf, nf);
+      for (int c = 0; c < nf; ++c)
+        for (int a = 0; a < nf; ++a) ws.Dsub[s](a, c) = D[s](fidx[a], fidx[c]);
+      ws.Xs[s].noalias() = phi * ws.Dsub[s];
+      ws.rho[s] = ws.Xs[s].cwiseProduct(phi).rowwise().sum();
+      if (func.gga) {
+        ws.grad[s].resize(np, 3);
+        for (int k = 0; k < 3; ++k) ws.grad[s].col(k) = 2.0 * ws.Xs[s].cwiseProduct(dphi[k]).rowwise().sum();
+      }
+      if (func.meta) {  // τσ = ½ Σμν Dσμν ∇φμ·∇φν
+        ws.tau[s].setZero(np);
+        for (int k = 0; k < 3; ++k) {
+          ws.X.noalias() = dphi[k] * ws.Dsub[s];
+          ws.tau[s] += 0.5 * ws.X.cwiseProduct(dphi[k]).rowwise().sum();
+        }
+      }
+    }
+    // libxc input layout: rho[np*ns], sigma[np*(1 or 3)].
+    const std::size_t nsig = func.gga ? np * (polarized ? 3 : 1) : 0, ntau = func.meta ? np * ns : 0;
+    ws.rin.resize(np * ns), ws.sin.resize(nsig), ws.tin.resize(ntau), ws.lin.assign(ntau, 0.0);
+    for (int i = 0; i < np; ++i) {
+      for (int s = 0; s < ns; ++s) ws.rin[i * ns + s] = std::max(ws.rho[s](i), 0.0);
+      if (func.meta)
+        for (int s = 0; s < ns; ++s) ws.tin[i * ns + s] = std::max(ws.tau[s](i), 0.0);
+      if (func.gga) {
+        if (!polarized) {
+          ws.sin[i] = ws.grad[0].row(i).squaredNorm();
+        } else {
+          ws.sin[3 * i] = ws.grad[0].row(i).squaredNorm();
+          ws.sin[3 * i + 1] = ws.grad[0].row(i).dot(ws.grad[1].row(i));
+          ws.sin[3 * i + 2] = ws.grad[1].row(i).squaredNorm();
+        }
+      }
+    }
+    ws.zk.resize(np), ws.vrho.resize(np * ns), ws.vsigma.resize(nsig), ws.vtau.resize(ntau), ws.vlapl.resize(ntau);
+    ws.ezk.assign(np, 0.0), ws.evrho.assign(np * ns, 0.0), ws.evsigma.assign(nsig, 0.0), ws.evtau.assign(ntau, 0.0);
+    for (std::size_t c = 0; c < funcs.size(); ++c) {
+      const double w = func.components[c].second;
+      const int fam = family_of(funcs[c]->f);
+      if (is_lda(fam)) {
+        xc_lda_exc_vxc(&funcs[c]->f, np, ws.rin.data(), ws.zk.data(), ws.vrho.data());
+      } else if (is_gga(fam)) {
+        xc_gga_exc_vxc(&funcs[c]->f, np, ws.rin.data(), ws.sin.data(), ws.zk.data(), ws.vrho.data(),
+                       ws.vsigma.data());
+        for (std::size_t k = 0; k < nsig; ++k) ws.evsigma[k] += w * ws.vsigma[k];
+      } else {
+        xc_mgga_exc_vxc(&funcs[c]->f, np, ws.rin.data(), ws.sin.data(), ws.lin.data(), ws.tin.data(), ws.zk.data(),
+                        ws.vrho.data(), ws.vsigma.data(), ws.vlapl.data(), ws.vtau.data());
+        for (std::size_t k = 0; k < nsig; ++k) ws.evsigma[k] += w * ws.vsigma[k];
+        for (std::size_t k = 0; k < ntau; ++k) ws.evtau[k] += w * ws.vtau[k];
+      }
+      for (int i = 0; i < np; ++i) ws.ezk[i] += w * ws.zk[i];
+      for (int k = 0; k < np * ns; ++k) ws.evrho[k] += w * ws.vrho[k];
+    }
+    return np;
+  }
+
+  /// Per-point coefficients of spin s: a = w ∂e/∂ρσ (times `scale`), g = w ∂e/∂∇ρσ (GGA:
+  /// unpolarised 2 vσ ∇ρ; polarised 2 vσσ ∇ρσ + vσαβ ∇ρσ').
+  void potential_coefficients(const Workspace& ws, const GridBatch& bt, int np, int s, double scale, VectorXd& a,
+                              Eigen::MatrixX3d& g) const {
+    const int ns = polarized ? 2 : 1;
+    a.resize(np);
+    g.resize(np, 3);
+    for (int i = 0; i < np; ++i) {
+      const double w = grid.weights[bt.begin + i];
+      a(i) = scale * w * ws.evrho[i * ns + s];
+      if (func.gga) {
+        const auto& gr = ws.grad;
+        const auto& vs = ws.evsigma;
+        if (!polarized)
+          g.row(i) = (2.0 * w * vs[i]) * gr[0].row(i);
+        else if (s == 0)
+          g.row(i) = w * (2.0 * vs[3 * i] * gr[0].row(i) + vs[3 * i + 1] * gr[1].row(i));
+        else
+          g.row(i) = w * (2.0 * vs[3 * i + 2] * gr[1].row(i) + vs[3 * i + 1] * gr[0].row(i));
+      }
+    }
+  }
+
+  MatrixXd gradient(const std::vector<MatrixXd>& D) const {
+    if (func.meta) throw InputError("XC gradient: meta-GGA functionals are not differentiated");
+    const int ns = polarized ? 2 : 1;
+    const std::vector<int> atom_of = basis.function_atoms();
+    std::vector<MatrixXd> gt(nthreads, MatrixXd::Zero(natoms, 3));
+    const int nb = static_cast<int>(grid.batches.size());
+    static constexpr int hess[3][3] = {{0, 1, 2}, {1, 3, 4}, {2, 4, 5}};
+#pragma omp parallel num_threads(nthreads)
+    {
+      MatrixXd& g = gt[omp_get_thread_num()];
+      const FuncList funcs = make_funcs();
+      Workspace ws;
+      MatrixXd M, Hg;
+      Eigen::RowVectorXd v;
+#pragma omp for schedule(dynamic)
+      for (int b = 0; b < nb; ++b) {
+        const int np = evaluate_batch(b, D, funcs, ws, true);
+        if (np == 0) continue;
+        const auto& bt = grid.batches[b];
+        const MatrixXd& phi = *ws.phi_p;
+        const MatrixXd* dphi = ws.dphi_p;
+        for (int s = 0; s < ns; ++s) {
+          // dE/dR_A,k = −2 Σ_{μ∈A} Σ_i [∂kφμ (a Xμ + Zμ) + (Σj gj ∂k∂jφμ) Xμ], X = φ D, Z = (Σj gj ∂jφ) D:
+          // the basis functions on A move, ρ = Σ D φφ and ∇ρ change with them.
+          potential_coefficients(ws, bt, np, s, 1.0, ws.a, ws.g);
+          const MatrixXd& X = ws.Xs[s];
+          M.noalias() = ws.a.asDiagonal() * X;
+          if (func.gga) {
+            ws.B.noalias() = ws.g.col(0).asDiagonal() * dphi[0];
+            for (int j = 1; j < 3; ++j) ws.B.noalias() += ws.g.col(j).asDiagonal() * dphi[j];
+            M.noalias() += ws.B * ws.Dsub[s];
+          }
+          for (int k = 0; k < 3; ++k) {
+            v = dphi[k].cwiseProduct(M).colwise().sum();
+            if (func.gga) {
+              Hg.noalias() = ws.g.col(0).asDiagonal() * ws.d2phi[hess[k][0]];
+              for (int j = 1; j < 3; ++j) Hg.noalias() += ws.g.col(j).asDiagonal() * ws.d2phi[hess[k][j]];
+              v += Hg.cwiseProduct(X).colwise().sum();
+            }
+            for (std::size_t mu = 0; mu < ws.fidx.size(); ++mu) g(atom_of[ws.fidx[mu]], k) -= 2.0 * v(mu);
+          }
+        }
+        (void)phi;
+      }
+    }
+    MatrixXd total = MatrixXd::Zero(natoms, 3);
+    for (const auto& t : gt) total += t;
+    return total;
+  }
 
   XCResult compute(const std::vector<MatrixXd>& D) const {
     const int ns = polarized ? 2 : 1;
@@ -297,101 +516,17 @@ struct XCIntegrator::Impl {
       const int tid = omp_get_thread_num();
       auto& V = Vt[tid];
       V.assign(ns, MatrixXd::Zero(nbf, nbf));
-      std::vector<std::unique_ptr<XCFunc>> funcs;
-      for (const auto& [id, w] : func.components)
-        funcs.push_back(std::make_unique<XCFunc>(id, polarized ? XC_POLARIZED : XC_UNPOLARIZED));
+      const FuncList funcs = make_funcs();
       Workspace ws;
 #pragma omp for schedule(dynamic)
       for (int b = 0; b < nb; ++b) {
+        const int np = evaluate_batch(b, D, funcs, ws, false);
+        if (np == 0) continue;
         const auto& bt = grid.batches[b];
-        const auto& list = batch_shells[b];
-        if (list.empty()) continue;
-        const int np = static_cast<int>(bt.end - bt.begin);
-        const MatrixXd* phi_p = &ws.phi;
-        const MatrixXd* dphi = ws.dphi;
-        basis_values(bt, list, ws.phi, func.gga ? ws.dphi : nullptr);
-        // Functions below value_threshold (value and gradient) at every point of the batch are
-        // dropped: the shell-extent test keeps whole shells for the batch's bounding sphere.
-        ws.fidx.clear();
-        ws.keep.clear();
-        int ncol = 0;
-        for (int s : list)
-          for (int k = 0; k < basis.shells[s].size(); ++k, ++ncol) {
-            double m = phi_p->col(ncol).cwiseAbs().maxCoeff();
-            if (func.gga)
-              for (int d = 0; d < 3; ++d) m = std::max(m, dphi[d].col(ncol).cwiseAbs().maxCoeff());
-            if (m >= value_threshold) {
-              ws.fidx.push_back(basis.offsets[s] + k);
-              ws.keep.push_back(ncol);
-            }
-          }
-        if (ws.fidx.empty()) continue;
-        if (static_cast<int>(ws.keep.size()) < ncol) {
-          ws.phi_kept = (*phi_p)(Eigen::all, ws.keep);
-          if (func.gga)
-            for (int d = 0; d < 3; ++d) ws.dphi_kept[d] = dphi[d](Eigen::all, ws.keep);
-          phi_p = &ws.phi_kept;
-          dphi = ws.dphi_kept;
-        }
-        const MatrixXd& phi = *phi_p;
+        const MatrixXd& phi = *ws.phi_p;
+        const MatrixXd* dphi = ws.dphi_p;
         const auto& fidx = ws.fidx;
         const int nf = static_cast<int>(fidx.size());
-        // Density (and gradient, τ) per spin on the batch: X = φ D_sub, ρ = Σν Xν φν, ∇ρ = 2 Σν Xν ∇φν.
-        for (int s = 0; s < ns; ++s) {
-          ws.Dsub.resize(nf, nf);
-          for (int c = 0; c < nf; ++c)
-            for (int a = 0; a < nf; ++a) ws.Dsub(a, c) = D[s](fidx[a], fidx[c]);
-          ws.X.noalias() = phi * ws.Dsub;
-          ws.rho[s] = ws.X.cwiseProduct(phi).rowwise().sum();
-          if (func.gga) {
-            ws.grad[s].resize(np, 3);
-            for (int k = 0; k < 3; ++k) ws.grad[s].col(k) = 2.0 * ws.X.cwiseProduct(dphi[k]).rowwise().sum();
-          }
-          if (func.meta) {  // τσ = ½ Σμν Dσμν ∇φμ·∇φν
-            ws.tau[s].setZero(np);
-            for (int k = 0; k < 3; ++k) {
-              ws.X.noalias() = dphi[k] * ws.Dsub;
-              ws.tau[s] += 0.5 * ws.X.cwiseProduct(dphi[k]).rowwise().sum();
-            }
-          }
-        }
-        // libxc input layout: rho[np*ns], sigma[np*(1 or 3)].
-        const std::size_t nsig = func.gga ? np * (polarized ? 3 : 1) : 0, ntau = func.meta ? np * ns : 0;
-        ws.rin.resize(np * ns), ws.sin.resize(nsig), ws.tin.resize(ntau), ws.lin.assign(ntau, 0.0);
-        for (int i = 0; i < np; ++i) {
-          for (int s = 0; s < ns; ++s) ws.rin[i * ns + s] = std::max(ws.rho[s](i), 0.0);
-          if (func.meta)
-            for (int s = 0; s < ns; ++s) ws.tin[i * ns + s] = std::max(ws.tau[s](i), 0.0);
-          if (func.gga) {
-            if (!polarized) {
-              ws.sin[i] = ws.grad[0].row(i).squaredNorm();
-            } else {
-              ws.sin[3 * i] = ws.grad[0].row(i).squaredNorm();
-              ws.sin[3 * i + 1] = ws.grad[0].row(i).dot(ws.grad[1].row(i));
-              ws.sin[3 * i + 2] = ws.grad[1].row(i).squaredNorm();
-            }
-          }
-        }
-        ws.zk.resize(np), ws.vrho.resize(np * ns), ws.vsigma.resize(nsig), ws.vtau.resize(ntau), ws.vlapl.resize(ntau);
-        ws.ezk.assign(np, 0.0), ws.evrho.assign(np * ns, 0.0), ws.evsigma.assign(nsig, 0.0), ws.evtau.assign(ntau, 0.0);
-        for (std::size_t c = 0; c < funcs.size(); ++c) {
-          const double w = func.components[c].second;
-          const int fam = family_of(funcs[c]->f);
-          if (is_lda(fam)) {
-            xc_lda_exc_vxc(&funcs[c]->f, np, ws.rin.data(), ws.zk.data(), ws.vrho.data());
-          } else if (is_gga(fam)) {
-            xc_gga_exc_vxc(&funcs[c]->f, np, ws.rin.data(), ws.sin.data(), ws.zk.data(), ws.vrho.data(),
-                           ws.vsigma.data());
-            for (std::size_t k = 0; k < nsig; ++k) ws.evsigma[k] += w * ws.vsigma[k];
-          } else {
-            xc_mgga_exc_vxc(&funcs[c]->f, np, ws.rin.data(), ws.sin.data(), ws.lin.data(), ws.tin.data(), ws.zk.data(),
-                            ws.vrho.data(), ws.vsigma.data(), ws.vlapl.data(), ws.vtau.data());
-            for (std::size_t k = 0; k < nsig; ++k) ws.evsigma[k] += w * ws.vsigma[k];
-            for (std::size_t k = 0; k < ntau; ++k) ws.evtau[k] += w * ws.vtau[k];
-          }
-          for (int i = 0; i < np; ++i) ws.ezk[i] += w * ws.zk[i];
-          for (int k = 0; k < np * ns; ++k) ws.evrho[k] += w * ws.vrho[k];
-        }
         // Energy, electron count, and B so that V = φᵀB + Bᵀφ.
         for (int i = 0; i < np; ++i) {
           const double w = grid.weights[bt.begin + i];
@@ -402,23 +537,7 @@ struct XCIntegrator::Impl {
         }
         for (int s = 0; s < ns; ++s) {
           // Per-point coefficients, then B column-wise: B = a∘φ + Σk gk∘∂kφ.
-          ws.a.resize(np);
-          ws.g.resize(np, 3);
-          for (int i = 0; i < np; ++i) {
-            const double w = grid.weights[bt.begin + i];
-            ws.a(i) = 0.5 * w * ws.evrho[i * ns + s];
-            if (func.gga) {
-              // ∂E/∂∇ρσ: unpolarised 2 vσ ∇ρ; polarised 2 vσσ ∇ρσ + vσαβ ∇ρσ'.
-              const auto& gr = ws.grad;
-              const auto& vs = ws.evsigma;
-              if (!polarized)
-                ws.g.row(i) = (2.0 * w * vs[i]) * gr[0].row(i);
-              else if (s == 0)
-                ws.g.row(i) = w * (2.0 * vs[3 * i] * gr[0].row(i) + vs[3 * i + 1] * gr[1].row(i));
-              else
-                ws.g.row(i) = w * (2.0 * vs[3 * i + 2] * gr[1].row(i) + vs[3 * i + 1] * gr[0].row(i));
-            }
-          }
+          potential_coefficients(ws, bt, np, s, 0.5, ws.a, ws.g);
           ws.B.noalias() = ws.a.asDiagonal() * phi;
           if (func.gga)
             for (int k = 0; k < 3; ++k) ws.B.noalias() += ws.g.col(k).asDiagonal() * dphi[k];
@@ -452,6 +571,7 @@ XCIntegrator::XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol
     : impl_(std::make_unique<Impl>(basis, mol, f, grid, polarized, threads)) {}
 XCIntegrator::~XCIntegrator() = default;
 XCResult XCIntegrator::compute(const std::vector<MatrixXd>& D) const { return impl_->compute(D); }
+MatrixXd XCIntegrator::gradient(const std::vector<MatrixXd>& D) const { return impl_->gradient(D); }
 std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
 
 MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {

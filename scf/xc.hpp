@@ -58,6 +58,10 @@ class XCIntegrator {
 
   /// Unpolarised: D = {total density}. Polarised: D = {Dα, Dβ}.
   XCResult compute(const std::vector<Eigen::MatrixXd>& D) const;
+  /// Nuclear gradient of Exc (natoms × 3, Eh/Bohr) for the densities D (as in compute): the basis
+  /// functions move with their atoms, the grid does not (no grid-weight derivatives, as psi4
+  /// 1.3.2). LDA and GGA functionals; throws InputError for meta-GGAs.
+  Eigen::MatrixXd gradient(const std::vector<Eigen::MatrixXd>& D) const;
   std::size_t n_points() const;
 
  private:

@@ -23,6 +23,7 @@
 #include "descriptors/surface.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/generator.hpp"
 #include "molecules/text.hpp"
 #include "molecules/species.hpp"
 #include "molecules/units.hpp"
@@ -624,14 +625,9 @@ int main_cli(int argc, char** argv) {
     if (app.got_subcommand("crystal")) return crystal_command(crystal_cmd);
     if (app.got_subcommand("optimize")) return optimize_command(optimize_cmd);
     if (app.got_subcommand("generate")) {
-      const auto dash = generate_count.find('-');
-      try {
-        std::size_t used = 0;
-        generate_cmd.min_count = std::stoi(generate_count.substr(0, dash), &used);
-        generate_cmd.max_count = dash == std::string::npos ? generate_cmd.min_count : std::stoi(generate_count.substr(dash + 1));
-      } catch (const std::exception&) {
-        throw InputError("--count '" + generate_count + "': use N or MIN-MAX, e.g. 1-2");
-      }
+      const auto range = molecules::parse_count_range(generate_count);
+      if (!range) throw InputError("--count '" + generate_count + "': use N or MIN-MAX, e.g. 1-2");
+      std::tie(generate_cmd.min_count, generate_cmd.max_count) = *range;
       return generate_command(generate_cmd);
     }
     if (app.got_subcommand("cluster")) {

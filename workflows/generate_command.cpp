@@ -52,6 +52,10 @@ int generate_command(const GenerateCommand& command) {
       throw InputError("'" + in + "': enumeration (--substituents) starts from a bare cage, not a derivative");
     const auto all = enumerate_derivatives(*find_cage(d.cage), command.substituents, command.min_count,
                                            command.max_count, *sites);
+    if (all.empty())
+      throw InputError("'" + in + "': no derivative with " + std::to_string(command.min_count) + "-" +
+                       std::to_string(command.max_count) + " groups from the given substituents on " +
+                       lower(command.sites) + " sites (H only substitutes nothing)");
     std::cerr << "# " << all.size() << " symmetry-distinct derivatives of " << d.cage << " with "
               << command.min_count << "-" << command.max_count << " groups on " << lower(command.sites) << " sites\n";
     list.insert(list.end(), all.begin(), all.end());

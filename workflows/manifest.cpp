@@ -125,13 +125,9 @@ std::vector<std::pair<std::string, std::string>> generated_inputs(const Reader& 
       lo = hi = *r.integer(t, "count", p, 0, 12);
     } else if (n->is_string()) {
       const std::string v = *n->value<std::string>();
-      const auto dash = v.find('-');
-      try {
-        lo = std::stoi(v.substr(0, dash));
-        hi = dash == std::string::npos ? lo : std::stoi(v.substr(dash + 1));
-      } catch (const std::exception&) {
-        lo = -1;
-      }
+      const auto range = molecules::parse_count_range(v);
+      if (range) std::tie(lo, hi) = *range;
+      else lo = -1;
       if (lo < 0 || hi < lo || hi > 12) r.fail(n, "'candidates.count' = '" + v + "': use N or \"MIN-MAX\", e.g. \"1-2\"");
     } else {
       r.fail(n, "'candidates.count' must be an integer or a string \"MIN-MAX\"");
@@ -144,8 +140,12 @@ std::vector<std::pair<std::string, std::string>> generated_inputs(const Reader& 
     sites = *parsed;
   }
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& d : molecules::enumerate_derivatives(*cage, *subs, lo, hi, sites))
-    out.emplace_back(d.notation(), d.notation());
+  try {
+    for (const auto& d : molecules::enumerate_derivatives(*cage, *subs, lo, hi, sites))
+      out.emplace_back(d.notation(), d.notation());
+  } catch (const InputError& e) {
+    r.fail(t.get("generate"), e.what());
+  }
   if (out.empty()) r.fail(t.get("generate"), "this 'generate' entry yields no derivative");
   return out;
 }
@@ -269,7 +269,7 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
         if (!molecules::is_derivative_notation(d))
           r.fail(t->get("derivative"), "'" + d + "' is not a cage derivative (e.g. o-carborane:9,12-F2; cagescreen generate --cages lists the cages)");
         try {
-          inputs.emplace_back(molecules::parse_derivative(d).notation(), d);
+          inputs.emplace_back(molecules::canonical(molecules::parse_derivative(d)).notation(), d);
         } catch (const InputError& e) {
           r.fail(t->get("derivative"), e.what());
         }
