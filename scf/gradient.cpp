@@ -336,16 +336,23 @@ Gradient scf_gradient(const Wavefunction& wfn, const GridSpec& grid, int threads
     const Eigen::VectorXd ne = s->occupations.cwiseProduct(s->energies);
     W += s->C * ne.asDiagonal() * s->C.transpose();
   }
+  auto since = [](auto t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
   g.nuclear_repulsion = nuclear_repulsion_gradient(mol);
   MatrixXd gS;
+  auto t = std::chrono::steady_clock::now();
   one_electron_gradient(basis, mol, &W, &D, gS, g.core_hamiltonian);
   g.overlap = -gS;
+  g.one_electron_seconds = since(t);
+  t = std::chrono::steady_clock::now();
   g.two_electron = two_electron_gradient(basis, mol, wfn.alpha.D, wfn.beta.D, f.exact_exchange, threads);
+  g.two_electron_seconds = since(t);
   g.xc = MatrixXd::Zero(mol.atoms.size(), 3);
   if (!f.is_hf()) {
+    t = std::chrono::steady_clock::now();
     const bool polarized = wfn.reference == Reference::UHF;
     XCIntegrator xc(basis, mol, f, grid, polarized, threads);
     g.xc = polarized ? xc.gradient({wfn.alpha.D, wfn.beta.D}) : xc.gradient({D});
+    g.xc_seconds = since(t);
   }
   g.total = g.nuclear_repulsion + g.core_hamiltonian + g.overlap + g.two_electron + g.xc;
   g.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -27,7 +27,8 @@ struct Gradient {
   Eigen::MatrixXd two_electron;      ///< Coulomb and exact exchange
   Eigen::MatrixXd xc;                ///< exchange-correlation (zero for HF)
   Eigen::MatrixXd total;
-  double seconds = 0.0;
+  double seconds = 0.0;  ///< wall time, all terms
+  double one_electron_seconds = 0.0, two_electron_seconds = 0.0, xc_seconds = 0.0;
 };
 
 /// Gradient of a converged SCF. `grid` must be the grid of the final SCF iterations (DFT only).

@@ -4,9 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "check.hpp"
+#include "molecules/elements.hpp"
 #include "molecules/units.hpp"
 #include "scf/gradient.hpp"
 #include "scf/integrals.hpp"
@@ -133,4 +137,65 @@ TEST_SUITE("unit") {
       }
     }
   }
+}
+
+namespace {
+
+/// SCF gradient of a case of tests/reference/gradients/gradient_references.json against psi4's.
+/// Returns the largest component difference (Eh/Bohr).
+double psi4_gradient_difference(const std::string& name, double energy_tol) {
+  std::ifstream in(std::string(CAGESCREEN_TEST_REFERENCE) + "/gradients/gradient_references.json");
+  REQUIRE(in);
+  const auto all = nlohmann::json::parse(in);
+  REQUIRE(all.contains(name));
+  const auto& ref = all[name];
+  molecules::Molecule mol;
+  mol.name = name;
+  mol.charge = ref["charge"].get<int>();
+  mol.multiplicity = ref["multiplicity"].get<int>();
+  const auto& symbols = ref["symbols"];
+  const auto& xyz = ref["geometry_bohr"];
+  for (std::size_t i = 0; i < symbols.size(); ++i)
+    mol.atoms.push_back({*molecules::find_element(symbols[i].get<std::string>()),
+                         {xyz[i][0].get<double>(), xyz[i][1].get<double>(), xyz[i][2].get<double>()}});
+  // psi4's 6-31G* is Cartesian (puream false), def2-SVP spherical: as our `auto`.
+  const auto basis = scf::build_basis(mol, ref["basis"].get<std::string>());
+  REQUIRE(basis.nbf == ref["nbf"].get<int>());
+  scf::ScfSettings st;
+  st.method = ref["method"].get<std::string>();
+  st.scf_type = scf::ScfType::Conventional;
+  st.grid = scf::parse_grid("fine");
+  const std::string reference = ref["reference"].get<std::string>();
+  st.reference = reference == "UHF" || reference == "UKS" ? scf::Reference::UHF : scf::Reference::RHF;
+  st.e_convergence = 1e-10;
+  st.d_convergence = 1e-9;
+  const auto wfn = scf::run_scf(mol, basis, st);
+  REQUIRE(wfn.convergence.converged);
+  check_near(wfn.energies.total, ref["energy"].get<double>(), energy_tol, name + " energy vs psi4");
+  const auto g = scf::scf_gradient(wfn, st.grid);
+  const auto& rg = ref["gradient"];
+  MatrixXd expected(mol.atoms.size(), 3);
+  for (std::size_t a = 0; a < mol.atoms.size(); ++a)
+    for (int k = 0; k < 3; ++k) expected(a, k) = rg[a][k].get<double>();
+  const double d = max_diff(g.total, expected);
+  MESSAGE(name << ": energy " << std::setprecision(12) << wfn.energies.total << " (psi4 "
+               << ref["energy"].get<double>() << "), max |g - g_psi4| " << std::setprecision(3) << d
+               << " Eh/Bohr, max |g| " << expected.cwiseAbs().maxCoeff() << ", " << g.seconds << " s");
+  return d;
+}
+
+}  // namespace
+
+// psi4 1.3.2 (Debian 1:1.3.2+dfsg-5) analytic gradients, `gradient('<method>')`, scf_type pk,
+// guess sad, e_convergence 1e-10, d_convergence 1e-10, DFT grid 99 × 590 (psi4 defaults otherwise:
+// Treutler radial and Becke–Treutler partition, no pruning; psi4 has no grid-weight derivatives),
+// geometries in bohr (CODATA 2018): tests/reference/gradients/ (inputs, outputs, README).
+// Tolerances: 1e-6 Eh/Bohr for HF, 2e-5 for DFT (the two programs' grids differ: cagescreen `fine`
+// is 99 × 590 with Treutler–Ahlrichs M4 radii, pruning and SSF weights).
+TEST_SUITE("regression") {
+  TEST_CASE("gradient psi4 water HF/6-31G*") { CHECK(psi4_gradient_difference("water_hf", 1e-8) < 1e-6); }
+  TEST_CASE("gradient psi4 OH UHF/6-31G*") { CHECK(psi4_gradient_difference("oh_uhf", 1e-8) < 1e-6); }
+  TEST_CASE("gradient psi4 water B3LYP/def2-SVP") { CHECK(psi4_gradient_difference("water_b3lyp", 1e-5) < 2e-5); }
+  TEST_CASE("gradient psi4 water PBE/def2-SVP") { CHECK(psi4_gradient_difference("water_pbe", 1e-5) < 2e-5); }
+  TEST_CASE("gradient psi4 OH UKS B3LYP/def2-SVP") { CHECK(psi4_gradient_difference("oh_uks_b3lyp", 1e-5) < 2e-5); }
 }

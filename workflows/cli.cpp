@@ -75,11 +75,6 @@ struct RunOptions {
   bool quiet = false;
 };
 
-/// Thrown when the SCF does not converge (exit code 3).
-struct NotConverged : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 /// Thrown when a calculation cannot fit in --memory-limit (exit code 4).
 struct OutOfMemory : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -583,10 +578,21 @@ int main_cli(int argc, char** argv) {
   generate_sub->add_flag("--cages", generate_cmd.list_cages, "list the cage templates");
 
   OptimizeCommand optimize_cmd;
-  auto* optimize_sub = app.add_subcommand("optimize", "geometry optimisation with GFN2-xTB (docs/optimize.md)");
+  auto* optimize_sub =
+      app.add_subcommand("optimize", "geometry optimisation with GFN2-xTB, HF or DFT (docs/optimize.md)");
   optimize_sub->add_option("input", optimize_cmd.input, "XYZ or QCSchema JSON file, built-in species or cage derivative")
       ->required();
-  optimize_sub->add_option("--method", optimize_cmd.method, "gfn2-xtb")->capture_default_str();
+  optimize_sub->add_option("--method", optimize_cmd.method, "gfn2-xtb, hf or a functional (LDA, GGA, global hybrid)")
+      ->capture_default_str();
+  optimize_sub->add_option("--basis", optimize_cmd.basis, "basis set of HF/DFT (cagescreen basis lists them)")
+      ->capture_default_str();
+  optimize_sub->add_option("--shell-type", optimize_cmd.shell_type, "auto, spherical, cartesian or 6d7f")
+      ->capture_default_str();
+  optimize_sub->add_option("--reference", optimize_cmd.reference, "auto, rhf or uhf")->capture_default_str();
+  optimize_sub->add_option("--grid", optimize_cmd.grid, "DFT grid: coarse, default, fine, ultrafine or R,A")
+      ->capture_default_str();
+  optimize_sub->add_option("--preopt", optimize_cmd.preopt, "none or xtb: GFN2-xTB before HF/DFT")
+      ->capture_default_str();
   optimize_sub->add_option("--charge", optimize_cmd.charge, "total charge (overrides the file)");
   optimize_sub->add_option("--multiplicity", optimize_cmd.multiplicity, "spin multiplicity 2S+1 (overrides the file)");
   optimize_sub->add_option("--max-steps", optimize_cmd.max_steps, "optimisation step limit")->capture_default_str();

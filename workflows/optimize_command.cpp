@@ -5,7 +5,9 @@
 #include <chrono>
 #include <fstream>
 #include <iomanip>
+#include <functional>
 #include <iostream>
+#include <sstream>
 
 #include "molecules/error.hpp"
 #include "molecules/generator.hpp"
@@ -13,7 +15,11 @@
 #include "molecules/species.hpp"
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
+#include "scf/basis.hpp"
+#include "scf/gradient.hpp"
 #include "scf/optimizer.hpp"
+#include "scf/scf.hpp"
+#include "scf/xc.hpp"
 #include "scf/xtb.hpp"
 #include "workflows/cli.hpp"
 #include "workflows/qcschema.hpp"
@@ -53,11 +59,45 @@ Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSe
   return po;
 }
 
+namespace {
+
+/// Energy and analytic gradient of an SCF method at each geometry (four-index integrals: the
+/// gradient differentiates them). Throws NotConverged when an SCF does not converge.
+struct ScfObjective {
+  scf::ScfSettings settings;
+  std::string basis;
+  scf::ShellType shell_type;
+  int scf_iterations = 0;
+  double scf_seconds = 0.0, gradient_seconds = 0.0;
+
+  scf::EnergyGradient operator()(const molecules::Molecule& m) {
+    const auto wfn = scf::run_scf(m, scf::build_basis(m, basis, shell_type), settings);
+    if (!wfn.convergence.converged)
+      throw NotConverged("the SCF did not converge at an optimisation step (" + wfn.convergence.message + ")");
+    scf_iterations += wfn.convergence.iterations;
+    scf_seconds += wfn.seconds;
+    const auto g = scf::scf_gradient(wfn, settings.grid, settings.threads);
+    gradient_seconds += g.seconds;
+    std::cerr << std::fixed << std::setprecision(2) << "      SCF " << wfn.convergence.iterations << " iterations "
+              << wfn.seconds << " s; gradient " << g.seconds << " s (one-electron " << g.one_electron_seconds
+              << ", two-electron " << g.two_electron_seconds << ", xc " << g.xc_seconds << ")\n"
+              << std::defaultfloat;
+    return {wfn.energies.total, g.total};
+  }
+};
+
+}  // namespace
+
 int optimize_command(const OptimizeCommand& command) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string method = lower(command.method);
-  if (method != "gfn2-xtb" && method != "xtb")
-    throw InputError("--method '" + command.method + "': optimize runs gfn2-xtb (SCF gradients come with issue 9)");
+  const bool xtb = method == "gfn2-xtb" || method == "xtb";
+  if (!xtb) {
+    const std::string why = scf::gradient_unsupported(method);  // also rejects unknown names
+    if (!why.empty()) throw InputError("--method " + why);
+  }
+  const std::string preopt = lower(command.preopt);
+  if (preopt != "none" && preopt != "xtb") throw InputError("--preopt '" + command.preopt + "': use none or xtb");
   if (command.max_steps < 1 || command.max_steps > 10000)
     throw InputError("--max-steps " + std::to_string(command.max_steps) + " must be between 1 and 10000");
   if (command.threads < 0 || command.threads > 1024)
@@ -71,27 +111,84 @@ int optimize_command(const OptimizeCommand& command) {
   set_convergence(settings, lower(command.convergence));
   settings.trajectory = command.trajectory.empty() ? stem + ".trj.xyz" : command.trajectory;
   const std::string output = command.output.empty() ? stem + ".opt.xyz" : command.output;
+  double final_energy = 0.0;
+  bool converged = false;
+  int steps = 0;
+  std::ostringstream summary;
 
-  std::cerr << "cagescreen " << version_string() << "  optimize  libxtb " << scf::xtb_version() << "  threads "
-            << omp_get_max_threads() << "\n"
+  auto criteria = [&](const scf::OptimizerSettings& s) {
+    std::cerr << "   optimizer RFO, Lindh model Hessian, BFGS  max steps " << s.max_steps
+              << "\n   converged when max force < " << s.max_force << ", rms force < " << s.rms_force
+              << " Eh/Bohr, max step < " << s.max_step << ", rms step < " << s.rms_step << " Bohr\n";
+  };
+  std::cerr << "cagescreen " << version_string() << "  optimize  threads " << omp_get_max_threads() << "\n"
             << "   molecule " << mol.name << " " << mol.formula() << "  charge " << mol.charge << "  multiplicity "
-            << mol.multiplicity << "  atoms " << mol.atoms.size() << "\n"
-            << "   method GFN2-xTB  optimizer RFO, Lindh model Hessian, BFGS  max steps " << settings.max_steps
-            << "\n   converged when max force < " << settings.max_force << ", rms force < " << settings.rms_force
-            << " Eh/Bohr, max step < " << settings.max_step << ", rms step < " << settings.rms_step << " Bohr\n";
-  const Preoptimization po = preoptimize_xtb(mol, settings, &std::cerr);
+            << mol.multiplicity << "  atoms " << mol.atoms.size() << "\n";
+  if (xtb) {
+    std::cerr << "   method GFN2-xTB (libxtb " << scf::xtb_version() << ")\n";
+    criteria(settings);
+    const Preoptimization po = preoptimize_xtb(mol, settings, &std::cerr);
+    final_energy = po.energy;
+    converged = po.converged;
+    steps = po.steps;
+    summary << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << po.energy << " Eh  gap "
+            << std::setprecision(4) << po.gap_ev << " eV\n";
+  } else {
+    ScfObjective objective;
+    auto& st = objective.settings;
+    st.method = method;
+    st.grid = scf::parse_grid(command.grid);
+    st.reference = lower(command.reference) == "auto"
+                       ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
+                       : scf::parse_reference(lower(command.reference));
+    // Gradients differentiate four-index integrals; energies converged past the forces' needs
+    // (psi4 tightens its SCF for gradients the same way).
+    st.scf_type = scf::ScfType::Conventional;
+    st.e_convergence = 1e-10;
+    st.d_convergence = 1e-8;
+    st.max_iterations = 200;
+    st.threads = omp_get_max_threads();
+    objective.basis = command.basis;
+    objective.shell_type = scf::parse_shell_type(command.shell_type);
+    const auto basis = scf::build_basis(mol, objective.basis, objective.shell_type);  // validates early
+    if (basis.max_l > 4)
+      throw InputError("--basis " + basis.name + " has shells beyond g; libint2 here differentiates up to g");
+    std::cerr << "   method " << method << "  reference " << scf::to_string(st.reference) << "  basis " << basis.name
+              << " (" << scf::to_string(basis.shell_type) << ", " << basis.nbf << " functions)  four-index integrals";
+    if (!scf::Functional::from_name(method).is_hf())
+      std::cerr << "  grid " << st.grid.name << " (" << st.grid.radial << " x " << st.grid.angular << ")";
+    std::cerr << "\n   SCF e_convergence " << st.e_convergence << "  d_convergence " << st.d_convergence
+              << "; analytic gradients\n";
+    if (preopt == "xtb") {
+      std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), normal criteria\n";
+      scf::OptimizerSettings pre;
+      pre.max_steps = command.max_steps;
+      const Preoptimization po = preoptimize_xtb(mol, pre, &std::cerr);
+      std::cerr << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << po.energy << " Eh after " << po.steps
+                << " steps" << (po.converged ? "" : " (NOT converged: continuing from the last geometry)") << "\n"
+                << std::defaultfloat;
+    }
+    criteria(settings);
+    const auto res = scf::optimize(mol, std::ref(objective), settings, &std::cerr);
+    mol = res.molecule;
+    final_energy = res.energy;
+    converged = res.converged;
+    steps = static_cast<int>(res.steps.size());
+    summary << std::fixed << std::setprecision(1) << "   " << res.evaluations << " energy+gradient evaluations, "
+            << objective.scf_iterations << " SCF iterations; SCF " << objective.scf_seconds << " s, gradients "
+            << objective.gradient_seconds << " s\n";
+  }
   {
     std::ofstream out(output);
     write_xyz(mol, out);
     if (!out) throw InputError(output + ": cannot write");
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cout << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << po.energy << " Eh  gap "
-            << std::setprecision(4) << po.gap_ev << " eV\n"
-            << "   " << (po.converged ? "converged" : "NOT converged") << " after " << po.steps << " steps\n"
+  std::cout << summary.str() << "   " << (converged ? "converged" : "NOT converged") << " after " << steps
+            << " steps\n"
             << "   geometry " << output << "  trajectory " << settings.trajectory << "\n"
-            << std::setprecision(10) << "FINAL OPTIMIZED ENERGY " << po.energy << "\n";
-  if (!po.converged) {
+            << std::fixed << std::setprecision(10) << "FINAL OPTIMIZED ENERGY " << final_energy << "\n";
+  if (!converged) {
     std::cerr << "cagescreen: error: the optimisation did not converge in " << settings.max_steps
               << " steps (last geometry in " << output << "; raise --max-steps or start from it)\n";
     return exit_not_converged;

@@ -12,7 +12,12 @@ namespace cagescreen::workflows {
 /// `cagescreen optimize`: geometry optimisation (docs/optimize.md).
 struct OptimizeCommand {
   std::string input;              ///< file, built-in species or cage derivative
-  std::string method = "gfn2-xtb";
+  std::string method = "gfn2-xtb";  ///< gfn2-xtb, hf or a functional (LDA, GGA, global hybrid)
+  std::string basis = "6-31g*";     ///< SCF methods
+  std::string shell_type = "auto";
+  std::string reference = "auto";
+  std::string grid = "default";
+  std::string preopt = "none";      ///< SCF methods: none or xtb (GFN2-xTB first)
   std::optional<int> charge, multiplicity;
   int max_steps = 100;
   std::string convergence = "normal";  ///< normal, tight or verytight (Gaussian's criteria)
