@@ -205,8 +205,12 @@ TEST_SUITE("unit") {
     const auto pre = parse_manifest("name = \"p\"\n[level]\noptimize = \"XTB\"\n[[candidates]]\nspecies = \"water\"\n",
                                     dir / "m.toml");
     CHECK(pre.level.key() == "b3lyp/6-31g*/grid=default/optimize=xtb");
-    CHECK(manifest_error("name = \"x\"\n[level]\noptimize = \"dft\"\n[[candidates]]\nspecies = \"water\"\n", dir / "m.toml")
-              .find(":3: 'level.optimize' = 'dft': use \"none\" or \"xtb\"") != std::string::npos);
+    CHECK(manifest_error("name = \"x\"\n[level]\noptimize = \"crest\"\n[[candidates]]\nspecies = \"water\"\n", dir / "m.toml")
+              .find(":3: 'level.optimize' = 'crest': use \"none\", \"xtb\"") != std::string::npos);
+    // A method without analytic gradients cannot be optimised at its own level.
+    CHECK(manifest_error("name = \"x\"\n[level]\nmethod = \"tpss\"\noptimize = \"xtb+dft\"\n[[candidates]]\nspecies = \"water\"\n",
+                         dir / "m.toml")
+              .find("meta-GGA") != std::string::npos);
     // Mistakes name the line.
     CHECK(manifest_error("name = \"x\"\n[[candidates]]\nderivative = \"o-carborane:13-F\"\n", dir / "m.toml")
               .find(":3: 'o-carborane:13-F': vertex 13 does not exist") != std::string::npos);

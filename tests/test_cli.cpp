@@ -76,7 +76,13 @@ TEST_SUITE("cli") {
     CHECK(mol.formula() == "C2H11B10F");
     expect_error("generate o-carborane:13-F", 2, "'o-carborane:13-F': vertex 13 does not exist (o-carborane has vertices 1-12)");
     expect_error("generate o-carborane -s Xx", 2, "unknown substituent 'Xx'");
-    expect_error("generate o-carborane -s F --count 2-1", 2, "--count: need 0 <= min <= max (got 2 to 1)");
+    expect_error("generate o-carborane -s F --count 2-1", 2, "--count '2-1': use N or MIN-MAX, e.g. 1-2");
+    expect_error("generate o-carborane -s F --count 1x", 2, "--count '1x': use N or MIN-MAX");
+    expect_error("generate o-carborane -s F --count 99999999999", 2, "--count '99999999999': use N or MIN-MAX");
+    expect_error("generate o-carborane -s H", 2, "no derivative with 1-1 groups");
+    expect_error("generate o-carborane -s F,Cl,Br,CH3,CF3,OH,NH2,CN,SH,C6H5 --count 0-10", 2, "substitution patterns (limit");
+    expect_error("generate o-carborane:9-F99999999999", 2, "bad count");
+    expect_error("generate o-carborane:9,,12-F2", 2, "empty item");
     expect_error("generate o-carborane -s F --count x", 2, "--count 'x': use N or MIN-MAX, e.g. 1-2");
     expect_error("generate o-carborane -s F --sites nitrogen", 2, "--sites 'nitrogen': use all, boron or carbon");
     expect_error("run q-carborane:1-F", 2, "q-carborane:1-F: no such file, not a built-in species");
@@ -113,8 +119,25 @@ TEST_SUITE("cli") {
     const double dx = g[3].get<double>() - g[0].get<double>(), dy = g[4].get<double>() - g[1].get<double>(),
                  dz = g[5].get<double>() - g[2].get<double>();
     CHECK(std::abs(std::sqrt(dx * dx + dy * dy + dz * dz) * 0.529177210903 - 0.95921) < 0.002);
-    expect_error("run water --preopt crest", 2, "--preopt 'crest': use none or xtb");
-    expect_error("optimize water --method b3lyp", 2, "--method 'b3lyp': optimize runs gfn2-xtb");
+    // --preopt dft: optimised at the run's own level (HF/STO-3G, four-index like the final SCF),
+    // then the final SCF at that geometry has the optimisation's energy.
+    const std::string json_dft = dir + "/dft.json";
+    const auto opt = cli("run water --method hf --basis sto-3g --scf-type conv --preopt dft --json " + json_dft);
+    CHECK(opt.code == 0);
+    {
+      std::ifstream in_dft(json_dft);
+      const auto jd = nlohmann::json::parse(in_dft);
+      const auto& o = jd["extras"]["cagescreen"]["optimization"];
+      CHECK(o["method"] == "hf");
+      CHECK(o["converged"] == true);
+      CHECK(std::abs(o["energy"].get<double>() - jd["return_result"].get<double>()) < 1e-8);
+      CHECK(o["energy"].get<double>() < -74.9659);  // the HF/STO-3G minimum, −74.96590 Eh
+    }
+    expect_error("run water --preopt crest", 2, "--preopt 'crest': use none, xtb, dft or xtb+dft");
+    expect_error("run water --method tpss --preopt dft", 2, "--preopt dft: 'tpss' is a meta-GGA");
+    expect_error("optimize water --method wb97x", 2, "--method 'wb97x' is range-separated");
+    expect_error("optimize water --method b3lyp --basis nope", 2, "unknown basis set 'nope'");
+    expect_error("optimize water --method hf --preopt gfn1", 2, "--preopt 'gfn1': use none or xtb");
     expect_error("optimize water --convergence loose", 2, "convergence 'loose': use normal, tight or verytight");
     expect_error("optimize o-carborane:9-Q", 2, "unknown substituent 'Q'");
   }

@@ -26,6 +26,8 @@ namespace {
 /// A distorted water (Angstrom: O 0 0 0, H 0.99 0 0, H −0.25 0.93 0.05), as in the psi4 references.
 molecules::Molecule distorted_water() {
   molecules::Molecule m;
+  m.name = "water (distorted)";
+  m.multiplicity = 1;
   const double a = units::angstrom_in_bohr;
   m.atoms.push_back(molecules::Atom{8, {0.0, 0.0, 0.0}});
   m.atoms.push_back(molecules::Atom{1, {0.99 * a, 0.0, 0.0}});
@@ -198,4 +200,47 @@ TEST_SUITE("regression") {
   TEST_CASE("gradient psi4 water B3LYP/def2-SVP") { CHECK(psi4_gradient_difference("water_b3lyp", 1e-5) < 2e-5); }
   TEST_CASE("gradient psi4 water PBE/def2-SVP") { CHECK(psi4_gradient_difference("water_pbe", 1e-5) < 2e-5); }
   TEST_CASE("gradient psi4 OH UKS B3LYP/def2-SVP") { CHECK(psi4_gradient_difference("oh_uks_b3lyp", 1e-5) < 2e-5); }
+  TEST_CASE("gradient psi4 o-carborane HF/6-31G*") { CHECK(psi4_gradient_difference("ocarborane_hf", 1e-8) < 1e-6); }
+  TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP") {
+    CHECK(psi4_gradient_difference("ocarborane_b3lyp", 1e-5) < 2e-5);
+  }
+}
+
+TEST_SUITE("regression") {
+  TEST_CASE("gradient: whole SCF gradients against central differences of our own energy") {
+    // Distorted water (RHF, RKS) and OH (UHF, UKS); step 5e-4 Bohr, SCF to 1e-11 Eh. The DFT
+    // differences include what the analytic gradient leaves out: the grid moves with the atoms
+    // (grid-weight derivatives), as in psi4.
+    molecules::Molecule oh;
+    oh.name = "OH";
+    oh.multiplicity = 2;
+    oh.atoms.push_back(molecules::Atom{8, {0.0, 0.0, 0.0}});
+    oh.atoms.push_back(molecules::Atom{1, {0.1, 0.2, 0.9697 * units::angstrom_in_bohr}});
+    struct Case {
+      const char* label;
+      molecules::Molecule mol;
+      const char* method;
+      const char* basis;
+      double tol;
+    };
+    for (const auto& c : {Case{"water RHF", distorted_water(), "hf", "6-31g*", 1e-6},
+                          Case{"OH UHF", oh, "hf", "6-31g*", 1e-6},
+                          Case{"water RKS B3LYP", distorted_water(), "b3lyp", "def2-svp", 2e-5},
+                          Case{"OH UKS PBE", oh, "pbe", "def2-svp", 2e-5}}) {
+      CAPTURE(c.label);
+      scf::ScfSettings st;
+      st.method = c.method;
+      st.scf_type = scf::ScfType::Conventional;
+      st.grid = scf::parse_grid("fine");
+      st.reference = c.mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF;
+      st.e_convergence = 1e-11;
+      st.d_convergence = 1e-9;
+      auto energy = [&](const molecules::Molecule& m) { return converged_scf(m, c.basis, st).energies.total; };
+      const auto wfn = converged_scf(c.mol, c.basis, st);
+      const MatrixXd g = scf::scf_gradient(wfn, st.grid).total;
+      const MatrixXd fd = finite_difference(c.mol, energy, 5e-4);
+      MESSAGE(std::string(c.label) << ": max |g - FD| " << max_diff(g, fd) << " Eh/Bohr, max |g| " << g.cwiseAbs().maxCoeff());
+      CHECK(max_diff(g, fd) < c.tol);
+    }
+  }
 }

@@ -29,6 +29,7 @@
 #include "molecules/units.hpp"
 #include "scf/integrals.hpp"
 #include "scf/scf.hpp"
+#include "scf/gradient.hpp"
 #include "scf/xc.hpp"
 #include "workflows/campaign.hpp"
 #include "workflows/crystal_commands.hpp"
@@ -210,9 +211,15 @@ int run(const RunOptions& opt) {
   const auto functional = scf::Functional::from_name(opt.method);  // validates the name early
   molecules::Molecule mol = molecules::resolve_input(opt.input, opt.charge, opt.multiplicity);
   const std::string preopt = lower(opt.preopt);
-  if (preopt != "none" && preopt != "xtb") throw InputError("--preopt '" + opt.preopt + "': use none or xtb");
+  if (preopt != "none" && preopt != "xtb" && preopt != "dft" && preopt != "xtb+dft")
+    throw InputError("--preopt '" + opt.preopt + "': use none, xtb, dft or xtb+dft");
+  const bool optimize_here = preopt == "dft" || preopt == "xtb+dft";
+  if (optimize_here)
+    if (const std::string why = scf::gradient_unsupported(opt.method); !why.empty())
+      throw InputError("--preopt " + preopt + ": " + why);
   std::optional<Preoptimization> preoptimization;
-  if (preopt == "xtb" && !opt.dry_run) {
+  std::optional<ScfOptimization> optimization;
+  if ((preopt == "xtb" || preopt == "xtb+dft") && !opt.dry_run) {
     if (opt.threads > 0) omp_set_num_threads(opt.threads);
     std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), Gaussian's normal criteria\n";
     preoptimization = preoptimize_xtb(mol, scf::OptimizerSettings{}, opt.quiet ? nullptr : &std::cerr);
@@ -243,6 +250,16 @@ int run(const RunOptions& opt) {
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
   st.threads = threads;
+  if (optimize_here && !opt.dry_run) {
+    // The level's own method and basis, with analytic gradients; the final SCF and the
+    // descriptors below run at the optimised geometry (with the level's scf_type).
+    optimization = optimize_scf(mol, st, opt.basis, scf::parse_shell_type(opt.shell_type), scf::OptimizerSettings{},
+                                opt.quiet ? nullptr : &std::cerr);
+    std::cerr << std::fixed << std::setprecision(10) << "   " << optimization->method << "/" << optimization->basis
+              << " optimisation: energy " << optimization->energy << " Eh, "
+              << (optimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
+              << optimization->steps << " steps\n" << std::defaultfloat;
+  }
   const auto basis = scf::build_basis(mol, opt.basis, scf::parse_shell_type(opt.shell_type));
   if (opt.memory_limit_mib < 0) throw InputError("--memory-limit must not be negative");
   if (opt.memory_limit_mib > 0) {
@@ -322,6 +339,7 @@ int run(const RunOptions& opt) {
   info.descriptors = selection;
   info.surface_settings = surface_settings;
   if (preoptimization) info.preoptimization = &*preoptimization;
+  if (optimization) info.optimization = &*optimization;
   std::optional<descriptors::EspSurface> surface;
   if (selection.surface && wfn.convergence.converged) {
     surface = descriptors::esp_surface(wfn, surface_settings);
@@ -501,7 +519,7 @@ int main_cli(int argc, char** argv) {
                       "first convergence-ladder stage: 0 DIIS, 1 damping, 2 level shift 0.5, 3 level shift 1.5")
       ->capture_default_str();
   run_cmd->add_flag("--allow-unconverged", opt.allow_unconverged, "exit 0 even if the SCF does not converge");
-  run_cmd->add_option("--preopt", opt.preopt, "none or xtb: optimise the geometry with GFN2-xTB before the SCF")
+  run_cmd->add_option("--preopt", opt.preopt, "none, xtb (GFN2-xTB), dft (this method and basis, analytic gradients) or xtb+dft: optimise the geometry before the SCF")
       ->capture_default_str();
   run_cmd->add_flag("--dry-run", opt.dry_run, "print the resolved settings and stop");
   run_cmd->add_flag("--quiet", opt.quiet, "no per-iteration log");

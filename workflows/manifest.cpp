@@ -17,6 +17,7 @@
 #include "scf/basis.hpp"
 #include "scf/grid.hpp"
 #include "scf/scf.hpp"
+#include "scf/gradient.hpp"
 #include "scf/xc.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/scalars.hpp"
@@ -49,8 +50,13 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   if (auto v = r.string(t, "scf_type", p)) level.scf_type = lower(*v);
   if (auto v = r.string(t, "optimize", p)) {
     level.optimize = lower(*v);
-    if (level.optimize != "none" && level.optimize != "xtb")
-      r.fail(t.get("optimize"), "'level.optimize' = '" + *v + "': use \"none\" or \"xtb\" (GFN2-xTB before the SCF)");
+    if (level.optimize != "none" && level.optimize != "xtb" && level.optimize != "dft" && level.optimize != "xtb+dft")
+      r.fail(t.get("optimize"), "'level.optimize' = '" + *v +
+                                    "': use \"none\", \"xtb\" (GFN2-xTB), \"dft\" (the level's method and basis) or \"xtb+dft\"");
+    if (level.optimize == "dft" || level.optimize == "xtb+dft")
+      r.checked(t, "optimize", p, [&] {
+        if (const std::string why = scf::gradient_unsupported(level.method); !why.empty()) throw InputError(why);
+      });
   }
   if (auto v = r.integer(t, "max_iterations", p, 1, 10000)) level.max_iterations = *v;
   if (auto v = r.number(t, "e_convergence", p, 1e-14, 1e-2)) level.e_convergence = *v;

@@ -67,26 +67,67 @@ struct ScfObjective {
   scf::ScfSettings settings;
   std::string basis;
   scf::ShellType shell_type;
+  std::ostream* log = nullptr;
   int scf_iterations = 0;
-  double scf_seconds = 0.0, gradient_seconds = 0.0;
 
   scf::EnergyGradient operator()(const molecules::Molecule& m) {
     const auto wfn = scf::run_scf(m, scf::build_basis(m, basis, shell_type), settings);
     if (!wfn.convergence.converged)
       throw NotConverged("the SCF did not converge at an optimisation step (" + wfn.convergence.message + ")");
     scf_iterations += wfn.convergence.iterations;
-    scf_seconds += wfn.seconds;
     const auto g = scf::scf_gradient(wfn, settings.grid, settings.threads);
-    gradient_seconds += g.seconds;
-    std::cerr << std::fixed << std::setprecision(2) << "      SCF " << wfn.convergence.iterations << " iterations "
+    if (log)
+      *log << std::fixed << std::setprecision(2) << "      SCF " << wfn.convergence.iterations << " iterations "
               << wfn.seconds << " s; gradient " << g.seconds << " s (one-electron " << g.one_electron_seconds
-              << ", two-electron " << g.two_electron_seconds << ", xc " << g.xc_seconds << ")\n"
-              << std::defaultfloat;
+           << ", two-electron " << g.two_electron_seconds << ", xc " << g.xc_seconds << ")\n"
+           << std::defaultfloat;
     return {wfn.energies.total, g.total};
   }
 };
 
 }  // namespace
+
+ScfOptimization optimize_scf(molecules::Molecule& mol, const scf::ScfSettings& scf_settings, const std::string& basis,
+                             scf::ShellType shell_type, const scf::OptimizerSettings& settings, std::ostream* log) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (const std::string why = scf::gradient_unsupported(scf_settings.method); !why.empty())
+    throw InputError("geometry optimisation: " + why);
+  ScfObjective objective;
+  auto& st = objective.settings;
+  st = scf_settings;
+  st.on_iteration = nullptr;
+  // Gradients differentiate four-index integrals; energies converged past the forces' needs
+  // (psi4 tightens its SCF for gradients the same way).
+  st.scf_type = scf::ScfType::Conventional;
+  st.e_convergence = std::min(st.e_convergence, 1e-10);
+  st.d_convergence = std::min(st.d_convergence, 1e-8);
+  st.max_iterations = std::max(st.max_iterations, 200);
+  objective.basis = basis;
+  objective.shell_type = shell_type;
+  objective.log = log;
+  const auto b = scf::build_basis(mol, basis, shell_type);  // validates early
+  if (b.max_l > 4) throw InputError("basis " + b.name + " has shells beyond g; libint2 here differentiates up to g");
+  if (log) {
+    *log << "   optimisation at " << st.method << "/" << b.name << " (" << scf::to_string(b.shell_type) << ", " << b.nbf
+         << " functions), reference " << scf::to_string(st.reference) << ", four-index integrals";
+    if (!scf::Functional::from_name(st.method).is_hf())
+      *log << ", grid " << st.grid.name << " (" << st.grid.radial << " x " << st.grid.angular << ")";
+    *log << "; SCF e_convergence " << st.e_convergence << ", d_convergence " << st.d_convergence
+         << "; analytic gradients\n";
+  }
+  const auto res = scf::optimize(mol, std::ref(objective), settings, log);
+  mol = res.molecule;
+  ScfOptimization o;
+  o.method = st.method;
+  o.basis = b.name;
+  o.energy = res.energy;
+  o.steps = static_cast<int>(res.steps.size());
+  o.evaluations = res.evaluations;
+  o.scf_iterations = objective.scf_iterations;
+  o.converged = res.converged;
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return o;
+}
 
 int optimize_command(const OptimizeCommand& command) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -134,31 +175,14 @@ int optimize_command(const OptimizeCommand& command) {
     summary << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << po.energy << " Eh  gap "
             << std::setprecision(4) << po.gap_ev << " eV\n";
   } else {
-    ScfObjective objective;
-    auto& st = objective.settings;
+    scf::ScfSettings st;
     st.method = method;
     st.grid = scf::parse_grid(command.grid);
     st.reference = lower(command.reference) == "auto"
                        ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
                        : scf::parse_reference(lower(command.reference));
-    // Gradients differentiate four-index integrals; energies converged past the forces' needs
-    // (psi4 tightens its SCF for gradients the same way).
-    st.scf_type = scf::ScfType::Conventional;
-    st.e_convergence = 1e-10;
-    st.d_convergence = 1e-8;
-    st.max_iterations = 200;
     st.threads = omp_get_max_threads();
-    objective.basis = command.basis;
-    objective.shell_type = scf::parse_shell_type(command.shell_type);
-    const auto basis = scf::build_basis(mol, objective.basis, objective.shell_type);  // validates early
-    if (basis.max_l > 4)
-      throw InputError("--basis " + basis.name + " has shells beyond g; libint2 here differentiates up to g");
-    std::cerr << "   method " << method << "  reference " << scf::to_string(st.reference) << "  basis " << basis.name
-              << " (" << scf::to_string(basis.shell_type) << ", " << basis.nbf << " functions)  four-index integrals";
-    if (!scf::Functional::from_name(method).is_hf())
-      std::cerr << "  grid " << st.grid.name << " (" << st.grid.radial << " x " << st.grid.angular << ")";
-    std::cerr << "\n   SCF e_convergence " << st.e_convergence << "  d_convergence " << st.d_convergence
-              << "; analytic gradients\n";
+    const auto shell_type = scf::parse_shell_type(command.shell_type);
     if (preopt == "xtb") {
       std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), normal criteria\n";
       scf::OptimizerSettings pre;
@@ -169,14 +193,12 @@ int optimize_command(const OptimizeCommand& command) {
                 << std::defaultfloat;
     }
     criteria(settings);
-    const auto res = scf::optimize(mol, std::ref(objective), settings, &std::cerr);
-    mol = res.molecule;
-    final_energy = res.energy;
-    converged = res.converged;
-    steps = static_cast<int>(res.steps.size());
-    summary << std::fixed << std::setprecision(1) << "   " << res.evaluations << " energy+gradient evaluations, "
-            << objective.scf_iterations << " SCF iterations; SCF " << objective.scf_seconds << " s, gradients "
-            << objective.gradient_seconds << " s\n";
+    const ScfOptimization o = optimize_scf(mol, st, command.basis, shell_type, settings, &std::cerr);
+    final_energy = o.energy;
+    converged = o.converged;
+    steps = o.steps;
+    summary << std::fixed << std::setprecision(1) << "   " << o.evaluations << " energy+gradient evaluations, "
+            << o.scf_iterations << " SCF iterations, " << o.seconds << " s\n";
   }
   {
     std::ofstream out(output);

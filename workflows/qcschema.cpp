@@ -258,6 +258,11 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   if (const auto* po = info.preoptimization)
     ext["preoptimization"] = {{"method", "gfn2-xtb"}, {"energy", po->energy},   {"gap_ev", po->gap_ev},
                               {"steps", po->steps},   {"converged", po->converged}, {"bonds_changed", po->bonds_changed}};
+  if (const auto* o = info.optimization)
+    ext["optimization"] = {{"method", o->method},       {"basis", o->basis},
+                           {"energy", o->energy},       {"steps", o->steps},
+                           {"evaluations", o->evaluations}, {"scf_iterations", o->scf_iterations},
+                           {"seconds", o->seconds},     {"converged", o->converged}};
   ext["threads"] = info.threads;
   if (!wfn.dft.grid.empty())
     ext["dft"] = {{"grid", wfn.dft.grid},          {"radial_points", wfn.dft.radial},

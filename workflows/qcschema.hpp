@@ -27,6 +27,17 @@ struct Preoptimization {
   bool bonds_changed = false;  ///< the bond graph (covalent radii) differs from the input's
 };
 
+/// An HF/DFT geometry optimisation that ran before the final SCF (run --preopt dft or xtb+dft).
+struct ScfOptimization {
+  std::string method, basis;
+  double energy = 0.0;  ///< at the final geometry, Eh (four-index integrals)
+  int steps = 0;
+  int evaluations = 0;  ///< energy + gradient calls
+  int scf_iterations = 0;
+  double seconds = 0.0;
+  bool converged = false;
+};
+
 struct RunInfo {
   std::string routine = "cagescreen run";
   int threads = 1;
@@ -39,6 +50,7 @@ struct RunInfo {
   const std::vector<double>* hirshfeld = nullptr;  ///< Hirshfeld charges when computed
   const std::vector<double>* chelpg = nullptr;     ///< CHELPG charges when computed
   const Preoptimization* preoptimization = nullptr;  ///< when the geometry was pre-optimised
+  const ScfOptimization* optimization = nullptr;     ///< when it was optimised at the SCF level
 };
 
 /// QCSchema molecule (schema_version 2): symbols, geometry (Bohr, flat), charge, multiplicity.
