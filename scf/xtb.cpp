@@ -85,7 +85,7 @@ XtbResult Gfn2Xtb::compute(const molecules::Molecule& mol) {
   const std::vector<double> xyz = positions_of(mol);
   xtb_updateMolecule(m.env, m.mol, xyz.data(), nullptr);
   xtb_singlepoint(m.env, m.mol, m.calc, m.res);
-  if (auto e = m.error(); !e.empty()) throw std::runtime_error(m.name + ": GFN2-xTB failed: " + e);
+  if (auto e = m.error(); !e.empty()) throw XtbFailed(m.name + ": GFN2-xTB failed: " + e);
   XtbResult r;
   xtb_getEnergy(m.env, m.res, &r.energy);
   std::vector<double> g(3 * m.natoms);

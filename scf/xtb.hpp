@@ -1,4 +1,5 @@
 #pragma once
+#include <stdexcept>
 // GFN2-xTB energies and gradients through libxtb's C API (Debian libxtb-dev, xtb 6.5.1): the cheap
 // pre-optimisation of screening workflows (Bannwarth, Ehlert, Grimme, JCTC 15, 1652 (2019)).
 #include <Eigen/Dense>
@@ -10,6 +11,11 @@
 namespace cagescreen::scf {
 
 /// One GFN2-xTB single point, atomic units.
+/// GFN2-xTB could not produce an energy at a geometry (e.g. its SCC did not converge).
+struct XtbFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct XtbResult {
   double energy = 0.0;        ///< total energy, Eh
   Eigen::MatrixXd gradient;   ///< dE/dR, (natoms × 3), Eh/Bohr

@@ -39,12 +39,16 @@ std::string file_stem(const std::string& name) {
 Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSettings& settings, std::ostream* log) {
   scf::Gfn2Xtb xtb(mol);
   auto objective = [&](const molecules::Molecule& m) {
-    const auto r = xtb.compute(m);
-    return scf::EnergyGradient{r.energy, r.gradient};
+    try {
+      const auto r = xtb.compute(m);
+      return scf::EnergyGradient{r.energy, r.gradient};
+    } catch (const scf::XtbFailed& e) {
+      throw NotConverged(e.what());  // exit 3, a "not converged" failure in campaigns
+    }
   };
   const auto bonds_before = molecules::bonds(mol);
   const auto res = scf::optimize(mol, objective, settings, log);
-  const auto last = xtb.compute(res.molecule);
+  const auto last = xtb.compute(res.molecule);  // evaluated already: cannot fail
   Preoptimization po;
   po.energy = last.energy;
   po.gap_ev = last.gap() * units::hartree_in_ev;
