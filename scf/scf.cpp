@@ -390,7 +390,12 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   const int nocc[2] = {na, nb};
   std::vector<MatrixXd> D(nspin), C(nspin), F(nspin);
   std::vector<VectorXd> eps(nspin);
-  if (settings.guess == Guess::SAD) {
+  const bool read_guess = static_cast<int>(settings.guess_density.size()) == nspin &&
+                          std::all_of(settings.guess_density.begin(), settings.guess_density.end(),
+                                      [&](const MatrixXd& g) { return g.rows() == basis.nbf && g.cols() == basis.nbf; });
+  if (read_guess) {
+    for (int s = 0; s < nspin; ++s) D[s] = settings.guess_density[s];
+  } else if (settings.guess == Guess::SAD) {
     // Neutral atoms hold ΣZ electrons; scale to the molecule's N (ions, pseudo-atoms).
     int nuclear = 0;
     for (const auto& a : mol.atoms) nuclear += a.Z;
@@ -507,8 +512,9 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     std::vector<MatrixXd> Fx = F;
     if (!converged) {
       // The SAD density is not idempotent: keep it out of the (E)DIIS subspace.
-      if (!(iter == 1 && settings.guess == Guess::SAD)) sub.push({F, D, err, energy});
-      if (sub.size() >= 2 && !(iter == 1 && settings.guess == Guess::SAD)) {
+      const bool sad_start = iter == 1 && settings.guess == Guess::SAD && !read_guess;
+      if (!sad_start) sub.push({F, D, err, energy});
+      if (sub.size() >= 2 && !sad_start) {
         if (errmax > (st.ediis_above < 0 ? settings.ediis_above : st.ediis_above)) {
           Fx = sub.fock(sub.ediis());
           step = "ediis";

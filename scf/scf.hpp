@@ -1,7 +1,9 @@
 #pragma once
+#include <Eigen/Dense>
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "molecules/molecule.hpp"
 #include "scf/basis.hpp"
@@ -53,6 +55,9 @@ struct ScfSettings {
   std::size_t memory_bytes = std::size_t(2) << 30;  ///< in-core integral budget
   double linear_dependency = 1e-7;   ///< drop overlap eigenvalues below this
   int threads = 0;               ///< 0: all available
+  /// Start from these per-spin densities (Dα, Dβ; one for RHF) instead of `guess`, e.g. the
+  /// previous geometry's in an optimisation (same basis layout). Ignored if the sizes differ.
+  std::vector<Eigen::MatrixXd> guess_density;
   /// Called after every iteration (logging).
   std::function<void(const IterationRecord&)> on_iteration;
 };

@@ -75,7 +75,15 @@ struct ScfObjective {
   int scf_iterations = 0;
 
   scf::EnergyGradient operator()(const molecules::Molecule& m) {
-    const auto wfn = scf::run_scf(m, scf::build_basis(m, basis, shell_type), settings);
+    const auto b = scf::build_basis(m, basis, shell_type);
+    auto wfn = scf::run_scf(m, b, settings);
+    if (!wfn.convergence.converged && !settings.guess_density.empty()) {  // retry from the SAD guess
+      settings.guess_density.clear();
+      wfn = scf::run_scf(m, b, settings);
+    }
+    // The next geometry starts from this density (psi4 and ORCA do the same between steps).
+    settings.guess_density = {wfn.alpha.D};
+    if (wfn.reference == scf::Reference::UHF) settings.guess_density.push_back(wfn.beta.D);
     if (!wfn.convergence.converged)
       throw NotConverged("the SCF did not converge at an optimisation step (" + wfn.convergence.message + ")");
     scf_iterations += wfn.convergence.iterations;
