@@ -66,7 +66,7 @@ def opt_summary(txt):
     '==> Convergence Check <==' lines; step -> energy, delta E, max/rms force, max/rms disp."""
     i = txt.index("==> Optimization Summary <==")
     steps = []
-    for l in txt[i:].splitlines()[5:]:
+    for l in txt[i:].splitlines()[6:]:   # title, blank, 'Measures ...', rule, header, rule
         t = l.replace("~", "").split()
         if not t or not t[0].isdigit():
             break
