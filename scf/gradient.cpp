@@ -236,7 +236,6 @@ Eigen::MatrixXd two_electron_gradient(const BasisSet& basis, const molecules::Mo
   const auto shells = detail::to_libint(basis);
   const int ns = static_cast<int>(shells.size());
   const int na = static_cast<int>(mol.atoms.size());
-  const int nbf = basis.nbf;
   const int nthreads = threads > 0 ? threads : omp_get_max_threads();
   const MatrixXd Dt = Da + Db;
   // Schwarz factors and the largest density element of each shell block (screening).
@@ -307,7 +306,6 @@ Eigen::MatrixXd two_electron_gradient(const BasisSet& basis, const molecules::Mo
   }
   MatrixXd g = MatrixXd::Zero(na, 3);
   for (const auto& t : gt) g += t;
-  (void)nbf;
   return g;
 }
 

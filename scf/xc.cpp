@@ -473,7 +473,6 @@ struct XCIntegrator::Impl {
         const int np = evaluate_batch(b, D, funcs, ws, true);
         if (np == 0) continue;
         const auto& bt = grid.batches[b];
-        const MatrixXd& phi = *ws.phi_p;
         const MatrixXd* dphi = ws.dphi_p;
         for (int s = 0; s < ns; ++s) {
           // dE/dR_A,k = −2 Σ_{μ∈A} Σ_i [∂kφμ (a Xμ + Zμ) + (Σj gj ∂k∂jφμ) Xμ], X = φ D, Z = (Σj gj ∂jφ) D:
@@ -496,7 +495,6 @@ struct XCIntegrator::Impl {
             for (std::size_t mu = 0; mu < ws.fidx.size(); ++mu) g(atom_of[ws.fidx[mu]], k) -= 2.0 * v(mu);
           }
         }
-        (void)phi;
       }
     }
     MatrixXd total = MatrixXd::Zero(natoms, 3);
