@@ -8,6 +8,8 @@
 #include <numeric>
 #include <sstream>
 
+#include <Eigen/Dense>
+
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
@@ -25,6 +27,45 @@ constexpr double treutler_xi[] = {0.8, 0.9, 1.8, 1.4, 1.3, 1.1, 0.9, 0.9, 0.9, 0
 // outer pruning region starts at 3.5 of them.
 constexpr double sg1_radius[] = {1.0000, 0.5882, 3.0769, 2.0513, 1.5385, 1.2308, 1.0256, 0.8791, 0.7692,
                                  0.6838, 4.0909, 3.1579, 2.5714, 2.1687, 1.8750, 1.6514, 1.4754, 1.3333};
+
+// Psi4 1.3.2's per-element radius (Bohr) for the Treutler–Ahlrichs radial map and for the Treutler
+// size adjustment of the Becke partition (cubature.cc, GetBSRadius; 1.881 beyond Xe), H–Xe.
+constexpr double psi4_radius[] = {
+    1.001, 1.012, 0.825, 1.408, 1.485, 1.452, 1.397, 1.342, 1.287, 1.243, 1.144, 1.364, 1.639, 1.716,
+    1.705, 1.683, 1.639, 1.595, 1.485, 1.474, 1.562, 1.562, 1.562, 1.562, 1.562, 1.562, 1.562, 1.562,
+    1.562, 1.562, 1.650, 1.727, 1.760, 1.771, 1.749, 1.727, 1.628, 1.606, 1.639, 1.639, 1.639, 1.639,
+    1.639, 1.639, 1.639, 1.639, 1.639, 1.639, 1.672, 1.804, 1.881, 1.892, 1.892, 1.881};
+
+double psi4_atomic_radius(int Z) { return Z <= 54 ? psi4_radius[Z - 1] : 1.881; }
+
+/// Columns: the principal axes of the nuclear-charge distribution (second moment about the centre
+/// of charge), as psi4 orients its atomic grids. Lebedev rules are invariant under the octahedral
+/// group, so the order and signs of the axes do not matter; for degenerate moments (symmetric and
+/// spherical tops, linear molecules) the axes within the degenerate subspace are Eigen's choice.
+std::array<std::array<double, 3>, 3> charge_principal_axes(const molecules::Molecule& mol) {
+  double q = 0.0;
+  std::array<double, 3> c{};
+  for (const auto& a : mol.atoms) {
+    q += a.Z;
+    for (int d = 0; d < 3; ++d) c[d] += a.Z * a.r[d];
+  }
+  for (int d = 0; d < 3; ++d) c[d] /= q;
+  Eigen::Matrix3d M = Eigen::Matrix3d::Zero();
+  for (const auto& a : mol.atoms)
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) M(i, j) += a.Z * (a.r[i] - c[i]) * (a.r[j] - c[j]);
+  const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(M);
+  std::array<std::array<double, 3>, 3> Q{};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) Q[i][j] = es.eigenvectors()(i, j);
+  return Q;
+}
+
+/// Becke's step function s(ν) = (1 − f3(ν))/2 with f3 three iterations of p(x) = x(3 − x²)/2.
+double becke_step(double nu) {
+  for (int k = 0; k < 3; ++k) nu = 0.5 * nu * (3.0 - nu * nu);
+  return 0.5 * (1.0 - nu);
+}
 
 /// Smallest shipped Lebedev rule with at least n points.
 int lebedev_at_least(int n) {
@@ -72,9 +113,20 @@ const std::vector<std::array<double, 4>>& lebedev(int n) {
   return cache.emplace(n, std::move(pts)).first->second;
 }
 
-GridSpec parse_grid(const std::string& text) {
+GridSpec parse_grid(const std::string& spec_text) {
   GridSpec g;
-  g.name = text;
+  g.name = spec_text;
+  std::string text = spec_text;
+  const std::string suffix = ":psi4";
+  if (text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    g = parse_grid(text.substr(0, text.size() - suffix.size()));
+    g.name = spec_text;
+    g.psi4 = true;
+    g.prune = false;
+    g.radial_light = 0;
+    g.outer_angular = 0;
+    return g;
+  }
   if (text == "coarse") {
     g.radial = 50, g.angular = 194, g.radial_light = 35, g.outer_angular = 110;
   } else if (text == "default") {
@@ -90,7 +142,7 @@ GridSpec parse_grid(const std::string& text) {
     const bool r_ok = comma != std::string::npos && end == text.c_str() + comma;
     const long a = r_ok ? std::strtol(text.c_str() + comma + 1, &end, 10) : 0;
     if (!r_ok || *end != '\0' || r < 10 || r > 500)
-      throw InputError("grid '" + text + "' must be coarse, default, fine, ultrafine or R,A (e.g. 99,590; R in 10..500)");
+      throw InputError("grid '" + spec_text + "' must be coarse, default, fine, ultrafine or R,A (e.g. 99,590; R in 10..500), optionally followed by :psi4");
     g.radial = static_cast<int>(r);
     g.angular = static_cast<int>(a);
     g.prune = false;
@@ -111,12 +163,26 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
       dist[i * natom + j] = std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
     }
 
+  // Psi4's partition: Becke's cell functions with ν = μ + a(1 − μ²), where a comes from
+  // χ = sqrt(R_k/R_l) (Treutler's adjustment), a = (1 − χ²)/(4χ) clipped to ±1/2.
+  std::vector<double> adjust(natom * natom, 0.0);
+  std::array<std::array<double, 3>, 3> axes{{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}};
+  if (spec.psi4) {
+    for (int k = 0; k < natom; ++k)
+      for (int l = 0; l < natom; ++l) {
+        if (k == l) continue;
+        const double chi = std::sqrt(psi4_atomic_radius(mol.atoms[k].Z) / psi4_atomic_radius(mol.atoms[l].Z));
+        adjust[k * natom + l] = std::clamp((1.0 - chi * chi) / (4.0 * chi), -0.5, 0.5);
+      }
+    axes = charge_principal_axes(mol);
+  }
+
   std::vector<std::array<double, 3>> pts;
   std::vector<double> wts;
   std::vector<double> P(natom);
   for (int A = 0; A < natom; ++A) {
     const int Z = mol.atoms[A].Z;
-    const double xi = treutler_xi[std::min(Z, 36) - 1];
+    const double xi = spec.psi4 ? psi4_atomic_radius(Z) : treutler_xi[std::min(Z, 36) - 1];
     const double rbragg = molecules::element(Z).covalent_radius / units::bohr_in_angstrom;
     const double r_outer = 3.5 * (Z <= 18 ? sg1_radius[Z - 1] : rbragg);
     const int n = Z <= 2 && spec.radial_light > 0 ? spec.radial_light : spec.radial;
@@ -142,7 +208,9 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
         else if (r > r_outer && spec.outer_angular > 0)
           nang = lebedev_at_least(std::min(spec.angular, spec.outer_angular));
       }
-      for (const auto& L : lebedev(nang)) {
+      for (const auto& L0 : lebedev(nang)) {
+        std::array<double, 3> L{};
+        for (int d = 0; d < 3; ++d) L[d] = axes[d][0] * L0[0] + axes[d][1] * L0[1] + axes[d][2] * L0[2];
         const std::array<double, 3> p{mol.atoms[A].r[0] + r * L[0], mol.atoms[A].r[1] + r * L[1],
                                       mol.atoms[A].r[2] + r * L[2]};
         // Becke partition weight of atom A at p.
@@ -154,8 +222,13 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
           double cell = 1.0;
           for (int l = 0; l < natom && cell > 0.0; ++l) {
             if (l == k) continue;
-            // Stratmann–Scuseria–Frisch cell function (Chem. Phys. Lett. 257, 213 (1996)), a = 0.64.
             const double mu = (rp[k] - rp[l]) / dist[k * natom + l];
+            if (spec.psi4) {
+              const double a = adjust[k * natom + l];
+              cell *= becke_step(mu + a * (1.0 - mu * mu));
+              continue;
+            }
+            // Stratmann–Scuseria–Frisch cell function (Chem. Phys. Lett. 257, 213 (1996)), a = 0.64.
             double g;
             if (mu <= -0.64) {
               g = -1.0;
@@ -170,7 +243,7 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
           P[k] = cell;
           sum += cell;
         }
-        const double w = wr * L[3] * (sum > 0 ? P[A] / sum : 0.0);
+        const double w = wr * L0[3] * (sum > 0 ? P[A] / sum : 0.0);
         if (std::abs(w) < 1e-15) continue;
         pts.push_back(p);
         wts.push_back(w);

@@ -15,11 +15,17 @@ struct GridSpec {
   bool prune = true;             ///< fewer angular points near the nucleus
   int radial_light = 0;          ///< radial points for H and He (0: `radial`)
   int outer_angular = 0;         ///< angular points beyond 3.5 Gill–Johnson–Pople radii (0: `angular`)
+  /// Psi4-compatible quadrature (the ":psi4" suffix): psi4's per-element radial scale, Becke's
+  /// partition with Treutler's size adjustment (psi4 DFT_NUCLEAR_SCHEME TREUTLER), angular grids
+  /// aligned with the principal axes of the nuclear charge, no pruning. For like-for-like checks
+  /// against psi4; the default (SSF partition, lab-frame grids) is cheaper to build.
+  bool psi4 = false;
 };
 
 /// Named levels (radial × angular): coarse 50×194 (H, He 35 radial; 110 angular far out),
 /// default 75×302 (H, He 50 radial; 146 angular far out), fine 99×590, ultrafine 150×974 (all
-/// pruned near the nucleus), or "R,A" (unpruned, e.g. "99,590"). Throws InputError.
+/// pruned near the nucleus), or "R,A" (unpruned, e.g. "99,590"); either may end in ":psi4"
+/// (GridSpec::psi4, always unpruned). Throws InputError.
 GridSpec parse_grid(const std::string& text);
 
 /// Lebedev–Laikov rule with n points from data/grids: (x, y, z, w) with Σw = 4π.
