@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -305,6 +306,17 @@ BasisSet assemble_basis(const molecules::Molecule& mol, const std::string& name,
 
 BasisSet build_basis(const molecules::Molecule& mol, const std::string& name, ShellType type) {
   return assemble_basis(mol, name, type, libint_max_l());
+}
+
+int libint_max_l_derivative() {
+  // The entry after the first comma of ERI_MAX_AM_LIST: first-derivative ERIs.
+#ifdef ERI_MAX_AM_LIST
+  const char* list = ERI_MAX_AM_LIST;
+  if (const char* comma = std::strchr(list, ',')) return std::atoi(comma + 1);
+  return -1;  // this libint2 has no derivative ERIs
+#else
+  return LIBINT_MAX_AM;
+#endif
 }
 
 int libint_max_l_fitting() {

@@ -81,6 +81,9 @@ BasisSet build_basis(const molecules::Molecule& mol, const std::string& name,
 /// Highest angular momentum the installed libint2 computes electron-repulsion integrals for.
 int libint_max_l();
 
+/// Highest angular momentum of libint2's first-derivative ERIs (−1 if it has none).
+int libint_max_l_derivative();
+
 /// An auxiliary (fitting) basis for density fitting: always spherical; angular momentum up to
 /// what libint2 computes three-centre integrals for (`libint_max_l_fitting`).
 BasisSet build_fitting_basis(const molecules::Molecule& mol, const std::string& name);

@@ -61,7 +61,7 @@ void hermite_integrals(int L, double p, const double PC[3], std::vector<double>&
 
 /// Σ Ps dS/dR (into gS, when Ps) and Σ Ph d(T+V)/dR (into gH, when Ph), over shell pairs.
 void one_electron_gradient(const BasisSet& basis, const molecules::Molecule& mol, const MatrixXd* Ps,
-                           const MatrixXd* Ph, MatrixXd& gS, MatrixXd& gH) {
+                           const MatrixXd* Ph, MatrixXd& gS, MatrixXd& gH, int threads = 0) {
   const auto shells = detail::to_libint(basis);
   const int ns = static_cast<int>(shells.size());
   const int na = static_cast<int>(mol.atoms.size());
@@ -69,7 +69,7 @@ void one_electron_gradient(const BasisSet& basis, const molecules::Molecule& mol
   for (int s = 0; s < ns; ++s) Tr[s] = detail::cartesian_to_shell(shells[s]);
   gS = MatrixXd::Zero(na, 3);
   gH = MatrixXd::Zero(na, 3);
-  const int nthreads = omp_get_max_threads();
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
   std::vector<MatrixXd> tS(nthreads, MatrixXd::Zero(na, 3)), tH(nthreads, MatrixXd::Zero(na, 3));
 #pragma omp parallel num_threads(nthreads)
   {
@@ -262,6 +262,10 @@ Eigen::MatrixXd two_electron_gradient(const BasisSet& basis, const molecules::Mo
       Dm(s1, s2) = Dm(s2, s1) = std::max({blk(Dt), blk(Da), blk(Db)});
     }
   }
+  // Screening: a quartet is skipped when its Schwarz bound times the largest density product is
+  // below 1e-12. The bound is on the integrals, not their derivatives, which are larger by about
+  // the square root of the largest exponent involved; quartets that small are far below what the
+  // psi4 comparison resolves (o-carborane HF/6-31G*: 3.3e-9 Eh/Bohr against psi4, which also screens).
   const double dmax = Dm.maxCoeff(), qmax = Q.maxCoeff();
   std::vector<MatrixXd> gt(nthreads, MatrixXd::Zero(na, 3));
 #pragma omp parallel num_threads(nthreads)
@@ -317,16 +321,25 @@ std::string gradient_unsupported(const std::string& method) {
   return "";
 }
 
+std::string gradient_basis_unsupported(const BasisSet& basis) {
+  const int lmax = libint_max_l_derivative();
+  if (basis.max_l <= lmax) return "";
+  return "basis " + basis.name + " has L=" + std::to_string(basis.max_l) +
+         " shells; this libint2 differentiates electron-repulsion integrals up to L=" + std::to_string(lmax);
+}
+
 Gradient scf_gradient(const Wavefunction& wfn, const GridSpec& grid, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
   if (const std::string why = gradient_unsupported(wfn.method); !why.empty()) throw InputError(why);
   if (wfn.scf_type == "df")
     throw InputError("analytic gradients need four-index integrals: run the SCF with scf_type conv");
-  if (wfn.basis.max_l > 4)
-    throw InputError("basis " + wfn.basis.name + " has shells beyond g; libint2 here differentiates up to g");
+  if (const std::string why = gradient_basis_unsupported(wfn.basis); !why.empty()) throw InputError(why);
   const auto& mol = wfn.molecule;
   const auto& basis = wfn.basis;
   const Functional f = Functional::from_name(wfn.method);
+  if (!f.is_hf() && (grid.name != wfn.dft.grid || grid.radial != wfn.dft.radial || grid.angular != wfn.dft.angular))
+    throw InputError("the gradient's grid '" + grid.name + "' is not the SCF's grid '" + wfn.dft.grid +
+                     "': the XC gradient must be integrated on the grid the energy was");
   Gradient g;
   const MatrixXd D = wfn.total_density();
   MatrixXd W = MatrixXd::Zero(basis.nbf, basis.nbf);
@@ -338,7 +351,7 @@ Gradient scf_gradient(const Wavefunction& wfn, const GridSpec& grid, int threads
   g.nuclear_repulsion = nuclear_repulsion_gradient(mol);
   MatrixXd gS;
   auto t = std::chrono::steady_clock::now();
-  one_electron_gradient(basis, mol, &W, &D, gS, g.core_hamiltonian);
+  one_electron_gradient(basis, mol, &W, &D, gS, g.core_hamiltonian, threads);
   g.overlap = -gS;
   g.one_electron_seconds = since(t);
   t = std::chrono::steady_clock::now();

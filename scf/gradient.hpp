@@ -7,7 +7,7 @@
 // two-particle density of the determinant (Coulomb minus the exact-exchange fraction). The
 // one-electron derivative integrals are our own (McMurchie–Davidson; Debian's libint2 has no
 // one-body derivatives beyond s functions), the two-electron ones libint2's first derivatives
-// (up to L = 4 here), the XC term is integrated on the SCF grid without grid-weight derivatives
+// (up to libint_max_l_derivative(), g with Debian's libint2), the XC term is integrated on the SCF grid without grid-weight derivatives
 // (as psi4 1.3.2 does).
 #include <Eigen/Dense>
 #include <string>
@@ -38,6 +38,10 @@ Gradient scf_gradient(const Wavefunction& wfn, const GridSpec& grid, int threads
 
 /// Whether scf_gradient can differentiate `method` ("" when it can, else why not).
 std::string gradient_unsupported(const std::string& method);
+
+/// Whether scf_gradient can differentiate in `basis` ("" when it can, else why not): its shells
+/// must be within libint2's first-derivative ERIs (libint_max_l_derivative).
+std::string gradient_basis_unsupported(const BasisSet& basis);
 
 /// d/dR of Σ_A<B Z_A Z_B / R_AB.
 Eigen::MatrixXd nuclear_repulsion_gradient(const molecules::Molecule& mol);

@@ -166,11 +166,12 @@ OptimizationResult optimize(const molecules::Molecule& start, const Objective& f
 
   EnergyGradient cur = f(res.molecule);
   ++res.evaluations;
-  MatrixXd P = MatrixXd::Identity(dim, dim);
-  {
-    const MatrixXd R = rigid_motions(start);
-    P -= R * R.transpose();
-  }
+  // Projector onto internal motions at a geometry (translations and rotations removed).
+  auto internal_projector = [dim](const molecules::Molecule& m) {
+    const MatrixXd R = rigid_motions(m);
+    return MatrixXd(MatrixXd::Identity(dim, dim) - R * R.transpose());
+  };
+  MatrixXd P = internal_projector(start);
   MatrixXd H = P * lindh_hessian(start) * P;
   // Internal modes the model leaves (almost) without curvature get a floor.
   {
@@ -188,6 +189,11 @@ OptimizationResult optimize(const molecules::Molecule& start, const Objective& f
   if (log)
     *log << "   step        energy (Eh)        dE (Eh)   max force   rms force    max step    rms step     trust\n";
   for (int step = 1;; ++step) {
+    // The rotations depend on the geometry: the projector follows it, and the Hessian with it.
+    if (step > 1) {
+      P = internal_projector(res.molecule);
+      H = P * H * P;
+    }
     const VectorXd g = P * flat(cur.gradient);
     OptimizationStep info;
     info.step = step;

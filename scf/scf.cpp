@@ -293,14 +293,19 @@ Eigen::MatrixXd sad_density(const molecules::Molecule& mol, const BasisSet& basi
   return P;
 }
 
+void check_reference(const molecules::Molecule& mol, Reference reference) {
+  const int na = mol.n_alpha(), nb = mol.n_beta();
+  if (reference == Reference::RHF && na != nb)
+    throw InputError("a restricted reference (rhf/rks) needs a closed shell, but multiplicity " +
+                     std::to_string(mol.multiplicity) + " has " + std::to_string(na - nb) +
+                     " unpaired electrons: use --reference uhf (uks)");
+}
+
 Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings) {
   const auto t_start = Clock::now();
   const bool rhf = settings.reference == Reference::RHF;
   const int na = mol.n_alpha(), nb = mol.n_beta();
-  if (rhf && na != nb)
-    throw InputError("a restricted reference (rhf/rks) needs a closed shell, but multiplicity " +
-                     std::to_string(mol.multiplicity) + " has " + std::to_string(na - nb) +
-                     " unpaired electrons: use --reference uhf (uks)");
+  check_reference(mol, settings.reference);
   if (settings.e_convergence <= 0 || settings.d_convergence <= 0)
     throw InputError("convergence thresholds must be positive");
   if (settings.max_iterations < 1) throw InputError("max_iterations must be at least 1");

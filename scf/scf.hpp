@@ -62,6 +62,9 @@ struct ScfSettings {
   std::function<void(const IterationRecord&)> on_iteration;
 };
 
+/// Throws InputError when a restricted reference is asked for an open-shell molecule.
+void check_reference(const molecules::Molecule& mol, Reference reference);
+
 /// Runs RHF or UHF. Never throws for non-convergence: check result.convergence.converged.
 /// Throws InputError for impossible settings (e.g. RHF with an open shell).
 Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings);

@@ -10,12 +10,12 @@
 
 namespace cagescreen::scf {
 
-/// One GFN2-xTB single point, atomic units.
 /// GFN2-xTB could not produce an energy at a geometry (e.g. its SCC did not converge).
 struct XtbFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// One GFN2-xTB single point, atomic units.
 struct XtbResult {
   double energy = 0.0;        ///< total energy, Eh
   Eigen::MatrixXd gradient;   ///< dE/dR, (natoms × 3), Eh/Bohr

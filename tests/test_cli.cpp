@@ -140,6 +140,46 @@ TEST_SUITE("cli") {
     expect_error("optimize water --method hf --preopt gfn1", 2, "--preopt 'gfn1': use none or xtb");
     expect_error("optimize water --convergence loose", 2, "convergence 'loose': use normal, tight or verytight");
     expect_error("optimize o-carborane:9-Q", 2, "unknown substituent 'Q'");
+    // Checked before any optimisation: the derivative limit of the basis (an h shell), the
+    // reference, and the run's cube requests.
+    const std::string h5 = tmp_file("h5.gbs", "spherical\n****\nH 0\nS 1 1.00\n  1.0 1.0\nH 1 1.00\n  1.0 1.0\n****\n");
+    const std::string h2 = tmp_file("h2.xyz", "2\nH2\nH 0 0 0\nH 0 0 0.74\n");
+    for (const std::string& args : {"optimize " + h2 + " --method hf --basis " + h5 + " --preopt xtb",
+                                    "run " + h2 + " --method hf --basis " + h5 + " --preopt xtb+dft"}) {
+      expect_error(args, 2, "basis " + h5 + " has L=5 shells; this libint2 differentiates electron-repulsion integrals up to L=4");
+      CHECK(cli(args).output.find("GFN2-xTB energy") == std::string::npos);
+    }
+    const std::string oh = tmp_file("oh.xyz", "2\nOH\nO 0 0 0\nH 0 0 0.97\n");
+    expect_error("optimize " + oh + " --multiplicity 2 --method hf --reference rhf --preopt xtb", 2,
+                 "a restricted reference (rhf/rks) needs a closed shell");
+    const auto cube = cli("run water --method hf --basis sto-3g --preopt dft --cube nonsense");
+    CHECK(cube.code == 2);
+    CHECK(cube.output.find("--cube: 'nonsense'") != std::string::npos);
+    CHECK(cube.output.find("optimisation") == std::string::npos);
+  }
+
+  TEST_CASE("optimize: UKS PBE/6-31G* OH against psi4") {
+    // psi4 1.3.2 optimize('pbe'), reference uks, 6-31G* (Cartesian d), scf_type pk, 99 × 590 grid,
+    // e/d_convergence 1e-10/1e-8, g_convergence gau_tight, from O 0 0 0, H 0 0 0.97 Angstrom:
+    // E = −75.636836088997 Eh, R(OH) = 1.8737404777 Bohr (tests/reference/gradients/oh_uks_pbe_opt.in,
+    // outputs/oh_uks_pbe_opt.out). Same quadrature here (99,590:psi4); psi4 stops at gau_tight with
+    // a residual force, we converge further, so R agrees to 1e-4 Bohr and E to 1e-8 Eh.
+    const std::string dir = std::string(CAGESCREEN_TEST_TMP) + "/optimize_uks";
+    fs::create_directories(dir);
+    const std::string oh = tmp_file("oh_uks.xyz", "2\nOH\nO 0 0 0\nH 0 0 0.97\n");
+    const auto r = cli("optimize " + oh + " --multiplicity 2 --method pbe --basis 6-31g* --grid 99,590:psi4 "
+                       "--convergence tight -o " + dir + "/oh.xyz --trajectory " + dir + "/oh.trj.xyz");
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("reference uhf") != std::string::npos);
+    const auto pos = r.output.find("FINAL OPTIMIZED ENERGY");
+    REQUIRE(pos != std::string::npos);
+    check_near(std::stod(r.output.substr(pos + 22)), -75.636836088997, 1e-8, "OH UKS PBE energy vs psi4");
+    const auto mol = cagescreen::molecules::read_molecule_file(dir + "/oh.xyz");
+    REQUIRE(mol.atoms.size() == 2);
+    const auto& a = mol.atoms[0].r;
+    const auto& b = mol.atoms[1].r;
+    check_near(std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]), 1.8737404777, 1e-4, "OH bond vs psi4");
   }
 
   TEST_CASE("bad molecule input: exit code 2 and a one-line message naming file and line") {

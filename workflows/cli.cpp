@@ -206,6 +206,8 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const Descri
   out << "\n" << std::setprecision(10) << "FINAL SINGLE POINT ENERGY " << e.total << "\n";
 }
 
+void write_failure(const std::string& path, const char* type, const std::string& message);
+
 int run(const RunOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto functional = scf::Functional::from_name(opt.method);  // validates the name early
@@ -217,18 +219,6 @@ int run(const RunOptions& opt) {
   if (optimize_here)
     if (const std::string why = scf::gradient_unsupported(opt.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
-  std::optional<Preoptimization> preoptimization;
-  std::optional<ScfOptimization> optimization;
-  if ((preopt == "xtb" || preopt == "xtb+dft") && !opt.dry_run) {
-    if (opt.threads > 0) omp_set_num_threads(opt.threads);
-    std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), Gaussian's normal criteria\n";
-    preoptimization = preoptimize_xtb(mol, scf::OptimizerSettings{}, opt.quiet ? nullptr : &std::cerr);
-    std::cerr << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << preoptimization->energy
-              << " Eh  gap " << std::setprecision(4) << preoptimization->gap_ev << " eV  "
-              << (preoptimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
-              << preoptimization->steps << " steps\n" << std::defaultfloat;
-  }
-
   scf::ScfSettings st;
   st.method = opt.method;
   st.grid = scf::parse_grid(opt.grid);
@@ -250,17 +240,15 @@ int run(const RunOptions& opt) {
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
   st.threads = threads;
-  if (optimize_here && !opt.dry_run) {
-    // The level's own method and basis, with analytic gradients; the final SCF and the
-    // descriptors below run at the optimised geometry (with the level's scf_type).
-    optimization = optimize_scf(mol, st, opt.basis, scf::parse_shell_type(opt.shell_type), scf::OptimizerSettings{},
-                                opt.quiet ? nullptr : &std::cerr);
-    std::cerr << std::fixed << std::setprecision(10) << "   " << optimization->method << "/" << optimization->basis
-              << " optimisation: energy " << optimization->energy << " Eh, "
-              << (optimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
-              << optimization->steps << " steps\n" << std::defaultfloat;
-  }
-  const auto basis = scf::build_basis(mol, opt.basis, scf::parse_shell_type(opt.shell_type));
+  // Everything that can be checked is checked before any optimisation: the basis (names, elements,
+  // angular momentum, derivative limit), the memory limit, cube, descriptor and Molden requests.
+  // The basis size does not depend on the geometry, so the memory sizing holds after it.
+  const auto shell_type = scf::parse_shell_type(opt.shell_type);
+  auto basis = scf::build_basis(mol, opt.basis, shell_type);
+  scf::check_reference(mol, st.reference);
+  if (optimize_here)
+    if (const std::string why = scf::gradient_basis_unsupported(basis); !why.empty())
+      throw InputError("--preopt " + preopt + ": " + why);
   if (opt.memory_limit_mib < 0) throw InputError("--memory-limit must not be negative");
   if (opt.memory_limit_mib > 0) {
     // Checked before the SCF: fail at once rather than after hours. The in-core budget shrinks to fit.
@@ -278,6 +266,59 @@ int run(const RunOptions& opt) {
     const double room = opt.memory_limit_mib - program - working;
     st.memory_bytes = std::min(st.memory_bytes, static_cast<std::size_t>(room * 1024.0 * 1024.0));
   }
+  std::vector<std::string> cubes;
+  {
+    std::stringstream ss(opt.cube_list);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      item = lower(item);
+      if (item.empty()) continue;
+      const bool number = std::all_of(item.begin(), item.end(), ::isdigit);
+      if (item != "density" && item != "esp" && item != "homo" && item != "lumo" && !(number && std::stoi(item) > 0))
+        throw InputError("--cube: '" + item + "' must be density, esp, homo, lumo or a 1-based orbital number");
+      cubes.push_back(item);
+    }
+    if (!cubes.empty() && !(opt.cube_spacing > 0 && opt.cube_padding >= 0))
+      throw InputError("--cube-spacing must be positive and --cube-padding not negative");
+  }
+  auto selection = parse_descriptors(opt.descriptors);
+  selection.surface = selection.surface || opt.surface;
+  descriptors::SurfaceSettings surface_settings;
+  surface_settings.spacing = opt.surface_spacing;
+  surface_settings.threads = threads;
+  if (!(opt.surface_spacing >= 0.05 && opt.surface_spacing <= 1.0))
+    throw InputError("--surface-spacing must be between 0.05 and 1 Bohr");
+  if (!opt.molden_file.empty() && basis.max_l > 4)
+    throw InputError("--molden: Molden files hold shells up to g (L=4); basis '" + basis.name + "' has L=" +
+                     std::to_string(basis.max_l));
+
+  std::optional<Preoptimization> preoptimization;
+  std::optional<ScfOptimization> optimization;
+  try {
+    if ((preopt == "xtb" || preopt == "xtb+dft") && !opt.dry_run) {
+      std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), Gaussian's normal criteria\n";
+      preoptimization = preoptimize_xtb(mol, scf::OptimizerSettings{}, opt.quiet ? nullptr : &std::cerr);
+      std::cerr << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << preoptimization->energy
+                << " Eh  gap " << std::setprecision(4) << preoptimization->gap_ev << " eV  "
+                << (preoptimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
+                << preoptimization->steps << " steps\n" << std::defaultfloat;
+    }
+    if (optimize_here && !opt.dry_run) {
+      // The level's own method and basis, with analytic gradients; the final SCF and the
+      // descriptors below run at the optimised geometry (with the level's scf_type).
+      optimization = optimize_scf(mol, st, opt.basis, shell_type, scf::OptimizerSettings{},
+                                  opt.quiet ? nullptr : &std::cerr);
+      std::cerr << std::fixed << std::setprecision(10) << "   " << optimization->method << "/" << optimization->basis
+                << " optimisation: energy " << optimization->energy << " Eh, "
+                << (optimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
+                << optimization->steps << " steps\n" << std::defaultfloat;
+    }
+  } catch (const NotConverged& e) {
+    // An SCF or xtb step of the pre-optimisation failed: the failure record says so.
+    write_failure(opt.json_file, "convergence_error", std::string("pre-optimisation: ") + e.what());
+    throw;
+  }
+  if (preoptimization || optimization) basis = scf::build_basis(mol, opt.basis, shell_type);
 
   std::cerr << "cagescreen " << version_string() << "  libint2 " << scf::libint_version() << "  threads "
             << threads << "\n";
@@ -305,32 +346,6 @@ int run(const RunOptions& opt) {
       std::cerr << line;
     };
   }
-  // Cube requests are checked before the SCF.
-  std::vector<std::string> cubes;
-  {
-    std::stringstream ss(opt.cube_list);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      item = lower(item);
-      if (item.empty()) continue;
-      const bool number = std::all_of(item.begin(), item.end(), ::isdigit);
-      if (item != "density" && item != "esp" && item != "homo" && item != "lumo" && !(number && std::stoi(item) > 0))
-        throw InputError("--cube: '" + item + "' must be density, esp, homo, lumo or a 1-based orbital number");
-      cubes.push_back(item);
-    }
-    if (!cubes.empty() && !(opt.cube_spacing > 0 && opt.cube_padding >= 0))
-      throw InputError("--cube-spacing must be positive and --cube-padding not negative");
-  }
-  auto selection = parse_descriptors(opt.descriptors);
-  selection.surface = selection.surface || opt.surface;
-  descriptors::SurfaceSettings surface_settings;
-  surface_settings.spacing = opt.surface_spacing;
-  surface_settings.threads = threads;
-  if (!(opt.surface_spacing >= 0.05 && opt.surface_spacing <= 1.0))
-    throw InputError("--surface-spacing must be between 0.05 and 1 Bohr");
-  if (!opt.molden_file.empty() && basis.max_l > 4)
-    throw InputError("--molden: Molden files hold shells up to g (L=4); basis '" + basis.name + "' has L=" +
-                     std::to_string(basis.max_l));
   const auto wfn = scf::run_scf(mol, basis, st);
 
   RunInfo info;

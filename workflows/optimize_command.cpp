@@ -77,7 +77,7 @@ struct ScfObjective {
   scf::EnergyGradient operator()(const molecules::Molecule& m) {
     const auto b = scf::build_basis(m, basis, shell_type);
     auto wfn = scf::run_scf(m, b, settings);
-    if (!wfn.convergence.converged && !settings.guess_density.empty()) {  // retry from the SAD guess
+    if (!wfn.convergence.converged && !settings.guess_density.empty()) {  // retry from the level's own guess (SAD or core)
       settings.guess_density.clear();
       wfn = scf::run_scf(m, b, settings);
     }
@@ -118,7 +118,7 @@ ScfOptimization optimize_scf(molecules::Molecule& mol, const scf::ScfSettings& s
   objective.shell_type = shell_type;
   objective.log = log;
   const auto b = scf::build_basis(mol, basis, shell_type);  // validates early
-  if (b.max_l > 4) throw InputError("basis " + b.name + " has shells beyond g; libint2 here differentiates up to g");
+  if (const std::string why = scf::gradient_basis_unsupported(b); !why.empty()) throw InputError(why);
   if (log) {
     *log << "   optimisation at " << st.method << "/" << b.name << " (" << scf::to_string(b.shell_type) << ", " << b.nbf
          << " functions), reference " << scf::to_string(st.reference) << ", four-index integrals";
@@ -195,6 +195,12 @@ int optimize_command(const OptimizeCommand& command) {
                        : scf::parse_reference(lower(command.reference));
     st.threads = omp_get_max_threads();
     const auto shell_type = scf::parse_shell_type(command.shell_type);
+    // The basis (names, elements, derivative limit) and the reference are checked before any
+    // xtb pre-optimisation.
+    if (const std::string why = scf::gradient_basis_unsupported(scf::build_basis(mol, command.basis, shell_type));
+        !why.empty())
+      throw InputError("--basis: " + why);
+    scf::check_reference(mol, st.reference);
     if (preopt == "xtb") {
       std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), normal criteria\n";
       scf::OptimizerSettings pre;
