@@ -16,6 +16,7 @@
 #include "scf/integrals.hpp"
 #include "scf/jk.hpp"
 #include "scf/xc.hpp"
+#include "cli_helpers.hpp"
 #include "scf_helpers.hpp"
 
 using namespace cagescreen;
@@ -93,9 +94,32 @@ TEST_SUITE("unit") {
     CHECK(max_diff(scf::nuclear_repulsion_gradient(mol), fd) < 1e-8);
   }
 
+  TEST_CASE("gradient: pseudo-atoms (nuclear charge other than Z) in the one-electron and nuclear terms") {
+    // Cluster terminations put pseudo-hydrogens of fractional charge on the surface: their charge,
+    // not Z, enters the nuclear attraction and repulsion and so their derivatives.
+    auto mol = distorted_water();
+    mol.atoms[2].nuclear_charge = 0.75;
+    const auto basis = scf::build_basis(mol, "6-31g*");
+    const MatrixXd P = random_symmetric(basis.nbf, 13);
+    const MatrixXd gh = scf::core_hamiltonian_gradient(basis, mol, P);
+    const MatrixXd fh = finite_difference(mol, [&](const molecules::Molecule& m) {
+      return P.cwiseProduct(scf::core_hamiltonian(scf::build_basis(m, "6-31g*"), m)).sum();
+    });
+    CHECK(max_diff(gh, fh) < 1e-6);
+    const MatrixXd fn = finite_difference(mol, [](const molecules::Molecule& m) { return m.nuclear_repulsion(); });
+    CHECK(max_diff(scf::nuclear_repulsion_gradient(mol), fn) < 1e-8);
+    // And it differs from the whole-charge result, so the test sees the charge.
+    CHECK(max_diff(gh, scf::core_hamiltonian_gradient(basis, distorted_water(), P)) > 1e-3);
+  }
+
   TEST_CASE("gradient: two-electron derivative integrals against finite differences") {
     const auto mol = distorted_water();
-    for (const char* name : {"6-31g*", "def2-svp"}) {
+    // One primitive per shell up to f on O and a g shell on H: derivatives up to libint2's L = 4.
+    const std::string spdfg = tmp_file("spdfg.gbs",
+                                       "spherical\n****\nO 0\nS 1 1.00\n  7.0 1.0\nS 1 1.00\n  0.5 1.0\n"
+                                       "P 1 1.00\n  1.2 1.0\nD 1 1.00\n  1.0 1.0\nF 1 1.00\n  0.9 1.0\n****\n"
+                                       "H 0\nS 1 1.00\n  0.6 1.0\nG 1 1.00\n  0.8 1.0\n****\n");
+    for (const std::string name : {std::string("6-31g*"), std::string("def2-svp"), spdfg}) {
       CAPTURE(name);
       const auto basis = scf::build_basis(mol, name);
       const MatrixXd Da = random_symmetric(basis.nbf, 3), Db = random_symmetric(basis.nbf, 5);
