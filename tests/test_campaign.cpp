@@ -371,6 +371,25 @@ TEST_SUITE("unit") {
 }
 
 TEST_SUITE("campaign") {
+  TEST_CASE("campaign: optimize = \"dft\" optimises each candidate at the level's own method and basis") {
+    const fs::path dir = scratch("campaign-optimize-dft");
+    std::ofstream(dir / "m.toml") << "name = \"opt\"\noutput = \"out\"\ndescriptors = [\"frontier\"]\n"
+                                     "[level]\nmethod = \"hf\"\nbasis = \"sto-3g\"\nscf_type = \"conv\"\noptimize = \"dft\"\n"
+                                     "[[candidates]]\nspecies = \"water\"\n";
+    const auto r = cli("screen " + (dir / "m.toml").string() + " --jobs 1");
+    INFO(r.output);
+    CHECK(r.code == 0);
+    auto t = table_of(dir / "out" / "results.sqlite");
+    const std::string key = "water@hf/sto-3g/grid=default/scf_type=conv/optimize=dft";
+    REQUIRE(t.count(key) == 1);
+    CHECK(t[key].status == "done");
+    const auto j = nlohmann::json::parse(t[key].result_json);
+    const auto& o = j["extras"]["cagescreen"]["optimization"];
+    CHECK(o["converged"] == true);
+    CHECK(o["energy"].get<double>() < -74.9659);  // the HF/STO-3G minimum, −74.96590 Eh (cli test)
+    CHECK(std::abs(o["energy"].get<double>() - j["return_result"].get<double>()) < 1e-8);
+  }
+
   TEST_CASE("failures: bad file, SCF that cannot converge, memory and time caps; resume and retry") {
     const fs::path dir = scratch("campaign-failures");
     std::ofstream(dir / "broken.xyz") << "3\nwater with a typo\nO 0 0 0\nH 0 0 0.96\nH 0.93 zero 0\n";
