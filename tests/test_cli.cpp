@@ -172,6 +172,13 @@ TEST_SUITE("cli") {
     INFO(r.output);
     REQUIRE(r.code == 0);
     CHECK(r.output.find("reference uhf") != std::string::npos);
+    // Each step after the first starts from the previous step's density: fewer SCF iterations
+    // than the SAD start (measured 11, then 9, 8, 7, 7).
+    std::vector<int> iterations;
+    for (std::size_t at = r.output.find("      SCF "); at != std::string::npos; at = r.output.find("      SCF ", at + 1))
+      iterations.push_back(std::stoi(r.output.substr(at + 10)));
+    REQUIRE(iterations.size() >= 3);
+    for (std::size_t i = 1; i < iterations.size(); ++i) CHECK(iterations[i] < iterations[0]);
     const auto pos = r.output.find("FINAL OPTIMIZED ENERGY");
     REQUIRE(pos != std::string::npos);
     check_near(std::stod(r.output.substr(pos + 22)), -75.636836088997, 1e-8, "OH UKS PBE energy vs psi4");
