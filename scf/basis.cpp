@@ -314,8 +314,10 @@ int libint_max_l_derivative() {
   const char* list = ERI_MAX_AM_LIST;
   if (const char* comma = std::strchr(list, ',')) return std::atoi(comma + 1);
   return -1;  // this libint2 has no derivative ERIs
+#elif defined(ERI_MAX_AM) && defined(INCLUDE_ERI)
+  return INCLUDE_ERI >= 1 ? ERI_MAX_AM : -1;
 #else
-  return LIBINT_MAX_AM;
+  return -1;
 #endif
 }
 

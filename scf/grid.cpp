@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include <Eigen/Dense>
@@ -38,26 +39,72 @@ constexpr double psi4_radius[] = {
 
 double psi4_atomic_radius(int Z) { return Z <= 54 ? psi4_radius[Z - 1] : 1.881; }
 
-/// Columns: the principal axes of the nuclear-charge distribution (second moment about the centre
-/// of charge), as psi4 orients its atomic grids. Lebedev rules are invariant under the octahedral
-/// group, so the order and signs of the axes do not matter; for degenerate moments (symmetric and
-/// spherical tops, linear molecules) the axes within the degenerate subspace are Eigen's choice.
-std::array<std::array<double, 3>, 3> charge_principal_axes(const molecules::Molecule& mol) {
+/// The axes of the angular grids (columns): the principal axes of the nuclear-charge distribution
+/// (second moment about the centre of charge, true Z as psi4 uses), as psi4 orients its grids.
+/// Lebedev rules are invariant under the octahedral group, so the order and signs of the axes do
+/// not matter. Where moments are degenerate the axes are fixed by the atoms, following psi4's rule
+/// for symmetric tops: z the unique axis (spherical tops: towards the atom nearest the centre), x
+/// towards the atom nearest the z axis but off it (ties: lowest along z, then lowest Z). The grid
+/// then turns with the molecule, whatever its symmetry, except about the axis of a linear molecule.
+std::array<std::array<double, 3>, 3> grid_axes(const molecules::Molecule& mol) {
+  using Eigen::Vector3d;
   double q = 0.0;
-  std::array<double, 3> c{};
+  Vector3d c = Vector3d::Zero();
   for (const auto& a : mol.atoms) {
     q += a.Z;
-    for (int d = 0; d < 3; ++d) c[d] += a.Z * a.r[d];
+    c += a.Z * Vector3d(a.r[0], a.r[1], a.r[2]);
   }
-  for (int d = 0; d < 3; ++d) c[d] /= q;
+  c /= q;
+  std::vector<Vector3d> rel;
   Eigen::Matrix3d M = Eigen::Matrix3d::Zero();
-  for (const auto& a : mol.atoms)
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j) M(i, j) += a.Z * (a.r[i] - c[i]) * (a.r[j] - c[j]);
+  for (const auto& a : mol.atoms) {
+    rel.push_back(Vector3d(a.r[0], a.r[1], a.r[2]) - c);
+    M += a.Z * rel.back() * rel.back().transpose();
+  }
   const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(M);
+  const Vector3d lam = es.eigenvalues();
+  Eigen::Matrix3d V = es.eigenvectors();
+  const double tol = 1e-8 * std::max(1.0, lam(2));
+  const bool low = lam(1) - lam(0) < tol, high = lam(2) - lam(1) < tol;
+  const double near = 1e-6;  // Bohr: positions closer than this count as equal
+  auto x_axis_about = [&](const Vector3d& z) -> std::optional<Vector3d> {
+    int best = -1;
+    double best_d = 0, best_z = 0;
+    for (std::size_t i = 0; i < rel.size(); ++i) {
+      const double zi = rel[i].dot(z);
+      const double d = (rel[i] - zi * z).norm();
+      if (d < near) continue;
+      const bool better = best < 0 || d < best_d - near ||
+                          (d < best_d + near && (zi < best_z - near ||
+                                                 (zi < best_z + near && mol.atoms[i].Z < mol.atoms[best].Z)));
+      if (better) best = static_cast<int>(i), best_d = d, best_z = zi;
+    }
+    if (best < 0) return std::nullopt;
+    return Vector3d((rel[best] - best_z * z).normalized());
+  };
+  if (lam(2) > tol && (low || high)) {
+    Vector3d z;
+    if (low && high) {  // spherical top: towards the atom nearest the centre (off it; lowest Z)
+      int best = -1;
+      for (std::size_t i = 0; i < rel.size(); ++i) {
+        if (rel[i].norm() < near) continue;
+        if (best < 0 || rel[i].norm() < rel[best].norm() - near ||
+            (rel[i].norm() < rel[best].norm() + near && mol.atoms[i].Z < mol.atoms[best].Z))
+          best = static_cast<int>(i);
+      }
+      z = rel[best].normalized();
+    } else {
+      z = low ? V.col(2) : V.col(0);  // the non-degenerate axis
+    }
+    if (const auto x = x_axis_about(z)) {
+      V.col(0) = *x;
+      V.col(1) = z.cross(*x);
+      V.col(2) = z;
+    }
+  }
   std::array<std::array<double, 3>, 3> Q{};
   for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) Q[i][j] = es.eigenvectors()(i, j);
+    for (int j = 0; j < 3; ++j) Q[i][j] = V(i, j);
   return Q;
 }
 
@@ -174,7 +221,7 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
         const double chi = std::sqrt(psi4_atomic_radius(mol.atoms[k].Z) / psi4_atomic_radius(mol.atoms[l].Z));
         adjust[k * natom + l] = std::clamp((1.0 - chi * chi) / (4.0 * chi), -0.5, 0.5);
       }
-    axes = charge_principal_axes(mol);
+    axes = grid_axes(mol);
   }
 
   std::vector<std::array<double, 3>> pts;

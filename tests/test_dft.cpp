@@ -9,6 +9,7 @@
 #include "scf/grid.hpp"
 #include "scf/integrals.hpp"
 #include "scf/xc.hpp"
+#include "scf_helpers.hpp"
 
 using namespace cagescreen;
 using namespace cagescreen::scf;
@@ -142,5 +143,52 @@ TEST_SUITE("unit") {
     check_near(cam.exact_exchange, 0.19, 1e-12, "CAM-B3LYP full-range exact exchange");
     check_near(cam.long_range_exchange, 0.46, 1e-12, "CAM-B3LYP long-range exact exchange");
     check_near(cam.omega, 0.33, 1e-12, "CAM-B3LYP omega");
+  }
+}
+
+TEST_SUITE("unit") {
+  TEST_CASE("grid :psi4 turns with the molecule: asymmetric, symmetric and spherical tops") {
+    // Water (asymmetric top), ammonia (symmetric top) and methane (spherical top), Angstrom, and
+    // each turned by an arbitrary rotation. On a psi4-style grid the SVWN/STO-3G energy must not
+    // change (1e-9 Eh); on the lab-frame grid of the same size it does (shown for water).
+    auto make = [](std::vector<std::pair<int, std::array<double, 3>>> atoms) {
+      molecules::Molecule m;
+      m.multiplicity = 1;
+      for (auto& [Z, r] : atoms) m.atoms.push_back(molecules::Atom{Z, {r[0] * 1.8897261246, r[1] * 1.8897261246, r[2] * 1.8897261246}});
+      return m;
+    };
+    const auto h2o = make({{8, {0, 0, 0.1173}}, {1, {0, 0.7572, -0.4692}}, {1, {0, -0.7572, -0.4692}}});
+    const auto nh3 = make({{7, {0, 0, 0.1}}, {1, {0.9377, 0, -0.2617}}, {1, {-0.4689, 0.8121, -0.2617}},
+                           {1, {-0.4689, -0.8121, -0.2617}}});
+    const double t = 0.6276;
+    const auto ch4 = make({{6, {0, 0, 0}}, {1, {t, t, t}}, {1, {-t, -t, t}}, {1, {-t, t, -t}}, {1, {t, -t, -t}}});
+    const Eigen::Matrix3d R = (Eigen::AngleAxisd(0.7, Eigen::Vector3d(1, 2, 3).normalized()) *
+                               Eigen::AngleAxisd(-1.1, Eigen::Vector3d(0.3, -1, 0.2).normalized()))
+                                  .toRotationMatrix();
+    auto turned = [&](molecules::Molecule m) {
+      for (auto& a : m.atoms) {
+        const Eigen::Vector3d r = R * Eigen::Vector3d(a.r[0], a.r[1], a.r[2]) + Eigen::Vector3d(0.3, -0.2, 0.5);
+        a.r = {r[0], r[1], r[2]};
+      }
+      return m;
+    };
+    auto energy = [](const molecules::Molecule& m, const char* grid) {
+      ScfSettings st;
+      st.method = "svwn";
+      st.scf_type = ScfType::Conventional;
+      st.grid = parse_grid(grid);
+      st.e_convergence = 1e-11;
+      st.d_convergence = 1e-9;
+      return converged_scf(m, "sto-3g", st).energies.total;
+    };
+    for (const auto& [label, mol] : {std::pair{"water", h2o}, std::pair{"ammonia", nh3}, std::pair{"methane", ch4}}) {
+      CAPTURE(label);
+      const double d = energy(turned(mol), "50,194:psi4") - energy(mol, "50,194:psi4");
+      MESSAGE(std::string(label) << ": E(turned) - E on 50,194:psi4 " << d);
+      CHECK(std::abs(d) < 1e-9);
+    }
+    const double lab = energy(turned(h2o), "50,194") - energy(h2o, "50,194");
+    MESSAGE("water: E(turned) - E on the lab-frame 50,194 " << lab);
+    CHECK(std::abs(lab) > 1e-8);
   }
 }

@@ -242,7 +242,8 @@ int run(const RunOptions& opt) {
   st.threads = threads;
   // Everything that can be checked is checked before any optimisation: the basis (names, elements,
   // angular momentum, derivative limit), the memory limit, cube, descriptor and Molden requests.
-  // The basis size does not depend on the geometry, so the memory sizing holds after it.
+  // The basis size does not depend on the geometry, so the working-set estimate holds after it;
+  // the program's resident size is measured before libxtb or the gradient code allocate.
   const auto shell_type = scf::parse_shell_type(opt.shell_type);
   auto basis = scf::build_basis(mol, opt.basis, shell_type);
   scf::check_reference(mol, st.reference);
