@@ -37,13 +37,13 @@ RadialDensity free_atom(int Z, const scf::Wavefunction& wfn) {
   atom.multiplicity = atomic_ground_multiplicity(Z);
   atom.name = molecules::element(Z).symbol;
   scf::ScfSettings st;
-  st.method = wfn.method;
-  st.grid = scf::parse_grid(wfn.dft.grid.empty() ? "default" : wfn.dft.grid);
+  st.functional = wfn.level.functional;
+  if (wfn.level.grid) st.grid = *wfn.level.grid;
   st.reference = atom.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF;
   const auto basis = scf::build_basis(atom, wfn.basis.name, wfn.basis.shell_type);
   const auto awfn = scf::run_scf(atom, basis, st);
   if (!awfn.convergence.converged)
-    throw InputError("Hirshfeld: the free " + atom.name + " atom (" + wfn.method + "/" + wfn.basis.name +
+    throw InputError("Hirshfeld: the free " + atom.name + " atom (" + wfn.level.method() + "/" + wfn.basis.name +
                      ", multiplicity " + std::to_string(atom.multiplicity) + ") did not converge");
   const auto& ang = scf::lebedev(302);
   std::vector<std::array<double, 3>> pts;

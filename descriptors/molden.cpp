@@ -40,7 +40,7 @@ void write_molden(const scf::Wavefunction& wfn, std::ostream& out) {
   const auto& mol = wfn.molecule;
   for (const auto& s : basis.shells)
     if (s.l > 4) throw std::invalid_argument("Molden files hold shells up to g (L=4); this basis has L=" + std::to_string(s.l));
-  out << "[Molden Format]\n[Title]\n" << (mol.name.empty() ? "cagescreen" : mol.name) << " " << wfn.method << "/"
+  out << "[Molden Format]\n[Title]\n" << (mol.name.empty() ? "cagescreen" : mol.name) << " " << wfn.level.method() << "/"
       << basis.name << "\n[Atoms] AU\n";
   out << std::scientific << std::setprecision(10);
   for (std::size_t a = 0; a < mol.atoms.size(); ++a) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 
 #include "molecules/error.hpp"
 #include "scf/detail/hermite.hpp"
@@ -313,11 +314,10 @@ Eigen::MatrixXd two_electron_gradient(const BasisSet& basis, const molecules::Mo
   return g;
 }
 
-std::string gradient_unsupported(const std::string& method) {
-  const Functional f = Functional::from_name(method);
-  if (f.meta) return "'" + method + "' is a meta-GGA: analytic gradients cover HF, LDA, GGA and global hybrids";
+std::string gradient_unsupported(const Functional& f) {
+  if (f.meta) return "'" + f.name + "' is a meta-GGA: analytic gradients cover HF, LDA, GGA and global hybrids";
   if (f.omega != 0.0)
-    return "'" + method + "' is range-separated: analytic gradients cover HF, LDA, GGA and global hybrids";
+    return "'" + f.name + "' is range-separated: analytic gradients cover HF, LDA, GGA and global hybrids";
   return "";
 }
 
@@ -328,18 +328,16 @@ std::string gradient_basis_unsupported(const BasisSet& basis) {
          " shells; this libint2 differentiates electron-repulsion integrals up to L=" + std::to_string(lmax);
 }
 
-Gradient scf_gradient(const Wavefunction& wfn, const GridSpec& grid, int threads) {
+Gradient scf_gradient(const Wavefunction& wfn, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (const std::string why = gradient_unsupported(wfn.method); !why.empty()) throw InputError(why);
-  if (wfn.scf_type == "df")
+  const Functional& f = wfn.level.functional;
+  if (const std::string why = gradient_unsupported(f); !why.empty()) throw InputError(why);
+  if (wfn.level.integrals != Integrals::FourIndex)
     throw InputError("analytic gradients need four-index integrals: run the SCF with scf_type conv");
   if (const std::string why = gradient_basis_unsupported(wfn.basis); !why.empty()) throw InputError(why);
+  if (f.is_hf() != !wfn.level.grid) throw std::logic_error("scf_gradient: a DFT wavefunction without its grid");
   const auto& mol = wfn.molecule;
   const auto& basis = wfn.basis;
-  const Functional f = Functional::from_name(wfn.method);
-  if (!f.is_hf() && (grid.name != wfn.dft.grid || grid.radial != wfn.dft.radial || grid.angular != wfn.dft.angular))
-    throw InputError("the gradient's grid '" + grid.name + "' is not the SCF's grid '" + wfn.dft.grid +
-                     "': the XC gradient must be integrated on the grid the energy was");
   Gradient g;
   const MatrixXd D = wfn.total_density();
   MatrixXd W = MatrixXd::Zero(basis.nbf, basis.nbf);
@@ -361,7 +359,7 @@ Gradient scf_gradient(const Wavefunction& wfn, const GridSpec& grid, int threads
   if (!f.is_hf()) {
     t = std::chrono::steady_clock::now();
     const bool polarized = wfn.reference == Reference::UHF;
-    XCIntegrator xc(basis, mol, f, grid, polarized, threads);
+    XCIntegrator xc(basis, mol, f, *wfn.level.grid, polarized, threads);
     g.xc = polarized ? xc.gradient({wfn.alpha.D, wfn.beta.D}) : xc.gradient({D});
     g.xc_seconds = since(t);
   }

@@ -14,7 +14,7 @@
 
 #include "molecules/molecule.hpp"
 #include "scf/basis.hpp"
-#include "scf/grid.hpp"
+#include "scf/functional.hpp"
 #include "scf/wavefunction.hpp"
 
 namespace cagescreen::scf {
@@ -31,13 +31,14 @@ struct Gradient {
   double one_electron_seconds = 0.0, two_electron_seconds = 0.0, xc_seconds = 0.0;
 };
 
-/// Gradient of a converged SCF. `grid` must be the grid of the final SCF iterations (DFT only).
+/// Gradient of a converged SCF at the level it was computed at (wfn.level: functional, and for
+/// DFT the grid of the final iterations, on which the XC gradient is integrated).
 /// Throws InputError for what it cannot differentiate: density-fitted wavefunctions (scf_type
 /// df), meta-GGA and range-separated functionals, shells beyond libint2's derivative limit.
-Gradient scf_gradient(const Wavefunction& wfn, const GridSpec& grid, int threads = 0);
+Gradient scf_gradient(const Wavefunction& wfn, int threads = 0);
 
-/// Whether scf_gradient can differentiate `method` ("" when it can, else why not).
-std::string gradient_unsupported(const std::string& method);
+/// Whether scf_gradient can differentiate functional `f` ("" when it can, else why not).
+std::string gradient_unsupported(const Functional& f);
 
 /// Whether scf_gradient can differentiate in `basis` ("" when it can, else why not): its shells
 /// must be within libint2's first-derivative ERIs (libint_max_l_derivative).

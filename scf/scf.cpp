@@ -19,6 +19,7 @@ using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
 std::string to_string(Reference r) { return r == Reference::RHF ? "rhf" : "uhf"; }
+std::string to_string(Integrals i) { return i == Integrals::DensityFitted ? "df" : "conv"; }
 std::string to_string(Guess g) { return g == Guess::SAD ? "sad" : "core"; }
 
 Guess parse_guess(const std::string& text) {
@@ -316,9 +317,11 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
     throw InputError("diis_vectors = " + std::to_string(settings.diis_vectors) + " must be in [2, 20]");
 
   molecules::check_charge_multiplicity(mol, mol.name.empty() ? "molecule" : mol.name);
-  const Functional func = Functional::from_name(settings.method);
+  const Functional& func = settings.functional;
   Wavefunction wfn;
-  wfn.method = func.name;
+  wfn.level.functional = func;
+  wfn.level.basis = basis.name;
+  wfn.level.shell_type = basis.shell_type;
   wfn.molecule = mol;
   wfn.basis = basis;
   wfn.reference = settings.reference;
@@ -354,14 +357,14 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
       wfn.fitting_seconds = df->setup_seconds();
       wfn.fitting_functions = aux.nbf;
       jk = std::move(df);
-      wfn.scf_type = "df";
-      wfn.fitting_basis = aux.name;
+      wfn.level.integrals = Integrals::DensityFitted;
+      wfn.level.fitting_basis = aux.name;
     } else if (settings.scf_type == ScfType::DF) {
       throw InputError("density fitting with '" + aux.name + "' needs " + std::to_string(need >> 20) +
                        " MiB for the fitted integrals but the memory budget is " +
                        std::to_string(js.memory_bytes >> 20) + " MiB: raise --memory or use --scf-type conv");
     } else {
-      wfn.scf_type_note = "density fitting would need " + std::to_string(need >> 20) + " MiB (budget " +
+      wfn.integrals_note = "density fitting would need " + std::to_string(need >> 20) + " MiB (budget " +
                           std::to_string(js.memory_bytes >> 20) + " MiB): four-index integrals instead";
     }
   }
@@ -378,9 +381,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   std::unique_ptr<XCIntegrator> xc, xc_early;
   if (!func.is_hf()) {
     xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
-    wfn.dft.grid = settings.grid.name;
-    wfn.dft.radial = settings.grid.radial;
-    wfn.dft.angular = settings.grid.angular;
+    wfn.level.grid = settings.grid;
     wfn.dft.points = xc->n_points();
     // The early iterations on the coarse grid when the final one is finer (see ScfSettings).
     const GridSpec coarse = parse_grid("coarse");

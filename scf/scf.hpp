@@ -7,6 +7,7 @@
 
 #include "molecules/molecule.hpp"
 #include "scf/basis.hpp"
+#include "scf/functional.hpp"
 #include "scf/grid.hpp"
 #include "scf/wavefunction.hpp"
 
@@ -28,7 +29,7 @@ Reference parse_reference(const std::string& text);
 
 /// SCF settings; every field has a default and a unit.
 struct ScfSettings {
-  std::string method = "hf";     ///< hf or a functional (see scf::Functional::from_name)
+  Functional functional = Functional::hf();  ///< hf or a functional (Functional::from_name)
   GridSpec grid;                 ///< DFT integration grid
   Reference reference = Reference::RHF;
   Guess guess = Guess::SAD;

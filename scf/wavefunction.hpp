@@ -1,15 +1,43 @@
 #pragma once
 #include <Eigen/Dense>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "molecules/molecule.hpp"
 #include "scf/basis.hpp"
+#include "scf/functional.hpp"
+#include "scf/grid.hpp"
 
 namespace cagescreen::scf {
 
 enum class Reference { RHF, UHF };
 std::string to_string(Reference r);
+
+/// How Coulomb and exchange were built.
+enum class Integrals {
+  FourIndex,      ///< four-index electron-repulsion integrals (in core or direct)
+  DensityFitted,  ///< density fitting (RI-J, RI-JK)
+};
+/// QCSchema / psi4 `scf_type` spelling: "conv" or "df".
+std::string to_string(Integrals i);
+
+/// The level of theory a Wavefunction was computed at, as typed values (PySCF's mf.xc and
+/// mf.grids, psi4's HF object holding its functional): later stages (gradient, descriptors,
+/// output) derive everything from it and never re-parse a name. The reference (RHF/UHF) is
+/// Wavefunction::reference.
+struct Level {
+  Functional functional = Functional::hf();  ///< hf or a DFT functional
+  std::string basis;                          ///< basis set name as resolved
+  ShellType shell_type = ShellType::Auto;     ///< resolved convention (never Auto after an SCF)
+  std::optional<GridSpec> grid;               ///< DFT integration grid (empty for HF)
+  Integrals integrals = Integrals::FourIndex;
+  std::string fitting_basis;                  ///< auxiliary basis of DensityFitted
+
+  bool is_dft() const { return !functional.is_hf(); }
+  /// Method name as in QCSchema's model.method: "hf" or the functional's name.
+  const std::string& method() const { return functional.name; }
+};
 
 /// Energy components, Hartree. total = nuclear_repulsion + one_electron + two_electron + xc.
 struct Energies {
@@ -20,10 +48,8 @@ struct Energies {
   double total = 0.0;
 };
 
-/// DFT details of a run (empty for HF).
+/// DFT details of a run (empty for HF; the grid itself is Level::grid).
 struct DftRecord {
-  std::string grid;              ///< level name or R,A
-  int radial = 0, angular = 0;
   std::size_t points = 0;        ///< grid points after dropping negligible weights
   double electrons = 0.0;        ///< ∫ρ on the grid at convergence
   double exact_exchange = 0.0;   ///< fraction of exact exchange
@@ -66,19 +92,17 @@ struct ConvergenceRecord {
 struct Wavefunction {
   molecules::Molecule molecule;
   BasisSet basis;
+  Level level;  ///< how it was made
   Reference reference = Reference::RHF;
-  std::string method = "hf";
   Energies energies;
   SpinOrbitals alpha;  ///< for RHF, alpha and beta are identical
   SpinOrbitals beta;
   Eigen::MatrixXd S;  ///< overlap, kept for analyses
   ConvergenceRecord convergence;
   DftRecord dft;
-  std::string scf_type = "conv";  ///< how J and K were built: "conv" or "df"
-  std::string fitting_basis;      ///< auxiliary basis of "df"
-  std::string scf_type_note;      ///< why auto chose conv over df, if it did
+  std::string integrals_note;     ///< why auto chose four-index integrals over density fitting, if it did
   std::size_t integral_bytes = 0; ///< four-index integrals or fitted tensor kept in memory
-  int fitting_functions = 0;      ///< auxiliary functions of "df"
+  int fitting_functions = 0;      ///< auxiliary functions of density fitting
   double fitting_seconds = 0.0;   ///< building the fitted tensor (included in dft.jk_seconds)
   double seconds = 0.0;  ///< wall time of the SCF
 

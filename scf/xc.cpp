@@ -204,15 +204,19 @@ std::vector<std::pair<std::string, std::string>> Functional::builtin() {
   return out;
 }
 
+Functional Functional::hf() {
+  Functional f;
+  f.name = "hf";
+  f.exact_exchange = 1.0;
+  return f;
+}
+
 Functional Functional::from_name(const std::string& text) {
   std::string name = text;
   for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (name == "hf") return hf();
   Functional f;
   f.name = name;
-  if (name == "hf") {
-    f.exact_exchange = 1.0;
-    return f;
-  }
   bool found = false;
   for (const auto& b : builtins())
     if (name == b.name) {

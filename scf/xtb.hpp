@@ -6,14 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "molecules/error.hpp"
 #include "molecules/molecule.hpp"
 
 namespace cagescreen::scf {
 
-/// GFN2-xTB could not produce an energy at a geometry (e.g. its SCC did not converge).
-struct XtbFailed : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using cagescreen::XtbFailed;  ///< (molecules/error.hpp)
 
 /// One GFN2-xTB single point, atomic units.
 struct XtbResult {

@@ -22,12 +22,14 @@
 
 #include "cli_helpers.hpp"
 #include "molecules/error.hpp"
-#include "workflows/campaign.hpp"
-#include "workflows/manifest.hpp"
-#include "workflows/ranking.hpp"
-#include "workflows/report.hpp"
+#include "molecules/units.hpp"
+#include "workflows/campaign/runner.hpp"
+#include "workflows/qcschema.hpp"
+#include "workflows/campaign/manifest.hpp"
+#include "workflows/campaign/ranking.hpp"
+#include "workflows/campaign/report.hpp"
 #include "workflows/scalars.hpp"
-#include "workflows/store.hpp"
+#include "workflows/campaign/store.hpp"
 
 namespace fs = std::filesystem;
 using namespace cagescreen;
@@ -228,21 +230,42 @@ TEST_SUITE("unit") {
               .find(":5: 'label' names one candidate, but this entry yields 5 derivatives") != std::string::npos);
   }
 
-  TEST_CASE("scalars: the GFN2-xTB energy and gap of a pre-optimised run") {
-    const auto j = nlohmann::json::parse(R"({"return_result": -76.0, "extras": {"cagescreen": {
-        "preoptimization": {"method": "gfn2-xtb", "energy": -5.07, "gap_ev": 14.2, "steps": 4, "converged": true},
-        "descriptors": {"gap_ev": 9.5}}}})");
-    const auto v = extract_scalars(j);
-    auto value = [&](const char* name) {
+  TEST_CASE("scalars: computed once from the run's values, read back from extras.cagescreen.scalars") {
+    scf::Wavefunction wfn;
+    wfn.energies.total = -76.0;
+    descriptors::DescriptorSet d;
+    d.request = descriptors::parse_descriptor_request("frontier");
+    d.frontier.homo = -0.3;
+    d.frontier.lumo = 0.05;
+    d.frontier.gap = 0.35;
+    d.frontier.has_lumo = true;
+    d.conceptual = descriptors::conceptual_dft(d.frontier);
+    Preoptimization po;
+    po.energy = -5.07;
+    po.gap_ev = 14.2;
+    auto value = [&](const std::vector<std::optional<double>>& v, const char* name) {
       for (std::size_t i = 0; i < scalar_descriptors().size(); ++i)
         if (std::string(scalar_descriptors()[i].name) == name) return v[i];
       return std::optional<double>{};
     };
-    CHECK(value("xtb_energy_eh") == -5.07);
-    CHECK(value("xtb_gap_ev") == 14.2);
-    CHECK(value("gap_ev") == 9.5);
-    CHECK(extract_scalars(nlohmann::json::parse(R"({"return_result": -1.0})"))[0] == -1.0);
-    CHECK(!value("vs_max_kcal"));
+    const auto v = scalar_values(wfn, d, &po);
+    CHECK(value(v, "energy_eh") == -76.0);
+    CHECK(value(v, "xtb_energy_eh") == -5.07);
+    CHECK(value(v, "xtb_gap_ev") == 14.2);
+    CHECK(*value(v, "gap_ev") == doctest::Approx(0.35 * units::hartree_in_ev).epsilon(1e-14));
+    CHECK(*value(v, "hardness_ev") == doctest::Approx(0.35 * units::hartree_in_ev).epsilon(1e-14));
+    CHECK(!value(v, "dipole_debye"));  // not requested
+    CHECK(!value(v, "max_h_charge"));
+    CHECK(!value(v, "vs_max_kcal"));   // no surface analysis
+    const auto j = nlohmann::json::parse(R"({"return_result": -76.0, "extras": {"cagescreen": {
+        "scalars": {"energy_eh": -76.0, "xtb_energy_eh": -5.07, "gap_ev": 9.5, "lumo_ev": null}}}})");
+    const auto r = extract_scalars(j);
+    CHECK(value(r, "energy_eh") == -76.0);
+    CHECK(value(r, "xtb_energy_eh") == -5.07);
+    CHECK(value(r, "gap_ev") == 9.5);
+    CHECK(!value(r, "lumo_ev"));
+    CHECK(!value(r, "vs_max_kcal"));
+    for (const auto& x : extract_scalars(nlohmann::json::parse(R"({"return_result": -1.0})"))) CHECK(!x);
   }
 
   TEST_CASE("manifest: duplicate labels from two entries are an error") {

@@ -615,7 +615,7 @@ TEST_SUITE("regression") {
       s.e_convergence = 1e-10;
       s.d_convergence = 1e-8;
       s.max_iterations = 200;
-      s.method = "b3lyp";
+      s.functional = scf::Functional::from_name("b3lyp");
       s.scf_type = scf::ScfType::Conventional;  // as the psi4 (pk) references
       s.grid = scf::parse_grid("fine");
       const auto wfn = scf::run_scf(mol, scf::build_basis(mol, "def2-svp"), s);

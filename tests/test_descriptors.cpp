@@ -30,7 +30,7 @@ namespace {
 scf::Wavefunction b3lyp_fine(const molecules::Molecule& mol, const std::string& basis,
                              scf::ShellType type = scf::ShellType::Auto) {
   scf::ScfSettings st;
-  st.method = "b3lyp";
+  st.functional = scf::Functional::from_name("b3lyp");
   st.scf_type = scf::ScfType::Conventional;  // as the psi4 (pk) references
   st.grid = scf::parse_grid("fine");
   st.e_convergence = 1e-10;

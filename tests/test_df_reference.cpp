@@ -36,7 +36,7 @@ void check_df(const std::string& name, double energy_tol, double orbital_tol) {
   const auto basis = scf::build_basis(mol, ref["basis"].get<std::string>());
   REQUIRE(basis.nbf == ref["nbf"].get<int>());
   scf::ScfSettings st;
-  st.method = ref["method"].get<std::string>();
+  st.functional = scf::Functional::from_name(ref["method"].get<std::string>());
   st.scf_type = scf::ScfType::DF;
   st.fitting_basis = ref["df_basis_scf"].get<std::string>();
   st.grid = scf::parse_grid("fine");
@@ -46,7 +46,7 @@ void check_df(const std::string& name, double energy_tol, double orbital_tol) {
   st.d_convergence = 1e-8;
   const auto wfn = scf::run_scf(mol, basis, st);
   REQUIRE(wfn.convergence.converged);
-  CHECK(wfn.scf_type == "df");
+  CHECK(wfn.level.integrals == scf::Integrals::DensityFitted);
   CHECK(wfn.fitting_functions == ref["naux"].get<int>());
   check_near(wfn.energies.total, ref["total_energy"].get<double>(), energy_tol, name + " total energy vs psi4 df");
   auto orbitals = [&](const scf::SpinOrbitals& so, const nlohmann::json& occ, const nlohmann::json& virt) {

@@ -174,7 +174,7 @@ TEST_SUITE("unit") {
     };
     auto energy = [](const molecules::Molecule& m, const char* grid) {
       ScfSettings st;
-      st.method = "svwn";
+      st.functional = scf::Functional::from_name("svwn");
       st.scf_type = ScfType::Conventional;
       st.grid = parse_grid(grid);
       st.e_convergence = 1e-11;

@@ -27,7 +27,7 @@ void check_dft(const std::string& name) {
   const auto basis = scf::build_basis(mol, "def2-svp");
   REQUIRE(basis.nbf == ref->nbf);
   scf::ScfSettings st;
-  st.method = ref->functional;
+  st.functional = scf::Functional::from_name(ref->functional);
   st.scf_type = scf::ScfType::Conventional;  // as the psi4 (pk) references
   st.grid = scf::parse_grid("fine");
   st.reference = ref->uks ? scf::Reference::UHF : scf::Reference::RHF;

@@ -190,7 +190,7 @@ double psi4_gradient_difference(const std::string& name, double energy_tol, cons
   const auto basis = scf::build_basis(mol, ref["basis"].get<std::string>());
   REQUIRE(basis.nbf == ref["nbf"].get<int>());
   scf::ScfSettings st;
-  st.method = ref["method"].get<std::string>();
+  st.functional = scf::Functional::from_name(ref["method"].get<std::string>());
   st.scf_type = scf::ScfType::Conventional;
   st.grid = scf::parse_grid(grid);
   const std::string reference = ref["reference"].get<std::string>();
@@ -200,7 +200,7 @@ double psi4_gradient_difference(const std::string& name, double energy_tol, cons
   const auto wfn = scf::run_scf(mol, basis, st);
   REQUIRE(wfn.convergence.converged);
   check_near(wfn.energies.total, ref["energy"].get<double>(), energy_tol, name + " energy vs psi4");
-  const auto g = scf::scf_gradient(wfn, st.grid);
+  const auto g = scf::scf_gradient(wfn);
   const auto& rg = ref["gradient"];
   MatrixXd expected(mol.atoms.size(), 3);
   for (std::size_t a = 0; a < mol.atoms.size(); ++a)
@@ -254,15 +254,21 @@ TEST_SUITE("regression") {
 }
 
 TEST_SUITE("unit") {
-  TEST_CASE("gradient: refuses a grid other than the SCF's") {
+  TEST_CASE("gradient: takes its functional, grid and integral mode from the wavefunction's level") {
     scf::ScfSettings st;
-    st.method = "svwn";
+    st.functional = scf::Functional::from_name("svwn");
     st.scf_type = scf::ScfType::Conventional;
     st.grid = scf::parse_grid("coarse");
     const auto wfn = converged_scf(distorted_water(), "sto-3g", st);
-    CHECK_NOTHROW(scf::scf_gradient(wfn, scf::parse_grid("coarse")));
-    CHECK_THROWS_AS(scf::scf_gradient(wfn, scf::parse_grid("coarse:psi4")), InputError);
-    CHECK_THROWS_AS(scf::scf_gradient(wfn, scf::parse_grid("fine")), InputError);
+    REQUIRE(wfn.level.grid);
+    CHECK(wfn.level.grid->name == "coarse");
+    CHECK(wfn.level.functional.name == "svwn");
+    CHECK(wfn.level.integrals == scf::Integrals::FourIndex);
+    CHECK_NOTHROW(scf::scf_gradient(wfn));
+    st.scf_type = scf::ScfType::DF;
+    const auto fitted = converged_scf(distorted_water(), "sto-3g", st);
+    CHECK(fitted.level.integrals == scf::Integrals::DensityFitted);
+    CHECK_THROWS_AS(scf::scf_gradient(fitted), InputError);
   }
 }
 
@@ -289,7 +295,7 @@ TEST_SUITE("regression") {
                           Case{"OH UKS PBE", oh, "pbe", "def2-svp", 2e-5}}) {
       CAPTURE(c.label);
       scf::ScfSettings st;
-      st.method = c.method;
+      st.functional = scf::Functional::from_name(c.method);
       st.scf_type = scf::ScfType::Conventional;
       st.grid = scf::parse_grid("fine");
       st.reference = c.mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF;
@@ -297,7 +303,7 @@ TEST_SUITE("regression") {
       st.d_convergence = 1e-9;
       auto energy = [&](const molecules::Molecule& m) { return converged_scf(m, c.basis, st).energies.total; };
       const auto wfn = converged_scf(c.mol, c.basis, st);
-      const MatrixXd g = scf::scf_gradient(wfn, st.grid).total;
+      const MatrixXd g = scf::scf_gradient(wfn).total;
       const MatrixXd fd = finite_difference(c.mol, energy, 5e-4);
       MESSAGE(std::string(c.label) << ": max |g - FD| " << max_diff(g, fd) << " Eh/Bohr, max |g| " << g.cwiseAbs().maxCoeff());
       CHECK(max_diff(g, fd) < c.tol);

@@ -43,7 +43,7 @@ Published published(const std::string& name) {
 scf::Wavefunction b3lyp(const std::string& name, const std::string& basis_name, scf::ShellType type) {
   const auto mol = molecules::read_molecule_file(qm9_path(name));
   scf::ScfSettings st;
-  st.method = "b3lyp";
+  st.functional = scf::Functional::from_name("b3lyp");
   st.scf_type = scf::ScfType::Conventional;  // Gaussian's four-index integrals
   st.grid = scf::parse_grid("default");
   st.e_convergence = 1e-8;

@@ -49,7 +49,7 @@ molecules::Molecule one_atom(int Z, int multiplicity, std::array<double, 3> r = 
 
 scf::Wavefunction scf_run(const molecules::Molecule& mol, const std::string& method, const std::string& basis) {
   scf::ScfSettings st;
-  st.method = method;
+  st.functional = scf::Functional::from_name(method);
   st.reference = mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF;
   return converged_scf(mol, basis, st);
 }

@@ -8,7 +8,7 @@
 
 #include "cli_helpers.hpp"
 #include "molecules/error.hpp"
-#include "workflows/validate.hpp"
+#include "workflows/campaign/validate.hpp"
 
 namespace fs = std::filesystem;
 using namespace cagescreen;

@@ -4,12 +4,11 @@
 #include <map>
 #include <sstream>
 
-#include "descriptors/frontier.hpp"
-#include "descriptors/population.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
 #include "molecules/units.hpp"
 #include "scf/integrals.hpp"
+#include "workflows/scalars.hpp"
 
 namespace cagescreen::workflows {
 
@@ -82,27 +81,6 @@ json qcschema_basis(const scf::BasisSet& basis, const molecules::Molecule& mol) 
           {"center_data", centers}, {"atom_map", atom_map}};
 }
 
-DescriptorSelection parse_descriptors(const std::string& text) {
-  static const std::pair<const char*, bool DescriptorSelection::*> names[] = {
-      {"charges", &DescriptorSelection::charges},     {"frontier", &DescriptorSelection::frontier},
-      {"dipole", &DescriptorSelection::dipole},       {"surface", &DescriptorSelection::surface},
-      {"hirshfeld", &DescriptorSelection::hirshfeld}, {"chelpg", &DescriptorSelection::chelpg}};
-  DescriptorSelection d{false, false, false, false, false, false};
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    for (auto& c : item) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (item.empty()) continue;
-    bool known = false;
-    for (const auto& [name, field] : names)
-      if (item == "all" || item == name) d.*field = known = true;
-    if (!known)
-      throw InputError("--descriptors: '" + item +
-                       "' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg");
-  }
-  return d;
-}
-
 namespace {
 
 /// extras.cagescreen.descriptors.esp_surface (kcal/mol for potentials as Multiwfn and the GIPF
@@ -146,15 +124,65 @@ json surface_json(const descriptors::EspSurface& surf, const descriptors::Surfac
 
 }  // namespace
 
-json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
-  const auto fr = descriptors::frontier_orbitals(wfn);
+namespace {
+
+/// extras.cagescreen.descriptors: the selected descriptors, in the units named by their keys.
+json descriptors_json(const scf::Wavefunction& wfn, const descriptors::DescriptorSet& ds) {
+  json d;
+  const double ev = units::hartree_in_ev;
+  const auto& req = ds.request;
+  const auto& pop = ds.populations;
+  if (req.charges) {
+    d["mulliken_charges"] = pop.mulliken;
+    d["lowdin_charges"] = pop.lowdin;
+    if (!pop.mulliken_spin.empty()) {
+      d["mulliken_spin_populations"] = pop.mulliken_spin;
+      d["lowdin_spin_populations"] = pop.lowdin_spin;
+    }
+  }
+  auto in_ev = [&](const std::optional<double>& x) { return x ? json(*x * ev) : json(nullptr); };
+  if (req.frontier) {
+    const auto& fr = ds.frontier;
+    d["homo_ev"] = fr.homo * ev;
+    d["lumo_ev"] = fr.has_lumo ? json(fr.lumo * ev) : json(nullptr);
+    d["gap_ev"] = fr.has_lumo ? json(fr.gap * ev) : json(nullptr);
+    if (wfn.reference == scf::Reference::UHF)  // per spin: HOMO/LUMO of the α and β orbitals
+      for (int s = 0; s < 2; ++s) {
+        const std::string tag = s == 0 ? "alpha" : "beta";
+        d["homo_" + tag + "_ev"] = in_ev(ds.spin_frontier[s].homo);
+        d["lumo_" + tag + "_ev"] = in_ev(ds.spin_frontier[s].lumo);
+      }
+    const auto& c = ds.conceptual;
+    d["ionization_potential_ev"] = c.ionization_potential * ev;
+    if (c.electron_affinity) {
+      d["electron_affinity_ev"] = *c.electron_affinity * ev;
+      d["chemical_potential_ev"] = *c.chemical_potential * ev;
+      d["hardness_ev"] = *c.hardness * ev;
+      d["electrophilicity_ev"] = in_ev(c.electrophilicity);
+    }
+  }
+  if (req.dipole) {
+    d["dipole_debye"] = ds.multipoles.dipole_norm() * units::au_dipole_in_debye;
+    d["multipole_origin_bohr"] = ds.multipoles.origin;
+    d["multipole_origin"] = "centre of nuclear charge";
+  }
+  if (ds.hirshfeld) d["hirshfeld_charges"] = *ds.hirshfeld;
+  if (ds.chelpg) d["chelpg_charges"] = *ds.chelpg;
+  if (ds.surface) d["esp_surface"] = surface_json(*ds.surface, req.surface_settings);
+  return d;
+}
+
+}  // namespace
+
+json atomic_result(const scf::Wavefunction& wfn, const descriptors::DescriptorSet& ds, const RunInfo& info) {
+  const auto& fr = ds.frontier;
   const auto& st = info.settings;
   json j;
   j["schema_name"] = "qcschema_output";
   j["schema_version"] = 1;
   j["molecule"] = qcschema_molecule(wfn.molecule);
   j["driver"] = "energy";
-  j["model"] = {{"method", wfn.method}, {"basis", wfn.basis.name}};
+  j["model"] = {{"method", wfn.level.method()}, {"basis", wfn.basis.name}};
   j["keywords"] = {{"reference", scf::to_string(wfn.reference)},
                    {"guess", scf::to_string(st.guess)},
                    {"grid", st.grid.name},
@@ -163,8 +191,8 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
                    {"max_iterations", st.max_iterations},
                    {"shell_type", scf::to_string(wfn.basis.shell_type)},
                    {"schwarz_threshold", st.schwarz_threshold},
-                   {"scf_type", wfn.scf_type},
-                   {"df_basis_scf", wfn.fitting_basis},
+                   {"scf_type", scf::to_string(wfn.level.integrals)},
+                   {"df_basis_scf", wfn.level.fitting_basis},
                    {"memory_bytes", st.memory_bytes}};
   j["provenance"] = {{"creator", "cagescreen"}, {"version", version_string()}, {"routine", info.routine}};
   j["success"] = wfn.convergence.converged;
@@ -179,11 +207,10 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   p["return_energy"] = wfn.energies.total;
   p["scf_one_electron_energy"] = wfn.energies.one_electron;
   p["scf_two_electron_energy"] = wfn.energies.two_electron;
-  if (!wfn.dft.grid.empty()) p["scf_xc_energy"] = wfn.energies.xc;
+  if (wfn.level.is_dft()) p["scf_xc_energy"] = wfn.energies.xc;
   p["scf_total_energy"] = wfn.energies.total;
   p["scf_iterations"] = wfn.convergence.iterations;
-  const auto pop = descriptors::population_analysis(wfn);
-  const auto mp = descriptors::multipole_moments(wfn);
+  const auto& mp = ds.multipoles;
   const auto& q = mp.quadrupole;  // xx, xy, xz, yy, yz, zz
   p["scf_dipole_moment"] = mp.dipole;
   p["scf_quadrupole_moment"] = {{q[0], q[1], q[2]}, {q[1], q[3], q[4]}, {q[2], q[4], q[5]}};
@@ -205,50 +232,17 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
   ext["lumo_energy"] = fr.has_lumo ? json(fr.lumo) : json(nullptr);
   ext["gap"] = fr.has_lumo ? json(fr.gap) : json(nullptr);
   ext["energy_unit"] = "hartree";
+  ext["descriptors"] = descriptors_json(wfn, ds);
   {
-    json d;
-    const double ev = units::hartree_in_ev;
-    if (info.descriptors.charges) {
-      d["mulliken_charges"] = pop.mulliken;
-      d["lowdin_charges"] = pop.lowdin;
-      if (!pop.mulliken_spin.empty()) {
-        d["mulliken_spin_populations"] = pop.mulliken_spin;
-        d["lowdin_spin_populations"] = pop.lowdin_spin;
-      }
-    }
-    if (info.descriptors.frontier) {
-      d["homo_ev"] = fr.homo * ev;
-      d["lumo_ev"] = fr.has_lumo ? json(fr.lumo * ev) : json(nullptr);
-      d["gap_ev"] = fr.has_lumo ? json(fr.gap * ev) : json(nullptr);
-      // Koopmans / conceptual DFT (Parr, Szentpály, Liu, JACS 121, 1922 (1999)): IP = −ε_HOMO,
-      // EA = −ε_LUMO, μ = −(IP + EA)/2, η = IP − EA, ω = μ²/(2η).
-      if (wfn.reference == scf::Reference::UHF)  // per spin: HOMO/LUMO of the α and β orbitals
-        for (const auto& [so, tag] : {std::pair{&wfn.alpha, "alpha"}, std::pair{&wfn.beta, "beta"}}) {
-          const int n = so->n_occupied;
-          d[std::string("homo_") + tag + "_ev"] = n > 0 ? json(so->energies(n - 1) * ev) : json(nullptr);
-          d[std::string("lumo_") + tag + "_ev"] = n < so->energies.size() ? json(so->energies(n) * ev) : json(nullptr);
-        }
-      d["ionization_potential_ev"] = -fr.homo * ev;
-      if (fr.has_lumo) {
-        const double ip = -fr.homo * ev, ea = -fr.lumo * ev, mu = -(ip + ea) / 2, eta = ip - ea;
-        d["electron_affinity_ev"] = ea;
-        d["chemical_potential_ev"] = mu;
-        d["hardness_ev"] = eta;
-        d["electrophilicity_ev"] = eta > 0 ? json(mu * mu / (2 * eta)) : json(nullptr);
-      }
-    }
-    if (info.descriptors.dipole) {
-      d["dipole_debye"] = mp.dipole_norm() * units::au_dipole_in_debye;
-      d["multipole_origin_bohr"] = mp.origin;
-      d["multipole_origin"] = "centre of nuclear charge";
-    }
-    if (info.hirshfeld) d["hirshfeld_charges"] = *info.hirshfeld;
-    if (info.chelpg) d["chelpg_charges"] = *info.chelpg;
-    if (info.surface) d["esp_surface"] = surface_json(*info.surface, info.surface_settings);
-    ext["descriptors"] = d;
+    json sc = json::object();
+    const auto values = scalar_values(wfn, ds, info.preoptimization);
+    for (std::size_t i = 0; i < values.size(); ++i)
+      sc[scalar_descriptors()[i].name] = values[i] ? json(*values[i]) : json(nullptr);
+    ext["scalars"] = sc;
   }
   json warnings = json::array();
-  if (fr.homo > 0) warnings.push_back("homo_above_zero: the highest electrons are not bound in this isolated species");
+  if (ds.homo_above_zero())
+    warnings.push_back("homo_above_zero: the highest electrons are not bound in this isolated species");
   ext["warnings"] = warnings;
   ext["converged"] = wfn.convergence.converged;
   ext["convergence"] = {{"message", wfn.convergence.message}, {"history", history}};
@@ -264,13 +258,13 @@ json atomic_result(const scf::Wavefunction& wfn, const RunInfo& info) {
                            {"evaluations", o->evaluations}, {"scf_iterations", o->scf_iterations},
                            {"seconds", o->seconds},     {"converged", o->converged}};
   ext["threads"] = info.threads;
-  if (!wfn.dft.grid.empty())
-    ext["dft"] = {{"grid", wfn.dft.grid},          {"radial_points", wfn.dft.radial},
-                  {"angular_points", wfn.dft.angular}, {"grid_points", wfn.dft.points},
+  if (const auto& grid = wfn.level.grid)
+    ext["dft"] = {{"grid", grid->name},          {"radial_points", grid->radial},
+                  {"angular_points", grid->angular}, {"grid_points", wfn.dft.points},
                   {"electrons_integrated", wfn.dft.electrons}, {"exact_exchange", wfn.dft.exact_exchange},
                   {"xc_seconds", wfn.dft.xc_seconds},  {"jk_seconds", wfn.dft.jk_seconds}};
-  ext["integrals"] = {{"scf_type", wfn.scf_type}, {"fitting_basis", wfn.fitting_basis},
-                      {"bytes_in_memory", wfn.integral_bytes}, {"note", wfn.scf_type_note},
+  ext["integrals"] = {{"scf_type", scf::to_string(wfn.level.integrals)}, {"fitting_basis", wfn.level.fitting_basis},
+                      {"bytes_in_memory", wfn.integral_bytes}, {"note", wfn.integrals_note},
                       {"fitting_functions", wfn.fitting_functions}, {"fitting_seconds", wfn.fitting_seconds}};
   ext["libint2_version"] = scf::libint_version();
   j["extras"] = {{"cagescreen", ext}};

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "molecules/units.hpp"
+#include "workflows/qcschema.hpp"
 
 namespace cagescreen::workflows {
 
@@ -36,56 +37,56 @@ const ScalarDescriptor* find_scalar(const std::string& name) {
   return nullptr;
 }
 
-std::vector<std::optional<double>> extract_scalars(const nlohmann::json& result) {
-  using json = nlohmann::json;
+std::vector<std::optional<double>> scalar_values(const scf::Wavefunction& wfn, const descriptors::DescriptorSet& d,
+                                                 const Preoptimization* preoptimization) {
   const auto& list = scalar_descriptors();
   std::vector<std::optional<double>> v(list.size());
-  auto set = [&](const char* name, const json* node) {
-    if (!node || !node->is_number()) return;
+  auto set = [&](const char* name, std::optional<double> x) {
     for (std::size_t i = 0; i < list.size(); ++i)
-      if (std::string(list[i].name) == name) v[i] = node->get<double>();
+      if (std::string(list[i].name) == name) v[i] = x;
   };
-  auto at = [](const json& j, const char* key) -> const json* {
-    return j.is_object() && j.contains(key) ? &j[key] : nullptr;
-  };
-  set("energy_eh", at(result, "return_result"));
-  const json* ext = at(result, "extras");
-  ext = ext ? at(*ext, "cagescreen") : nullptr;
-  if (const json* po = ext ? at(*ext, "preoptimization") : nullptr) {
-    set("xtb_energy_eh", at(*po, "energy"));
-    set("xtb_gap_ev", at(*po, "gap_ev"));
+  const double ev = units::hartree_in_ev, kcal = units::hartree_in_kcal_per_mol;
+  auto in_ev = [&](std::optional<double> x) { return x ? std::optional<double>(*x * ev) : std::nullopt; };
+  set("energy_eh", wfn.energies.total);
+  if (preoptimization) {
+    set("xtb_energy_eh", preoptimization->energy);
+    set("xtb_gap_ev", preoptimization->gap_ev);
   }
-  const json* d = ext ? at(*ext, "descriptors") : nullptr;
-  if (!d) return v;
-  for (const char* key : {"homo_ev", "lumo_ev", "gap_ev", "hardness_ev", "electrophilicity_ev", "dipole_debye"})
-    set(key, at(*d, key));
-  if (const json* q = at(*d, "mulliken_charges"); q && result.contains("molecule")) {
-    const auto& numbers = result["molecule"]["atomic_numbers"];
-    std::optional<double> best;
-    for (std::size_t a = 0; a < q->size() && a < numbers.size(); ++a)
-      if (numbers[a].get<int>() == 1) best = std::max(best.value_or(-1e300), (*q)[a].get<double>());
-    if (best) {
-      json b = *best;
-      set("max_h_charge", &b);
+  if (d.request.frontier) {
+    const auto& fr = d.frontier;
+    set("homo_ev", fr.homo * ev);
+    if (fr.has_lumo) {
+      set("lumo_ev", fr.lumo * ev);
+      set("gap_ev", fr.gap * ev);
     }
+    set("hardness_ev", in_ev(d.conceptual.hardness));
+    set("electrophilicity_ev", in_ev(d.conceptual.electrophilicity));
   }
-  if (const json* s = at(*d, "esp_surface")) {
-    set("vs_max_kcal", at(*s, "vs_max_kcal"));
-    set("vs_min_kcal", at(*s, "vs_min_kcal"));
-    set("sigma2_tot", at(*s, "sigma2_tot"));
-    set("nu", at(*s, "nu"));
-    set("pi_kcal", at(*s, "pi_kcal"));
-    const json* area = at(*s, "area_bohr2");
-    const json* negative = at(*s, "negative_area_bohr2");
-    if (area && area->is_number()) {
-      json a2 = area->get<double>() * units::bohr_in_angstrom * units::bohr_in_angstrom;
-      set("surface_area_a2", &a2);
-      if (negative && negative->is_number() && area->get<double>() > 0) {
-        json f = negative->get<double>() / area->get<double>();
-        set("negative_area_fraction", &f);
-      }
-    }
+  if (d.request.dipole) set("dipole_debye", d.multipoles.dipole_norm() * units::au_dipole_in_debye);
+  if (d.request.charges) set("max_h_charge", d.max_hydrogen_charge(wfn.molecule));
+  if (const auto& surface = d.surface) {
+    const auto& s = surface->stats;
+    set("vs_max_kcal", s.vs_max * kcal);
+    set("vs_min_kcal", s.vs_min * kcal);
+    set("sigma2_tot", s.sigma2_total * kcal * kcal);
+    set("nu", s.nu);
+    set("pi_kcal", s.pi * kcal);
+    set("surface_area_a2", s.area * units::bohr_in_angstrom * units::bohr_in_angstrom);
+    if (s.area > 0) set("negative_area_fraction", s.negative_area / s.area);
   }
+  return v;
+}
+
+std::vector<std::optional<double>> extract_scalars(const nlohmann::json& result) {
+  const auto& list = scalar_descriptors();
+  std::vector<std::optional<double>> v(list.size());
+  const nlohmann::json* node = &result;
+  for (const char* key : {"extras", "cagescreen", "scalars"}) {
+    if (!node->is_object() || !node->contains(key)) return v;
+    node = &(*node)[key];
+  }
+  for (std::size_t i = 0; i < list.size(); ++i)
+    if (auto it = node->find(list[i].name); it != node->end() && it->is_number()) v[i] = it->get<double>();
   return v;
 }
 

@@ -1,4 +1,9 @@
-#include "workflows/crystal_commands.hpp"
+#include "workflows/commands/crystal_commands.hpp"
+
+#include <memory>
+
+#include "molecules/text.hpp"
+#include "workflows/commands/command.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -11,8 +16,8 @@
 #include "molecules/error.hpp"
 #include "molecules/symmetry.hpp"
 #include "molecules/units.hpp"
-#include "workflows/cli.hpp"
-#include "workflows/plot.hpp"
+#include "workflows/exit_codes.hpp"
+#include "workflows/campaign/plot.hpp"
 
 namespace cagescreen::workflows {
 namespace {
@@ -121,6 +126,52 @@ int cluster_command(const std::string& input, const molecules::ClusterOptions& o
   if (!output.empty()) std::cerr << "; wrote " << output;
   std::cerr << "\n";
   return exit_ok;
+}
+
+Command add_crystal_command(CLI::App& app) {
+  auto c = std::make_shared<CrystalCommand>();
+  auto* sub = app.add_subcommand("crystal", "space group, Wyckoff positions and site symmetries of a crystal (spglib)");
+  sub->add_option("crystal", c->input, "CIF or POSCAR file, or a built-in crystal name");
+  sub->add_flag("--list", c->list, "list the built-in crystals");
+  sub->add_option("--symprec", c->symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
+  sub->add_option("--json", c->json_file, "write the symmetry report as JSON");
+  sub->add_option("--primitive", c->primitive_file, "write spglib's primitive cell (POSCAR)");
+  sub->add_option("--conventional", c->conventional_file, "write spglib's conventional standard cell (POSCAR)");
+  return {sub, [c] { return crystal_command(*c); }};
+}
+
+namespace {
+
+/// `cagescreen cluster` options as given (the termination still a word).
+struct ClusterCommand {
+  std::string input, output, terminate = "none";
+  molecules::ClusterOptions options;
+};
+
+int cluster_command(ClusterCommand c) {
+  const auto t = molecules::parse_termination(lower(c.terminate));
+  if (!t) throw InputError("--terminate '" + c.terminate + "': use none, h, oh or pseudo");
+  c.options.terminate = *t;
+  return cluster_command(c.input, c.options, c.output);
+}
+
+}  // namespace
+
+Command add_cluster_command(CLI::App& app) {
+  auto c = std::make_shared<ClusterCommand>();
+  auto& o = c->options;
+  auto* sub = app.add_subcommand("cluster", "cut a cluster of whole units from a crystal (docs/crystals.md)");
+  sub->add_option("crystal", c->input, "CIF or POSCAR file, or a built-in crystal name")->required();
+  sub->add_option("--center", o.center,
+                  "atom number, site label, Wyckoff position, element, or fractional x,y,z (default: the first metal atom)");
+  sub->add_option("--radius", o.radius_angstrom, "radius around the centre, Angstrom")->capture_default_str();
+  sub->add_flag("--stoichiometric", o.stoichiometric,
+                "add or remove whole units nearest the sphere until the formal charge is --charge (default 0)");
+  sub->add_option("--charge", o.charge, "total charge of the cluster (default: its formal charge)");
+  sub->add_option("--terminate", c->terminate, "cap dangling bonds: none, h, oh or pseudo")->capture_default_str();
+  sub->add_option("--symprec", o.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
+  sub->add_option("--output,-o", c->output, "XYZ file to write (default: standard output)");
+  return {sub, [c] { return cluster_command(*c); }};
 }
 
 }  // namespace cagescreen::workflows

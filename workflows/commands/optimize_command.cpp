@@ -1,4 +1,9 @@
-#include "workflows/optimize_command.hpp"
+#include "workflows/commands/optimize_command.hpp"
+
+#include <memory>
+
+#include "workflows/commands/command.hpp"
+#include "workflows/optimization.hpp"
 
 #include <omp.h>
 
@@ -21,7 +26,7 @@
 #include "scf/scf.hpp"
 #include "scf/xc.hpp"
 #include "scf/xtb.hpp"
-#include "workflows/cli.hpp"
+#include "workflows/exit_codes.hpp"
 #include "workflows/qcschema.hpp"
 
 namespace cagescreen::workflows {
@@ -36,117 +41,12 @@ std::string file_stem(const std::string& name) {
 
 }  // namespace
 
-Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSettings& settings, std::ostream* log) {
-  scf::Gfn2Xtb xtb(mol);
-  auto objective = [&](const molecules::Molecule& m) {
-    try {
-      const auto r = xtb.compute(m);
-      return scf::EnergyGradient{r.energy, r.gradient};
-    } catch (const scf::XtbFailed& e) {
-      throw NotConverged(e.what());  // exit 3, a "not converged" failure in campaigns
-    }
-  };
-  const auto bonds_before = molecules::bonds(mol);
-  const auto res = scf::optimize(mol, objective, settings, log);
-  const auto last = xtb.compute(res.molecule);  // evaluated already: cannot fail
-  Preoptimization po;
-  po.energy = last.energy;
-  po.gap_ev = last.gap() * units::hartree_in_ev;
-  po.steps = static_cast<int>(res.steps.size());
-  po.converged = res.converged;
-  const auto bonds_after = molecules::bonds(res.molecule);
-  po.bonds_changed = bonds_after != bonds_before;
-  if (po.bonds_changed && log)
-    *log << "warning: the bond graph changed during the GFN2-xTB optimisation (" << bonds_before.size()
-         << " bonds before, " << bonds_after.size() << " after): check the structure\n";
-  mol = res.molecule;
-  return po;
-}
-
-namespace {
-
-/// Energy and analytic gradient of an SCF method at each geometry (four-index integrals: the
-/// gradient differentiates them). Throws NotConverged when an SCF does not converge.
-struct ScfObjective {
-  scf::ScfSettings settings;
-  std::string basis;
-  scf::ShellType shell_type;
-  std::ostream* log = nullptr;
-  int scf_iterations = 0;
-
-  scf::EnergyGradient operator()(const molecules::Molecule& m) {
-    const auto b = scf::build_basis(m, basis, shell_type);
-    auto wfn = scf::run_scf(m, b, settings);
-    if (!wfn.convergence.converged && !settings.guess_density.empty()) {  // retry from the level's own guess (SAD or core)
-      settings.guess_density.clear();
-      wfn = scf::run_scf(m, b, settings);
-    }
-    // The next geometry starts from this density (psi4 and ORCA do the same between steps).
-    settings.guess_density = {wfn.alpha.D};
-    if (wfn.reference == scf::Reference::UHF) settings.guess_density.push_back(wfn.beta.D);
-    if (!wfn.convergence.converged)
-      throw NotConverged("the SCF did not converge at an optimisation step (" + wfn.convergence.message + ")");
-    scf_iterations += wfn.convergence.iterations;
-    const auto g = scf::scf_gradient(wfn, settings.grid, settings.threads);
-    if (log)
-      *log << std::fixed << std::setprecision(2) << "      SCF " << wfn.convergence.iterations << " iterations "
-              << wfn.seconds << " s; gradient " << g.seconds << " s (one-electron " << g.one_electron_seconds
-           << ", two-electron " << g.two_electron_seconds << ", xc " << g.xc_seconds << ")\n"
-           << std::defaultfloat;
-    return {wfn.energies.total, g.total};
-  }
-};
-
-}  // namespace
-
-ScfOptimization optimize_scf(molecules::Molecule& mol, const scf::ScfSettings& scf_settings, const std::string& basis,
-                             scf::ShellType shell_type, const scf::OptimizerSettings& settings, std::ostream* log) {
-  const auto t0 = std::chrono::steady_clock::now();
-  if (const std::string why = scf::gradient_unsupported(scf_settings.method); !why.empty())
-    throw InputError("geometry optimisation: " + why);
-  ScfObjective objective;
-  auto& st = objective.settings;
-  st = scf_settings;
-  st.on_iteration = nullptr;
-  // Gradients differentiate four-index integrals; energies converged past the forces' needs
-  // (psi4 tightens its SCF for gradients the same way).
-  st.scf_type = scf::ScfType::Conventional;
-  st.e_convergence = std::min(st.e_convergence, 1e-10);
-  st.d_convergence = std::min(st.d_convergence, 1e-8);
-  st.max_iterations = std::max(st.max_iterations, 200);
-  objective.basis = basis;
-  objective.shell_type = shell_type;
-  objective.log = log;
-  const auto b = scf::build_basis(mol, basis, shell_type);  // validates early
-  if (const std::string why = scf::gradient_basis_unsupported(b); !why.empty()) throw InputError(why);
-  if (log) {
-    *log << "   optimisation at " << st.method << "/" << b.name << " (" << scf::to_string(b.shell_type) << ", " << b.nbf
-         << " functions), reference " << scf::to_string(st.reference) << ", four-index integrals";
-    if (!scf::Functional::from_name(st.method).is_hf())
-      *log << ", grid " << st.grid.name << " (" << st.grid.radial << " x " << st.grid.angular << ")";
-    *log << "; SCF e_convergence " << st.e_convergence << ", d_convergence " << st.d_convergence
-         << "; analytic gradients\n";
-  }
-  const auto res = scf::optimize(mol, std::ref(objective), settings, log);
-  mol = res.molecule;
-  ScfOptimization o;
-  o.method = st.method;
-  o.basis = b.name;
-  o.energy = res.energy;
-  o.steps = static_cast<int>(res.steps.size());
-  o.evaluations = res.evaluations;
-  o.scf_iterations = objective.scf_iterations;
-  o.converged = res.converged;
-  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return o;
-}
-
 int optimize_command(const OptimizeCommand& command) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string method = lower(command.method);
   const bool xtb = method == "gfn2-xtb" || method == "xtb";
   if (!xtb) {
-    const std::string why = scf::gradient_unsupported(method);  // also rejects unknown names
+    const std::string why = scf::gradient_unsupported(scf::Functional::from_name(method));  // also rejects unknown names
     if (!why.empty()) throw InputError("--method " + why);
   }
   const std::string preopt = lower(command.preopt);
@@ -188,7 +88,7 @@ int optimize_command(const OptimizeCommand& command) {
             << std::setprecision(4) << po.gap_ev << " eV\n";
   } else {
     scf::ScfSettings st;
-    st.method = method;
+    st.functional = scf::Functional::from_name(method);
     st.grid = scf::parse_grid(command.grid);
     st.reference = lower(command.reference) == "auto"
                        ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
@@ -235,6 +135,27 @@ int optimize_command(const OptimizeCommand& command) {
   }
   std::cerr << "cagescreen: normal termination, wall time " << std::fixed << std::setprecision(2) << seconds << " s\n";
   return exit_ok;
+}
+
+Command add_optimize_command(CLI::App& app) {
+  auto c = std::make_shared<OptimizeCommand>();
+  auto* sub = app.add_subcommand("optimize", "geometry optimisation with GFN2-xTB, HF or DFT (docs/optimize.md)");
+  sub->add_option("input", c->input, "XYZ or QCSchema JSON file, built-in species or cage derivative")->required();
+  sub->add_option("--method", c->method, "gfn2-xtb, hf or a functional (LDA, GGA, global hybrid)")->capture_default_str();
+  sub->add_option("--basis", c->basis, "basis set of HF/DFT (cagescreen basis lists them)")->capture_default_str();
+  sub->add_option("--shell-type", c->shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
+  sub->add_option("--reference", c->reference, "auto, rhf or uhf")->capture_default_str();
+  sub->add_option("--grid", c->grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
+  sub->add_option("--preopt", c->preopt, "none or xtb: GFN2-xTB before HF/DFT")->capture_default_str();
+  sub->add_option("--charge", c->charge, "total charge (overrides the file)");
+  sub->add_option("--multiplicity", c->multiplicity, "spin multiplicity 2S+1 (overrides the file)");
+  sub->add_option("--max-steps", c->max_steps, "optimisation step limit")->capture_default_str();
+  sub->add_option("--convergence", c->convergence, "normal, tight or verytight (Gaussian's criteria)")
+      ->capture_default_str();
+  sub->add_option("--output,-o", c->output, "XYZ file of the final geometry (default NAME.opt.xyz)");
+  sub->add_option("--trajectory", c->trajectory, "multi-frame XYZ of every step (default NAME.trj.xyz)");
+  sub->add_option("--threads", c->threads, "OpenMP threads (0: all cores)")->capture_default_str();
+  return {sub, [c] { return optimize_command(*c); }};
 }
 
 }  // namespace cagescreen::workflows

@@ -1,4 +1,4 @@
-#include "workflows/report.hpp"
+#include "workflows/campaign/report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "molecules/elements.hpp"
-#include "workflows/plot.hpp"
+#include "workflows/campaign/plot.hpp"
 #include "workflows/qcschema.hpp"
-#include "workflows/ranking.hpp"
+#include "workflows/campaign/ranking.hpp"
 #include "workflows/scalars.hpp"
 
 namespace cagescreen::workflows {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "molecules/molecule.hpp"
-#include "workflows/ranking.hpp"
+#include "workflows/campaign/ranking.hpp"
 
 namespace cagescreen::workflows {
 

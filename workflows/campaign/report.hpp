@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "workflows/manifest.hpp"
-#include "workflows/store.hpp"
+#include "workflows/campaign/manifest.hpp"
+#include "workflows/campaign/store.hpp"
 
 namespace cagescreen::workflows {
 

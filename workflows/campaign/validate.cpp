@@ -1,4 +1,4 @@
-#include "workflows/validate.hpp"
+#include "workflows/campaign/validate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,14 +15,14 @@
 #include "molecules/molecule.hpp"
 #include "molecules/species.hpp"
 #include "molecules/units.hpp"
-#include "workflows/campaign.hpp"
-#include "workflows/cli.hpp"
-#include "workflows/plot.hpp"
+#include "workflows/campaign/runner.hpp"
+#include "workflows/exit_codes.hpp"
+#include "workflows/campaign/plot.hpp"
 #include "workflows/qcschema.hpp"
-#include "workflows/report.hpp"
+#include "workflows/campaign/report.hpp"
 #include "workflows/scalars.hpp"
-#include "workflows/store.hpp"
-#include "workflows/toml_reader.hpp"
+#include "workflows/campaign/store.hpp"
+#include "workflows/campaign/toml_reader.hpp"
 
 namespace cagescreen::workflows {
 

@@ -1,4 +1,4 @@
-#include "workflows/store.hpp"
+#include "workflows/campaign/store.hpp"
 
 #include <sqlite3.h>
 

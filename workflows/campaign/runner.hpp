@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "workflows/manifest.hpp"
+#include "workflows/campaign/manifest.hpp"
 
 namespace cagescreen::workflows {
 

@@ -1,4 +1,4 @@
-#include "workflows/campaign.hpp"
+#include "workflows/campaign/runner.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -27,11 +27,11 @@
 
 #include "molecules/error.hpp"
 #include "molecules/units.hpp"
-#include "workflows/cli.hpp"
+#include "workflows/exit_codes.hpp"
 #include "workflows/qcschema.hpp"
-#include "workflows/report.hpp"
+#include "workflows/campaign/report.hpp"
 #include "workflows/scalars.hpp"
-#include "workflows/store.hpp"
+#include "workflows/campaign/store.hpp"
 
 namespace cagescreen::workflows {
 

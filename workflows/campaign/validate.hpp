@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "workflows/manifest.hpp"
+#include "workflows/campaign/manifest.hpp"
 
 namespace cagescreen::workflows {
 

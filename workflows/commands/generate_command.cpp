@@ -1,4 +1,9 @@
-#include "workflows/generate_command.hpp"
+#include "workflows/commands/generate_command.hpp"
+
+#include <memory>
+#include <tuple>
+
+#include "workflows/commands/command.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -73,6 +78,27 @@ int generate_command(const GenerateCommand& command) {
     }
   }
   return 0;
+}
+
+Command add_generate_command(CLI::App& app) {
+  auto c = std::make_shared<GenerateCommand>();
+  auto count = std::make_shared<std::string>("1");
+  auto* sub = app.add_subcommand(
+      "generate", "cage derivatives from a notation (o-carborane:9,12-F2) or all symmetry-distinct ones (docs/generator.md)");
+  sub->add_option("input", c->inputs, "cages or derivatives, e.g. o-carborane or m-carborane:1-CH3");
+  sub->add_option("--substituents,-s", c->substituents,
+                  "enumerate derivatives with these groups (comma-separated: F,Cl,Br,CH3,CF3,OH,NH2,CN,SH,C6H5)")
+      ->delimiter(',');
+  sub->add_option("--count", *count, "groups per derivative when enumerating: N or MIN-MAX")->capture_default_str();
+  sub->add_option("--sites", c->sites, "vertices to substitute: all, boron or carbon")->capture_default_str();
+  sub->add_option("--output,-o", c->output, "folder for one XYZ file per derivative");
+  sub->add_flag("--cages", c->list_cages, "list the cage templates");
+  return {sub, [c, count] {
+            const auto range = molecules::parse_count_range(*count);
+            if (!range) throw InputError("--count '" + *count + "': use N or MIN-MAX, e.g. 1-2");
+            std::tie(c->min_count, c->max_count) = *range;
+            return generate_command(*c);
+          }};
 }
 
 }  // namespace cagescreen::workflows

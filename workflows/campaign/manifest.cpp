@@ -1,4 +1,4 @@
-#include "workflows/manifest.hpp"
+#include "workflows/campaign/manifest.hpp"
 
 #include <glob.h>
 
@@ -21,7 +21,7 @@
 #include "scf/xc.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/scalars.hpp"
-#include "workflows/toml_reader.hpp"
+#include "workflows/campaign/toml_reader.hpp"
 
 namespace cagescreen::workflows {
 
@@ -55,7 +55,7 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
                                     "': use \"none\", \"xtb\" (GFN2-xTB), \"dft\" (the level's method and basis) or \"xtb+dft\"");
     if (level.optimize == "dft" || level.optimize == "xtb+dft")
       r.checked(t, "optimize", p, [&] {
-        if (const std::string why = scf::gradient_unsupported(level.method); !why.empty()) throw InputError(why);
+        if (const std::string why = scf::gradient_unsupported(scf::Functional::from_name(level.method)); !why.empty()) throw InputError(why);
       });
   }
   if (auto v = r.integer(t, "max_iterations", p, 1, 10000)) level.max_iterations = *v;
@@ -347,7 +347,7 @@ Manifest parse_manifest(const std::string& text, const fs::path& file) {
       if (!x.is_string()) r.fail(&x, "'descriptors' must hold strings");
       list += (list.empty() ? "" : ",") + lower(*x.value<std::string>());
     }
-    r.checked(root, "descriptors", "", [&] { parse_descriptors(list); });
+    r.checked(root, "descriptors", "", [&] { descriptors::parse_descriptor_request(list); });
     m.descriptors = list;
   }
   if (const auto* t = r.table(root, "level")) read_level(r, *t, m.level);

@@ -1,4 +1,4 @@
-#include "workflows/ranking.hpp"
+#include "workflows/campaign/ranking.hpp"
 
 #include <algorithm>
 #include <cmath>

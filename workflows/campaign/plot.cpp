@@ -1,4 +1,4 @@
-#include "workflows/plot.hpp"
+#include "workflows/campaign/plot.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,13 +1,7 @@
 #pragma once
-#include <iosfwd>
 #include <optional>
 #include <string>
 
-#include "molecules/molecule.hpp"
-#include "scf/basis.hpp"
-#include "scf/optimizer.hpp"
-#include "scf/scf.hpp"
-#include "workflows/qcschema.hpp"
 
 namespace cagescreen::workflows {
 
@@ -27,16 +21,6 @@ struct OptimizeCommand {
   std::string trajectory;         ///< multi-frame XYZ of every step (default: NAME.trj.xyz)
   int threads = 0;
 };
-
-/// Relaxes `mol` in place with GFN2-xTB and the optimiser (`settings`), writing the step table to
-/// `log`; returns the final xtb energy and gap, and whether the bond graph survived.
-Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSettings& settings, std::ostream* log);
-
-/// Optimises `mol` in place at the SCF level of `scf_settings` (method, reference, grid, threads)
-/// in `basis` with analytic gradients: four-index integrals, SCF converged to 1e-10 Eh and 1e-8.
-/// Throws InputError for methods without gradients, NotConverged when an SCF fails.
-ScfOptimization optimize_scf(molecules::Molecule& mol, const scf::ScfSettings& scf_settings, const std::string& basis,
-                             scf::ShellType shell_type, const scf::OptimizerSettings& settings, std::ostream* log);
 
 /// Optimises, prints the step table to standard error and the final energy to standard output,
 /// writes the final geometry and the trajectory. Exit 3 after max_steps without convergence.

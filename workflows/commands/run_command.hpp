@@ -1,0 +1,44 @@
+#pragma once
+#include <optional>
+#include <string>
+
+namespace cagescreen::workflows {
+
+/// `cagescreen run`: the SCF of one molecule and its descriptors (docs/cli.md).
+struct RunOptions {
+  std::string input;
+  std::string method = "hf";
+  std::string basis = "6-31g*";
+  std::string shell_type = "auto";
+  std::string reference = "auto";
+  std::string guess = "sad";
+  std::string grid = "default";
+  std::optional<int> charge, multiplicity;
+  int threads = 0;
+  std::string json_file;
+  std::string molden_file;
+  std::string cube_list;        ///< comma-separated: density, esp, homo, lumo, or a 1-based orbital number
+  double cube_spacing = 0.2;    ///< Angstrom
+  double cube_padding = 4.0;    ///< Angstrom
+  std::string cube_prefix;      ///< default: the molecule's name
+  std::string descriptors = "charges,frontier,dipole";
+  bool surface = false;         ///< adds "surface" to the descriptors
+  double surface_spacing = 0.25;  ///< Bohr
+  double e_convergence = 1e-8, d_convergence = 1e-6;
+  int max_iterations = 100;
+  double memory_mib = 2048;
+  double memory_limit_mib = 0;  ///< 0: none
+  int scf_ladder = 0;
+  std::string scf_type = "auto";
+  std::string fitting_basis;
+  bool allow_unconverged = false;
+  std::string preopt = "none";  ///< none, xtb, dft or xtb+dft: optimise the geometry before the SCF
+  bool dry_run = false;
+  bool quiet = false;
+};
+
+/// Runs the SCF, computes the descriptor set, writes the requested files and prints the summary.
+/// Writes a QCSchema failure record to `json_file` when it fails. Returns the exit code.
+int run_command(const RunOptions& options);
+
+}  // namespace cagescreen::workflows
