@@ -1,4 +1,5 @@
 #include "molecules/elements.hpp"
+#include "molecules/text.hpp"
 
 #include <array>
 #include <cctype>
@@ -70,8 +71,7 @@ std::optional<int> find_element(std::string_view text) {
       return std::nullopt;
     return Z;
   }
-  std::string s(text);
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string s = lower(std::string(text));
   s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
   for (const auto& e : table)
     if (s == e.symbol) return e.Z;

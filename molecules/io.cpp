@@ -73,8 +73,7 @@ void parse_comment(const std::string& comment, Molecule& mol, const std::string&
   for (const auto& tok : split_ws(comment)) {
     const auto eq = tok.find('=');
     if (eq == std::string::npos) continue;
-    std::string key = tok.substr(0, eq);
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string key = lower(tok.substr(0, eq));
     std::string value = tok.substr(eq + 1);
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     int v = 0;
@@ -223,8 +222,7 @@ Molecule read_molecule_unchecked(const std::string& path) {
   if (!in) throw InputError(located(path, 0, "cannot open file"));
   std::stringstream buf;
   buf << in.rdbuf();
-  std::string ext = path.size() > 5 ? path.substr(path.size() - 5) : "";
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = lower(path.size() > 5 ? path.substr(path.size() - 5) : "");
   Molecule mol = ext == ".json" ? parse_qcschema_molecule(buf.str(), path) : parse_xyz(buf.str(), path);
   if (mol.name.empty()) {
     auto base = path.substr(path.find_last_of('/') + 1);

@@ -224,7 +224,6 @@ ElectrostaticPotential::ElectrostaticPotential(const BasisSet& basis, const mole
                                                const Eigen::MatrixXd& D)
     : impl_(std::make_shared<const Impl>(basis, mol, D)) {}
 
-std::size_t ElectrostaticPotential::primitive_pairs() const { return impl_->pairs.size(); }
 
 Eigen::VectorXd ElectrostaticPotential::operator()(const std::vector<std::array<double, 3>>& points, int threads) const {
   const int np = static_cast<int>(points.size());

@@ -1,4 +1,5 @@
 #include "scf/integrals.hpp"
+#include "scf/reference_implementations.hpp"
 
 #include <omp.h>
 

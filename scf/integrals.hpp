@@ -30,7 +30,6 @@ class ElectrostaticPotential {
  public:
   ElectrostaticPotential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D);
   Eigen::VectorXd operator()(const std::vector<std::array<double, 3>>& points, int threads = 0) const;
-  std::size_t primitive_pairs() const;
 
  private:
   struct Impl;
@@ -41,12 +40,6 @@ class ElectrostaticPotential {
 Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
                                         const std::vector<std::array<double, 3>>& points, int threads = 0);
 
-/// The same potential from libint2's nuclear-attraction integrals, one point charge per point
-/// (shell pairs whose |D| times Gaussian-product prefactor is below 1e-14 skipped): an
-/// independent, much slower implementation the tests check the fast one against.
-Eigen::VectorXd electrostatic_potential_libint(const BasisSet& basis, const molecules::Molecule& mol,
-                                               const Eigen::MatrixXd& D, const std::vector<std::array<double, 3>>& points,
-                                               int threads = 0);
 
 /// Version string of the libint2 library in use.
 const char* libint_version();

@@ -1,4 +1,5 @@
 #include "scf/jk.hpp"
+#include "scf/reference_implementations.hpp"
 
 #include <omp.h>
 
@@ -76,7 +77,6 @@ struct FourIndexJK::Impl {
   detail::IntegralStore cache;
   bool cache_filled = false;
   std::size_t significant_doubles = 0;
-  JKStats stats;
 
   // One engine per thread, copied from a prototype built here in serial code: libint2's engine
   // constructor sets up shared Boys-function tables and must not run concurrently.
@@ -175,7 +175,6 @@ struct FourIndexJK::Impl {
         Dm(s1, s2) = m;
       }
     const bool fill = !cache.empty() && !cache_filled;
-    std::size_t n_computed = 0, n_cached = 0, n_skipped = 0;
     // Per-thread accumulators, allocated here so that running out of memory is an ordinary
     // exception rather than a terminate() inside the parallel region.
     std::vector<std::vector<Eigen::MatrixXd>> Jt(nthreads), Kt(nthreads);
@@ -184,7 +183,7 @@ struct FourIndexJK::Impl {
       if (want_k) Kt[t].assign(nd, Eigen::MatrixXd::Zero(nbf, nbf));
     }
 
-#pragma omp parallel num_threads(nthreads) reduction(+ : n_computed, n_cached, n_skipped)
+#pragma omp parallel num_threads(nthreads)
     {
       const int tid = omp_get_thread_num();
       auto& Jl = Jt[tid];
@@ -214,26 +213,15 @@ struct FourIndexJK::Impl {
           if (cached && !fill) {
             ints = ptr;
             ptr += n1234;
-            if (q1234 * dmax < precision) {
-              ++n_skipped;
-              continue;
-            }
-            ++n_cached;
+            if (q1234 * dmax < precision) continue;
           } else {
-            if (!fill || !cached) {
-              if (q1234 * dmax < precision) {
-                ++n_skipped;
-                continue;
-              }
-              // Primitive screening at the target precision itself, not relative to max|D|:
-              // libint2's primitive estimates are not strict bounds, and relative screening lets
-              // errors of incremental (ΔD) builds accumulate to 1e-9 Eh.
-              engine.set_precision(std::max(eps, precision));
-            } else {  // filling the in-core store: the same primitive screening
-              engine.set_precision(std::max(eps, precision));
-            }
+            // Quartets below the precision are skipped, except while filling the in-core store.
+            if ((!fill || !cached) && q1234 * dmax < precision) continue;
+            // Primitive screening at the target precision itself, not relative to max|D| (also
+            // when filling the store): libint2's primitive estimates are not strict bounds, and
+            // relative screening lets errors of incremental (ΔD) builds accumulate to 1e-9 Eh.
+            engine.set_precision(std::max(eps, precision));
             eri(engine, s1, s2, s3, s4);
-            ++n_computed;
             ints = buf[0];
             if (cached) {  // first build: keep the integrals (zeros when libint2 screened them out)
               if (ints)
@@ -256,7 +244,6 @@ struct FourIndexJK::Impl {
       }
     }
     if (fill) cache_filled = true;
-    stats = {n_computed, n_cached, n_skipped};
 
     // Reduce the per-thread accumulators and symmetrise: every unique quartet added its
     // degeneracy-weighted value to one triangle only, hence J = (A + Aᵀ)/4, K = (B + Bᵀ)/8.
@@ -289,7 +276,6 @@ double FourIndexJK::cached_fraction() const {
                                          : double(impl_->cache.size()) / double(impl_->significant_doubles);
 }
 
-const JKStats& FourIndexJK::last_stats() const { return impl_->stats; }
 
 void naive_jk(const BasisSet& basis, const Eigen::MatrixXd& D, Eigen::MatrixXd& J, Eigen::MatrixXd& K) {
   const auto shells = detail::to_libint(basis);

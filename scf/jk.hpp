@@ -22,13 +22,6 @@ struct JKSettings {
   double omega = 0.0;
 };
 
-/// Statistics of the last build, for logs and benchmarks.
-struct JKStats {
-  std::size_t quartets_computed = 0;  ///< computed by libint2 in this build
-  std::size_t quartets_cached = 0;    ///< taken from the in-core store
-  std::size_t quartets_skipped = 0;   ///< skipped by density-weighted screening
-};
-
 /// Builds Coulomb and exchange matrices for a list of symmetric densities:
 ///
 ///   J[D]_pq = Σ_rs (pq|rs) D_rs        K[D]_pq = Σ_rs (pr|qs) D_rs
@@ -72,7 +65,6 @@ class FourIndexJK final : public JKBuilder {
   bool incremental() const override { return true; }
   /// Fraction of the significant quartets' integrals held in core (0..1).
   double cached_fraction() const;
-  const JKStats& last_stats() const;
 
  private:
   struct Impl;
@@ -113,9 +105,5 @@ class DensityFittedJK final : public JKBuilder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-/// Reference implementation for tests: J and K from the full (nbf^4) integral list, no symmetry,
-/// no screening. Small molecules only.
-void naive_jk(const BasisSet& basis, const Eigen::MatrixXd& D, Eigen::MatrixXd& J, Eigen::MatrixXd& K);
 
 }  // namespace cagescreen::scf

@@ -9,6 +9,7 @@
 
 #include "molecules/error.hpp"
 #include "scf/detail/shells.hpp"
+#include "molecules/text.hpp"
 
 namespace cagescreen::scf {
 
@@ -212,8 +213,7 @@ Functional Functional::hf() {
 }
 
 Functional Functional::from_name(const std::string& text) {
-  std::string name = text;
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string name = lower(text);
   if (name == "hf") return hf();
   Functional f;
   f.name = name;

@@ -13,6 +13,7 @@
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
 #include "molecules/units.hpp"
+#include "scf/reference_implementations.hpp"
 #include "scf/gradient.hpp"
 #include "scf/integrals.hpp"
 #include "scf/jk.hpp"

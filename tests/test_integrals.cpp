@@ -7,6 +7,7 @@
 #include "check.hpp"
 #include "molecules/error.hpp"
 #include "molecules/species.hpp"
+#include "scf/reference_implementations.hpp"
 #include "scf/integrals.hpp"
 #include "scf/jk.hpp"
 #include "scf/scf.hpp"

@@ -16,6 +16,7 @@
 #include "descriptors/surface.hpp"
 #include "molecules/species.hpp"
 #include "molecules/units.hpp"
+#include "scf/reference_implementations.hpp"
 #include "scf/basis.hpp"
 #include "scf/integrals.hpp"
 #include "scf/scf.hpp"

@@ -1,6 +1,8 @@
 #pragma once
-// Private to scf/: the only header that includes libint2. Keep it out of public headers so only
-// integrals.cpp and jk.cpp pay for compiling libint2.
+// Private to scf/: the one header that includes the whole of libint2 (engines). Included by the
+// translation units that compute integrals (integrals.cpp, jk.cpp, df.cpp, gradient.cpp); others
+// take only libint2's shell and solid-harmonics headers (detail/shells.hpp, detail/hermite.hpp,
+// xc.cpp, basis.cpp). Keep libint2 out of public headers.
 #include <libint2.hpp>
 
 #include "scf/detail/shells.hpp"

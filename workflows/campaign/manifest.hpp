@@ -17,16 +17,13 @@ struct LevelOfTheory {
   std::string reference = "auto";
   std::string shell_type = "auto";
   std::string scf_type = "auto";  ///< auto (df for DFT, conv for HF), df or conv
-  std::string optimize = "none";  ///< none or xtb: GFN2-xTB geometry before the SCF
+  std::string optimize = "none";  ///< none, xtb (GFN2-xTB), dft (the level's method) or xtb+dft
   int max_iterations = 100;
   double e_convergence = 1e-8, d_convergence = 1e-6;
   /// The results-store key, e.g. "b3lyp/6-31g*/grid=default": one row per candidate and key.
   std::string key() const;
 };
 
-/// One candidate after its manifest entry was resolved. A candidate whose input is bad (a
-/// malformed file, an unknown element) keeps its label and source and carries the error; the
-/// campaign records it as failed (class bad_input) and goes on.
 /// Where a cluster candidate was cut (a `crystal` entry of the manifest).
 struct ClusterOrigin {
   std::string series;      ///< the entry's label: every radius of one entry forms a series
@@ -38,6 +35,9 @@ struct ClusterOrigin {
   int reference_line = 0;  ///< manifest line of `reference` (for messages)
 };
 
+/// One candidate after its manifest entry was resolved. A candidate whose input is bad (a
+/// malformed file, an unknown element) keeps its label and source and carries the error; the
+/// campaign records it as failed (class bad_input) and goes on.
 struct Candidate {
   std::string label;   ///< unique within the campaign: the store key
   std::string source;  ///< "species o-carborane" or the file path
