@@ -14,6 +14,15 @@ inline std::string lower(std::string s) {
   return s;
 }
 
+/// `text` with every character other than ASCII letters, digits and those in `keep` replaced by
+/// '_': file names made from labels, names and notations.
+inline std::string safe_file_name(const std::string& text, const std::string& keep) {
+  std::string s;
+  for (char ch : text)
+    s += std::isalnum(static_cast<unsigned char>(ch)) || keep.find(ch) != std::string::npos ? ch : '_';
+  return s;
+}
+
 /// Whitespace-separated tokens of a line.
 inline std::vector<std::string> split_ws(const std::string& line) {
   std::istringstream in(line);

@@ -8,6 +8,7 @@
 #include "scf/detail/integral_store.hpp"
 #include "scf/detail/libint.hpp"
 #include "scf/jk.hpp"
+#include "scf/tolerances.hpp"
 
 namespace cagescreen::scf {
 
@@ -30,7 +31,7 @@ inline std::pair<Eigen::Index, Eigen::Index> chunk(Eigen::Index n, int parts, in
 /// density) takes a pivoted Cholesky factorisation, O(nbf · rank²); an indefinite one (a density
 /// difference), found by the residual check, its eigenvectors, O(nbf³).
 void factor(const MatrixXd& D, std::vector<MatrixXd>& W, std::vector<double>& sign) {
-  constexpr double cut = 1e-10;
+  constexpr double cut = tolerance::fitting_density_factor;
   const Eigen::Index n = D.rows();
   W.clear();
   sign.clear();
@@ -128,14 +129,14 @@ struct DensityFittedJK::Impl {
       throw InputError("auxiliary basis '" + aux.name +
                        "': the Coulomb metric is not positive definite (linearly dependent fitting functions)");
     const MatrixXd L = llt.matrixL();
-    if (L.diagonal().minCoeff() < 1e-7 * L.diagonal().maxCoeff())
+    if (L.diagonal().minCoeff() < tolerance::fitting_metric_pivot * L.diagonal().maxCoeff())
       throw InputError("auxiliary basis '" + aux.name + "': the Coulomb metric is nearly singular");
 
     // Three-centre integrals (P|pq), p ≥ q, into column P; then B = (P|pq) L⁻ᵀ row by row.
     if (!store.allocate(npf * std::size_t(naux))) throw std::bad_alloc();
     new (&B) Eigen::Map<MatrixXd>(store.data(), static_cast<Eigen::Index>(npf), naux);
     {
-      libint2::Engine prototype(Operator::coulomb, max_nprim, max_l, 0, 1e-15, libint2::default_params(Operator::coulomb),
+      libint2::Engine prototype(Operator::coulomb, max_nprim, max_l, 0, tolerance::fitting_integrals, libint2::default_params(Operator::coulomb),
                                 BraKet::xs_xx);
       std::vector<libint2::Engine> engines(nthreads, prototype);
       const int na = static_cast<int>(dfbs.size()), ns = static_cast<int>(obs.size());
@@ -145,7 +146,7 @@ struct DensityFittedJK::Impl {
       for (int s1 = 0; s1 < ns; ++s1)
         for (int s2 = 0; s2 <= s1; ++s2) pairs.push_back({s1, s2});
       std::vector<libint2::ShellPair> kets(pairs.size());
-      const double ln_prec = std::log(1e-15);
+      const double ln_prec = std::log(tolerance::fitting_integrals);
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 16)
       for (std::size_t k = 0; k < pairs.size(); ++k) kets[k].init(obs[pairs[k].first], obs[pairs[k].second], ln_prec);
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic)

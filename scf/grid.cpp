@@ -15,6 +15,7 @@
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
 #include "molecules/units.hpp"
+#include "scf/tolerances.hpp"
 
 namespace cagescreen::scf {
 namespace {
@@ -291,7 +292,7 @@ MolecularGrid build_grid(const molecules::Molecule& mol, const GridSpec& spec, s
           sum += cell;
         }
         const double w = wr * L0[3] * (sum > 0 ? P[A] / sum : 0.0);
-        if (std::abs(w) < 1e-15) continue;
+        if (std::abs(w) < tolerance::grid_weight) continue;
         pts.push_back(p);
         wts.push_back(w);
       }

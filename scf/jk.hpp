@@ -5,13 +5,14 @@
 #include <vector>
 
 #include "scf/basis.hpp"
+#include "scf/tolerances.hpp"
 
 namespace cagescreen::scf {
 
 /// Settings of the four-index J/K builder. Every threshold is a documented setting.
 struct JKSettings {
   /// Shell quartets whose Schwarz bound Q12·Q34 is below this are never computed.
-  double schwarz_threshold = 1e-12;
+  double schwarz_threshold = tolerance::schwarz;
   /// Bytes of memory for keeping integrals in core; pairs beyond the budget are recomputed
   /// every build (direct). 0 disables the cache.
   std::size_t memory_bytes = std::size_t(2) << 30;

@@ -2,16 +2,19 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
 #include <memory>
 #include <map>
+#include <string>
 
 #include "molecules/error.hpp"
 #include "scf/integrals.hpp"
 #include "scf/jk.hpp"
 #include "scf/xc.hpp"
+#include "scf/tolerances.hpp"
 
 namespace cagescreen::scf {
 
@@ -263,7 +266,7 @@ Eigen::MatrixXd sad_density(const molecules::Molecule& mol, const BasisSet& basi
         double left = Z;
         for (int i = 0; i < eps.size() && left > 1e-12;) {
           int j = i;
-          while (j < eps.size() && std::abs(eps(j) - eps(i)) < 1e-5) ++j;
+          while (j < eps.size() && std::abs(eps(j) - eps(i)) < tolerance::sad_degenerate) ++j;
           j = std::max(j, i + 1);  // never stall (NaN energies)
           const double per = std::min(2.0, left / (j - i));
           for (int k = i; k < j; ++k) occ(k) = per;
@@ -277,11 +280,11 @@ Eigen::MatrixXd sad_density(const molecules::Molecule& mol, const BasisSet& basi
       double e_old = 0.0;
       std::vector<MatrixXd> J, K;
       for (int iter = 0; iter < 100; ++iter) {
-        jk.compute({Pa}, J, K, true, 1e-12);
+        jk.compute({Pa}, J, K, true, tolerance::sad_integral_precision);
         const MatrixXd F = H + J[0] - 0.5 * K[0];
         const double e = 0.5 * (Pa.array() * (H + F).array()).sum();
         const MatrixXd err = X.transpose() * (F * Pa * S - S * Pa * F) * X;
-        if (std::abs(e - e_old) < 1e-9 && err.norm() < 1e-6) break;
+        if (std::abs(e - e_old) < tolerance::sad_energy && err.norm() < tolerance::sad_gradient) break;
         e_old = e;
         sub.push({{F}, {Pa}, {err}, e});
         diagonalize(sub.fock(sub.diis())[0], X, C, eps);
@@ -302,10 +305,9 @@ void check_reference(const molecules::Molecule& mol, Reference reference) {
                      " unpaired electrons: use --reference uhf (uks)");
 }
 
-Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings) {
-  const auto t_start = Clock::now();
-  const bool rhf = settings.reference == Reference::RHF;
-  const int na = mol.n_alpha(), nb = mol.n_beta();
+namespace {
+
+void check_settings(const molecules::Molecule& mol, const ScfSettings& settings) {
   check_reference(mol, settings.reference);
   if (settings.e_convergence <= 0 || settings.d_convergence <= 0)
     throw InputError("convergence thresholds must be positive");
@@ -315,37 +317,22 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
                      std::to_string(ladder_stages - 1) + "]");
   if (settings.diis_vectors < 2 || settings.diis_vectors > 20)
     throw InputError("diis_vectors = " + std::to_string(settings.diis_vectors) + " must be in [2, 20]");
-
   molecules::check_charge_multiplicity(mol, mol.name.empty() ? "molecule" : mol.name);
-  const Functional& func = settings.functional;
-  Wavefunction wfn;
-  wfn.level.functional = func;
-  wfn.level.basis = basis.name;
-  wfn.level.shell_type = basis.shell_type;
-  wfn.molecule = mol;
-  wfn.basis = basis;
-  wfn.reference = settings.reference;
-  wfn.convergence.e_convergence = settings.e_convergence;
-  wfn.convergence.d_convergence = settings.d_convergence;
-  wfn.S = overlap_matrix(basis);
-  const MatrixXd& S = wfn.S;
-  const MatrixXd H = core_hamiltonian(basis, mol);
-  const MatrixXd X = orthogonalizer(S, settings.linear_dependency);
-  if (X.cols() < std::max(na, nb))
-    throw InputError("basis set '" + basis.name + "' has too few linearly independent functions (" +
-                     std::to_string(X.cols()) + ") for " + std::to_string(std::max(na, nb)) + " electrons of one spin");
-  wfn.energies.nuclear_repulsion = mol.nuclear_repulsion();
+}
 
-  JKSettings js;
-  js.schwarz_threshold = settings.schwarz_threshold;
-  js.threads = settings.threads;
-  const double ax = func.exact_exchange;  // F = H + J − ax K − alr K_lr(ω) + Vxc
-  const double alr = func.long_range_exchange;
-  const bool want_k = ax != 0.0;
-  wfn.dft.exact_exchange = ax;
-  js.memory_bytes = alr != 0.0 ? settings.memory_bytes / 2 : settings.memory_bytes;
+/// What builds the two-electron and XC parts of the Fock matrix.
+struct FockBuilders {
   std::unique_ptr<JKBuilder> jk;
-  if (settings.scf_type != ScfType::Conventional && (settings.scf_type == ScfType::DF || !func.is_hf())) {
+  std::unique_ptr<FourIndexJK> jk_lr;  ///< erf-attenuated exchange of range-separated hybrids
+  std::unique_ptr<XCIntegrator> xc;
+  std::unique_ptr<XCIntegrator> xc_early;  ///< coarse grid of the first iterations (ScfSettings::coarse_grid_until)
+};
+
+/// Density fitting when asked, or by default for DFT when the fitted tensor fits the budget; else
+/// four-index integrals. Records the integral mode in wfn.level.
+std::unique_ptr<JKBuilder> make_jk(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
+                                   const JKSettings& js, Wavefunction& wfn) {
+  if (settings.scf_type != ScfType::Conventional && (settings.scf_type == ScfType::DF || !settings.functional.is_hf())) {
     // def2-universal-jkfit for pure functionals too: with def2-universal-jfit the RI-J error was
     // 3.3e-5 Eh per atom on 8 waters (PBE/def2-SVP), with jkfit 8.5e-6 (o-carborane 1.3e-5 / 6.2e-6).
     const std::string fit = settings.fitting_basis.empty() ? "def2-universal-jkfit" : settings.fitting_basis;
@@ -356,217 +343,321 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
       wfn.dft.jk_seconds += df->setup_seconds();
       wfn.fitting_seconds = df->setup_seconds();
       wfn.fitting_functions = aux.nbf;
-      jk = std::move(df);
       wfn.level.integrals = Integrals::DensityFitted;
       wfn.level.fitting_basis = aux.name;
-    } else if (settings.scf_type == ScfType::DF) {
+      return df;
+    }
+    if (settings.scf_type == ScfType::DF)
       throw InputError("density fitting with '" + aux.name + "' needs " + std::to_string(need >> 20) +
                        " MiB for the fitted integrals but the memory budget is " +
                        std::to_string(js.memory_bytes >> 20) + " MiB: raise --memory or use --scf-type conv");
-    } else {
-      wfn.integrals_note = "density fitting would need " + std::to_string(need >> 20) + " MiB (budget " +
-                          std::to_string(js.memory_bytes >> 20) + " MiB): four-index integrals instead";
-    }
+    wfn.integrals_note = "density fitting would need " + std::to_string(need >> 20) + " MiB (budget " +
+                         std::to_string(js.memory_bytes >> 20) + " MiB): four-index integrals instead";
   }
-  if (!jk) jk = std::make_unique<FourIndexJK>(basis, js);
-  std::unique_ptr<FourIndexJK> jk_lr;  // erf-attenuated exchange of range-separated hybrids
-  if (alr != 0.0) {
+  return std::make_unique<FourIndexJK>(basis, js);
+}
+
+FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
+                           Wavefunction& wfn) {
+  const Functional& func = settings.functional;
+  const bool rhf = settings.reference == Reference::RHF;
+  JKSettings js;
+  js.schwarz_threshold = settings.schwarz_threshold;
+  js.threads = settings.threads;
+  js.memory_bytes = func.long_range_exchange != 0.0 ? settings.memory_bytes / 2 : settings.memory_bytes;
+  FockBuilders b;
+  b.jk = make_jk(mol, basis, settings, js, wfn);
+  if (func.long_range_exchange != 0.0) {
     JKSettings lr = js;
     lr.omega = func.omega;
-    lr.memory_bytes = settings.memory_bytes > jk->cached_bytes() ? settings.memory_bytes - jk->cached_bytes() : 0;
-    jk_lr = std::make_unique<FourIndexJK>(basis, lr);
+    lr.memory_bytes = settings.memory_bytes > b.jk->cached_bytes() ? settings.memory_bytes - b.jk->cached_bytes() : 0;
+    b.jk_lr = std::make_unique<FourIndexJK>(basis, lr);
   }
-  wfn.integral_bytes = jk->cached_bytes() + (jk_lr ? jk_lr->cached_bytes() : 0);
-  std::vector<MatrixXd> Jlr, Klr;
-  std::unique_ptr<XCIntegrator> xc, xc_early;
+  wfn.integral_bytes = b.jk->cached_bytes() + (b.jk_lr ? b.jk_lr->cached_bytes() : 0);
   if (!func.is_hf()) {
-    xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
+    b.xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
     wfn.level.grid = settings.grid;
-    wfn.dft.points = xc->n_points();
+    wfn.dft.points = b.xc->n_points();
     // The early iterations on the coarse grid when the final one is finer (see ScfSettings).
     const GridSpec coarse = parse_grid("coarse");
     if (settings.coarse_grid_until > 0 &&
         (settings.grid.radial > coarse.radial || settings.grid.angular > coarse.angular))
-      xc_early = std::make_unique<XCIntegrator>(basis, mol, func, coarse, !rhf, settings.threads);
+      b.xc_early = std::make_unique<XCIntegrator>(basis, mol, func, coarse, !rhf, settings.threads);
+  }
+  return b;
+}
+
+/// The SCF iterations (PySCF's kernel: get_veff, get_fock, extrapolate, eig, get_occ, make_rdm1):
+/// per-spin quantities, RHF keeping one spin block with weight 2.
+class ScfIterations {
+ public:
+  ScfIterations(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings, Wavefunction& wfn)
+      : mol_(mol), basis_(basis), settings_(settings), wfn_(wfn), rhf_(settings.reference == Reference::RHF),
+        nspin_(rhf_ ? 1 : 2), w_(rhf_ ? 2.0 : 1.0), nocc_{mol.n_alpha(), mol.n_beta()},
+        sub_(settings.diis_vectors, rhf_ ? 2.0 : 1.0), stage_(settings.ladder_start) {
+    wfn.S = overlap_matrix(basis);
+    H_ = core_hamiltonian(basis, mol);
+    X_ = orthogonalizer(wfn.S, settings.linear_dependency);
+    if (X_.cols() < std::max(nocc_[0], nocc_[1]))
+      throw InputError("basis set '" + basis.name + "' has too few linearly independent functions (" +
+                       std::to_string(X_.cols()) + ") for " + std::to_string(std::max(nocc_[0], nocc_[1])) +
+                       " electrons of one spin");
+    wfn.energies.nuclear_repulsion = mol.nuclear_repulsion();
+    builders_ = make_builders(mol, basis, settings, wfn);
+    wfn.dft.exact_exchange = settings.functional.exact_exchange;
+    D_.resize(nspin_);
+    C_.resize(nspin_);
+    F_.resize(nspin_);
+    eps_.resize(nspin_);
+    initial_density();
   }
 
-  // Per-spin quantities; RHF keeps one spin block with weight 2.
-  const int nspin = rhf ? 1 : 2;
-  const double w = rhf ? 2.0 : 1.0;
-  const int nocc[2] = {na, nb};
-  std::vector<MatrixXd> D(nspin), C(nspin), F(nspin);
-  std::vector<VectorXd> eps(nspin);
-  const bool read_guess = static_cast<int>(settings.guess_density.size()) == nspin &&
-                          std::all_of(settings.guess_density.begin(), settings.guess_density.end(),
-                                      [&](const MatrixXd& g) { return g.rows() == basis.nbf && g.cols() == basis.nbf; });
-  if (read_guess) {
-    for (int s = 0; s < nspin; ++s) D[s] = settings.guess_density[s];
-  } else if (settings.guess == Guess::SAD) {
-    // Neutral atoms hold ΣZ electrons; scale to the molecule's N (ions, pseudo-atoms).
-    int nuclear = 0;
-    for (const auto& a : mol.atoms) nuclear += a.Z;
-    const MatrixXd P = sad_density(mol, basis, settings) * (double(na + nb) / nuclear);
-    for (auto& d : D) d = 0.5 * P;
-  } else {
-    for (int s = 0; s < nspin; ++s) {
-      diagonalize(H, X, C[s], eps[s]);
-      D[s] = occupied_density(C[s], nocc[s]);
+  /// Iterates until converged or max_iterations; fills the convergence record.
+  void run() {
+    for (int iter = 1; iter <= settings_.max_iterations; ++iter) {
+      const auto t0 = Clock::now();
+      const Step s = fock_and_energy(iter);
+      const bool converged = decide_convergence(iter, s);
+      climb_ladder(iter, s.rms, converged);
+      IterationRecord rec{iter, s.energy, s.dE, s.rms, s.errmax, 0.0, "roothaan"};
+      const std::vector<MatrixXd> Fx = extrapolate(iter, s, converged, rec.step);
+      new_density(Fx, converged, s.rms);
+      rec.seconds = since(t0);
+      wfn_.convergence.history.push_back(rec);
+      if (settings_.on_iteration) settings_.on_iteration(rec);
+      wfn_.convergence.iterations = iter;
+      if (converged) {
+        wfn_.convergence.converged = true;
+        wfn_.convergence.message = "converged";
+        return;
+      }
+    }
+    wfn_.convergence.message = "not converged in " + std::to_string(settings_.max_iterations) + " iterations";
+  }
+
+  /// Orbitals of the final Fock matrix (unshifted, not extrapolated).
+  void final_orbitals() {
+    auto fill = [&](SpinOrbitals& so, int s, int n) {
+      diagonalize(F_[s], X_, so.C, so.energies);
+      so.n_occupied = n;
+      so.occupations = VectorXd::Zero(so.energies.size());
+      so.occupations.head(n).setOnes();
+      so.D = occupied_density(so.C, n);
+    };
+    fill(wfn_.alpha, 0, nocc_[0]);
+    fill(wfn_.beta, rhf_ ? 0 : 1, nocc_[1]);
+  }
+
+ private:
+  /// What one Fock build gave.
+  struct Step {
+    double energy = 0.0, dE = 0.0, rms = 0.0, errmax = 0.0;
+    bool exact_build = false;  ///< every builder computed from D itself (no accumulated ΔD error)
+    std::vector<MatrixXd> err;  ///< orbital gradients Xᵀ(FDS − SDF)X per spin
+  };
+
+  void initial_density() {
+    read_guess_ = static_cast<int>(settings_.guess_density.size()) == nspin_ &&
+                  std::all_of(settings_.guess_density.begin(), settings_.guess_density.end(), [&](const MatrixXd& g) {
+                    return g.rows() == basis_.nbf && g.cols() == basis_.nbf;
+                  });
+    if (read_guess_) {
+      for (int s = 0; s < nspin_; ++s) D_[s] = settings_.guess_density[s];
+    } else if (settings_.guess == Guess::SAD) {
+      // Neutral atoms hold ΣZ electrons; scale to the molecule's N (ions, pseudo-atoms).
+      int nuclear = 0;
+      for (const auto& a : mol_.atoms) nuclear += a.Z;
+      const MatrixXd P = sad_density(mol_, basis_, settings_) * (double(nocc_[0] + nocc_[1]) / nuclear);
+      for (auto& d : D_) d = 0.5 * P;
+    } else {
+      for (int s = 0; s < nspin_; ++s) {
+        diagonalize(H_, X_, C_[s], eps_[s]);
+        D_[s] = occupied_density(C_[s], nocc_[s]);
+      }
     }
   }
 
-  Subspace sub(settings.diis_vectors, w);
-  std::vector<MatrixXd> J, K, D_built;  // incremental builds: J, K of D_built
-  double e_prev = 0.0;
-  int stage = settings.ladder_start, stage_start = 1, last_improvement = 1, last_full = -1000;
-  double best_rms = HUGE_VAL;
-  bool rebuild = true;
-  auto& history = wfn.convergence.history;
-  for (int iter = 1; iter <= settings.max_iterations; ++iter) {
-    const auto t0 = Clock::now();
-    // Fock build: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF), incremental in ΔD.
-    const bool full_build = rebuild || iter - last_full >= settings.full_rebuild_every;
-    const auto t_jk = Clock::now();
-    // Builders whose cost falls with ΔD (screened four-index) add J, K of ΔD between full builds;
-    // fitted ones always build from D.
+  /// J and K of D: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF). Builders whose cost
+  /// falls with ΔD (screened four-index) add J, K of ΔD between full builds; fitted ones always
+  /// build from D. Returns whether every builder built from D itself.
+  bool build_jk(int iter) {
+    const bool full_build = rebuild_ || iter - last_full_ >= settings_.full_rebuild_every;
+    const bool want_k = settings_.functional.exact_exchange != 0.0;
     std::vector<MatrixXd> dD;
     auto build = [&](JKBuilder& b, std::vector<MatrixXd>& Jb, std::vector<MatrixXd>& Kb, bool with_k) {
       if (full_build || !b.incremental()) {
-        b.compute(D, Jb, Kb, with_k, settings.integral_precision);
+        b.compute(D_, Jb, Kb, with_k, settings_.integral_precision);
         return;
       }
       if (dD.empty())
-        for (int s = 0; s < nspin; ++s) dD.push_back(D[s] - D_built[s]);
+        for (int s = 0; s < nspin_; ++s) dD.push_back(D_[s] - D_built_[s]);
       std::vector<MatrixXd> dJb, dKb;
-      b.compute(dD, dJb, dKb, with_k, settings.integral_precision);
-      for (int s = 0; s < nspin; ++s) {
+      b.compute(dD, dJb, dKb, with_k, settings_.integral_precision);
+      for (int s = 0; s < nspin_; ++s) {
         Jb[s] += dJb[s];
         if (with_k) Kb[s] += dKb[s];
       }
     };
-    build(*jk, J, K, want_k);
-    if (jk_lr) build(*jk_lr, Jlr, Klr, true);
+    build(*builders_.jk, J_, K_, want_k);
+    if (builders_.jk_lr) build(*builders_.jk_lr, Jlr_, Klr_, true);
     if (full_build) {
-      last_full = iter;
-      rebuild = false;
+      last_full_ = iter;
+      rebuild_ = false;
     }
-    // Every builder computed from D itself in this iteration (no accumulated ΔD screening error).
-    const bool exact_build = full_build || (!jk->incremental() && !jk_lr);
-    wfn.dft.jk_seconds += since(t_jk);
-    D_built = D;
+    D_built_ = D_;
+    return full_build || (!builders_.jk->incremental() && !builders_.jk_lr);
+  }
+
+  /// Fock matrices, energy and orbital gradient of the current density.
+  Step fock_and_energy(int iter) {
+    const auto t_jk = Clock::now();
+    Step s;
+    s.exact_build = build_jk(iter);
+    wfn_.dft.jk_seconds += since(t_jk);
     XCResult vxc;
-    if (xc) {
+    if (builders_.xc) {
       const auto t_xc = Clock::now();
-      vxc = (xc_early ? *xc_early : *xc).compute(rhf ? std::vector<MatrixXd>{2.0 * D[0]} : D);
-      wfn.dft.xc_seconds += since(t_xc);
-      wfn.dft.electrons = vxc.electrons;
+      const auto& xc = builders_.xc_early ? *builders_.xc_early : *builders_.xc;
+      vxc = xc.compute(rhf_ ? std::vector<MatrixXd>{2.0 * D_[0]} : D_);
+      wfn_.dft.xc_seconds += since(t_xc);
+      wfn_.dft.electrons = vxc.electrons;
     }
-    const MatrixXd Jtot = rhf ? MatrixXd(2.0 * J[0]) : MatrixXd(J[0] + J[1]);
-    double e1 = 0.0, e2 = 0.0;
-    std::vector<MatrixXd> err(nspin);
-    double err2 = 0.0, errmax = 0.0;
-    for (int s = 0; s < nspin; ++s) {
-      F[s] = H + Jtot;
-      if (want_k) F[s] -= ax * K[s];
-      if (jk_lr) F[s] -= alr * Klr[s];
-      e1 += w * (D[s].array() * H.array()).sum();
-      e2 += 0.5 * w * (D[s].array() * (F[s] - H).array()).sum();
-      if (xc) F[s] += vxc.V[s];
-      err[s] = X.transpose() * (F[s] * D[s] * S - S * D[s] * F[s]) * X;
-      err2 += err[s].squaredNorm();
-      errmax = std::max(errmax, err[s].cwiseAbs().maxCoeff());
+    const double ax = settings_.functional.exact_exchange, alr = settings_.functional.long_range_exchange;
+    const MatrixXd Jtot = rhf_ ? MatrixXd(2.0 * J_[0]) : MatrixXd(J_[0] + J_[1]);
+    const MatrixXd& S = wfn_.S;
+    double e1 = 0.0, e2 = 0.0, err2 = 0.0;
+    s.err.resize(nspin_);
+    for (int k = 0; k < nspin_; ++k) {  // F = H + J − ax K − alr K_lr(ω) + Vxc
+      F_[k] = H_ + Jtot;
+      if (ax != 0.0) F_[k] -= ax * K_[k];
+      if (builders_.jk_lr) F_[k] -= alr * Klr_[k];
+      e1 += w_ * (D_[k].array() * H_.array()).sum();
+      e2 += 0.5 * w_ * (D_[k].array() * (F_[k] - H_).array()).sum();
+      if (builders_.xc) F_[k] += vxc.V[k];
+      s.err[k] = X_.transpose() * (F_[k] * D_[k] * S - S * D_[k] * F_[k]) * X_;
+      err2 += s.err[k].squaredNorm();
+      s.errmax = std::max(s.errmax, s.err[k].cwiseAbs().maxCoeff());
     }
-    const double energy = wfn.energies.nuclear_repulsion + e1 + e2 + vxc.energy;
-    if (!std::isfinite(energy) || !std::isfinite(err2))
+    s.energy = wfn_.energies.nuclear_repulsion + e1 + e2 + vxc.energy;
+    if (!std::isfinite(s.energy) || !std::isfinite(err2))
       throw std::runtime_error("the SCF produced a non-finite energy in iteration " + std::to_string(iter) +
                                " (check the basis set and geometry)");
-    const double rms = std::sqrt(err2 / (nspin * double(err[0].size())));
-    const double dE = iter == 1 ? energy : energy - e_prev;
-    e_prev = energy;
-    wfn.energies.one_electron = e1;
-    wfn.energies.two_electron = e2;
-    wfn.energies.xc = vxc.energy;
-    wfn.energies.total = energy;
+    s.rms = std::sqrt(err2 / (nspin_ * double(s.err[0].size())));
+    s.dE = iter == 1 ? s.energy : s.energy - e_prev_;
+    e_prev_ = s.energy;
+    wfn_.energies.one_electron = e1;
+    wfn_.energies.two_electron = e2;
+    wfn_.energies.xc = vxc.energy;
+    wfn_.energies.total = s.energy;
+    return s;
+  }
 
-    // Converged only on a full (non-incremental) Fock build, so the final energy carries no
-    // accumulated screening error of the incremental builds.
-    bool converged = iter > 1 && std::abs(dE) < settings.e_convergence && rms < settings.d_convergence;
-    if (xc_early && (converged || rms < settings.coarse_grid_until)) {
+  /// Converged only on the final grid and on a full (non-incremental) Fock build, so the final
+  /// energy carries no accumulated screening error of the incremental builds.
+  bool decide_convergence(int iter, const Step& s) {
+    bool converged = iter > 1 && std::abs(s.dE) < settings_.e_convergence && s.rms < settings_.d_convergence;
+    if (builders_.xc_early && (converged || s.rms < settings_.coarse_grid_until)) {
       // On to the final grid; convergence is judged there only. The coarse-grid iterates stay in
       // the (E)DIIS subspace: clearing it cost o-carborane B3LYP/def2-SVP two more iterations.
-      xc_early.reset();
+      builders_.xc_early.reset();
       converged = false;
-      rebuild = true;
+      rebuild_ = true;
     }
-    if (converged && !exact_build) {
+    if (converged && !s.exact_build) {
       converged = false;
-      rebuild = true;
+      rebuild_ = true;
     }
+    return converged;
+  }
 
-    // Convergence ladder: escalate when the gradient has not halved for 12 iterations.
-    if (rms < 0.5 * best_rms) {
-      best_rms = rms;
-      last_improvement = iter;
+  /// Convergence ladder: escalate when the gradient has not halved for 12 iterations.
+  void climb_ladder(int iter, double rms, bool converged) {
+    if (rms < 0.5 * best_rms_) {
+      best_rms_ = rms;
+      last_improvement_ = iter;
     }
-    if (!converged && stage + 1 < ladder_stages && iter - last_improvement >= 12 && iter - stage_start >= 12) {
-      ++stage;
-      stage_start = last_improvement = iter;
-      best_rms = rms;
-      sub.clear();
-    }
-    const Stage& st = ladder[stage];
-    std::string step = "roothaan";
-    std::vector<MatrixXd> Fx = F;
-    if (!converged) {
-      // The SAD density is not idempotent: keep it out of the (E)DIIS subspace.
-      const bool sad_start = iter == 1 && settings.guess == Guess::SAD && !read_guess;
-      if (!sad_start) sub.push({F, D, err, energy});
-      if (sub.size() >= 2 && !sad_start) {
-        if (errmax > (st.ediis_above < 0 ? settings.ediis_above : st.ediis_above)) {
-          Fx = sub.fock(sub.ediis());
-          step = "ediis";
-        } else {
-          Fx = sub.fock(sub.diis());
-          step = "diis";
-        }
-      }
-      if (st.level_shift > 0 && rms > st.shift_above) {
-        for (int s = 0; s < nspin; ++s) Fx[s] += st.level_shift * (S - S * D[s] * S);
-        step += "+shift";
-      }
-    }
-    IterationRecord rec{iter, energy, dE, rms, errmax, 0.0, step};
-
-    for (int s = 0; s < nspin; ++s) {
-      diagonalize(Fx[s], X, C[s], eps[s]);
-      MatrixXd Dn = occupied_density(C[s], nocc[s]);
-      if (!converged && st.damping > 0 && rms > 1e-3) {
-        Dn = (1.0 - st.damping) * Dn + st.damping * D[s];
-      }
-      D[s] = Dn;
-    }
-    rec.seconds = since(t0);
-    history.push_back(rec);
-    if (settings.on_iteration) settings.on_iteration(rec);
-    wfn.convergence.iterations = iter;
-    if (converged) {
-      wfn.convergence.converged = true;
-      wfn.convergence.message = "converged";
-      break;
+    if (!converged && stage_ + 1 < ladder_stages && iter - last_improvement_ >= 12 && iter - stage_start_ >= 12) {
+      ++stage_;
+      stage_start_ = last_improvement_ = iter;
+      best_rms_ = rms;
+      sub_.clear();
     }
   }
-  if (!wfn.convergence.converged)
-    wfn.convergence.message = "not converged in " + std::to_string(settings.max_iterations) + " iterations";
 
-  // Orbitals of the final Fock matrix (unshifted, not extrapolated).
-  auto fill = [&](SpinOrbitals& so, int s, int n) {
-    diagonalize(F[s], X, so.C, so.energies);
-    so.n_occupied = n;
-    so.occupations = VectorXd::Zero(so.energies.size());
-    so.occupations.head(n).setOnes();
-    so.D = occupied_density(so.C, n);
-  };
-  fill(wfn.alpha, 0, na);
-  fill(wfn.beta, rhf ? 0 : 1, nb);
+  /// The Fock matrices to diagonalise: (E)DIIS extrapolation and the stage's level shift.
+  std::vector<MatrixXd> extrapolate(int iter, const Step& s, bool converged, std::string& step) {
+    std::vector<MatrixXd> Fx = F_;
+    if (converged) return Fx;
+    const Stage& st = ladder[stage_];
+    // The SAD density is not idempotent: keep it out of the (E)DIIS subspace.
+    const bool sad_start = iter == 1 && settings_.guess == Guess::SAD && !read_guess_;
+    if (!sad_start) sub_.push({F_, D_, s.err, s.energy});
+    if (sub_.size() >= 2 && !sad_start) {
+      if (s.errmax > (st.ediis_above < 0 ? settings_.ediis_above : st.ediis_above)) {
+        Fx = sub_.fock(sub_.ediis());
+        step = "ediis";
+      } else {
+        Fx = sub_.fock(sub_.diis());
+        step = "diis";
+      }
+    }
+    if (st.level_shift > 0 && s.rms > st.shift_above) {
+      const MatrixXd& S = wfn_.S;
+      for (int k = 0; k < nspin_; ++k) Fx[k] += st.level_shift * (S - S * D_[k] * S);
+      step += "+shift";
+    }
+    return Fx;
+  }
+
+  /// Diagonalise, occupy the lowest orbitals, and damp while the stage asks for it.
+  void new_density(const std::vector<MatrixXd>& Fx, bool converged, double rms) {
+    const Stage& st = ladder[stage_];
+    for (int s = 0; s < nspin_; ++s) {
+      diagonalize(Fx[s], X_, C_[s], eps_[s]);
+      MatrixXd Dn = occupied_density(C_[s], nocc_[s]);
+      if (!converged && st.damping > 0 && rms > 1e-3) Dn = (1.0 - st.damping) * Dn + st.damping * D_[s];
+      D_[s] = Dn;
+    }
+  }
+
+  const molecules::Molecule& mol_;
+  const BasisSet& basis_;
+  const ScfSettings& settings_;
+  Wavefunction& wfn_;
+  const bool rhf_;
+  const int nspin_;
+  const double w_;
+  const int nocc_[2];
+  MatrixXd H_, X_;
+  FockBuilders builders_;
+  std::vector<MatrixXd> D_, C_, F_;
+  std::vector<VectorXd> eps_;
+  bool read_guess_ = false;
+  Subspace sub_;
+  std::vector<MatrixXd> J_, K_, Jlr_, Klr_, D_built_;  ///< incremental builds: J, K of D_built_
+  double e_prev_ = 0.0;
+  int stage_, stage_start_ = 1, last_improvement_ = 1, last_full_ = -1000;
+  double best_rms_ = HUGE_VAL;
+  bool rebuild_ = true;
+};
+
+}  // namespace
+
+Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings) {
+  const auto t_start = Clock::now();
+  check_settings(mol, settings);
+  Wavefunction wfn;
+  wfn.level.functional = settings.functional;
+  wfn.level.basis = basis.name;
+  wfn.level.shell_type = basis.shell_type;
+  wfn.molecule = mol;
+  wfn.basis = basis;
+  wfn.reference = settings.reference;
+  wfn.convergence.e_convergence = settings.e_convergence;
+  wfn.convergence.d_convergence = settings.d_convergence;
+  ScfIterations scf(mol, basis, settings, wfn);
+  scf.run();
+  scf.final_orbitals();
   wfn.seconds = since(t_start);
   return wfn;
 }

@@ -10,6 +10,7 @@
 #include "scf/functional.hpp"
 #include "scf/grid.hpp"
 #include "scf/wavefunction.hpp"
+#include "scf/tolerances.hpp"
 
 namespace cagescreen::scf {
 
@@ -33,9 +34,9 @@ struct ScfSettings {
   GridSpec grid;                 ///< DFT integration grid
   Reference reference = Reference::RHF;
   Guess guess = Guess::SAD;
-  double e_convergence = 1e-8;  ///< |ΔE| threshold, Hartree
-  double d_convergence = 1e-6;  ///< RMS orbital gradient threshold
-  int max_iterations = 100;
+  double e_convergence = defaults::e_convergence;  ///< |ΔE| threshold, Hartree
+  double d_convergence = defaults::d_convergence;  ///< RMS orbital gradient threshold
+  int max_iterations = defaults::max_iterations;
   int diis_vectors = 8;          ///< DIIS/EDIIS subspace size
   double ediis_above = 0.1;      ///< use EDIIS while the max orbital gradient is above this
   /// First stage of the convergence ladder: 0 (E)DIIS, 1 EDIIS with damping, 2 level shift 0.5 Eh,
@@ -50,10 +51,10 @@ struct ScfSettings {
   /// energy does not change (o-carborane B3LYP/def2-SVP: 1e-10 Eh, 16% less XC time at 1e-3;
   /// switching at 1e-4 or 1e-5 cost more iterations than it saved).
   double coarse_grid_until = 1e-3;
-  double schwarz_threshold = 1e-12;  ///< integral screening (see JKSettings)
-  double integral_precision = 1e-14; ///< density-weighted screening target per quartet (Eh)
+  double schwarz_threshold = tolerance::schwarz;  ///< integral screening (see JKSettings)
+  double integral_precision = tolerance::integral_precision;  ///< density-weighted screening target per quartet (Eh)
   int full_rebuild_every = 8;    ///< incremental Fock builds, full rebuild every N iterations
-  std::size_t memory_bytes = std::size_t(2) << 30;  ///< in-core integral budget
+  std::size_t memory_bytes = static_cast<std::size_t>(defaults::memory_mib) << 20;  ///< in-core integral budget
   double linear_dependency = 1e-7;   ///< drop overlap eigenvalues below this
   int threads = 0;               ///< 0: all available
   /// Start from these per-spin densities (Dα, Dβ; one for RHF) instead of `guess`, e.g. the

@@ -10,6 +10,7 @@
 #include "molecules/error.hpp"
 #include "scf/detail/shells.hpp"
 #include "molecules/text.hpp"
+#include "scf/tolerances.hpp"
 
 namespace cagescreen::scf {
 
@@ -284,16 +285,15 @@ struct XCIntegrator::Impl {
   int natoms;
   std::vector<libint2::Shell> shells;    // normalised as libint2 does for the integrals
   std::vector<double> extent;            // radius beyond which a shell is below 1e-10, Bohr
-  // Functions smaller (value and gradient) on a whole batch are dropped: at 1e-8 the o-carborane
-  // B3LYP/def2-SVP energy moves by 1e-9 Eh from 1e-10 and the products shrink by 15%.
-  static constexpr double value_threshold = 1e-8;
+  // Functions smaller (value and gradient) on a whole batch are dropped (tolerance::basis_value).
+  static constexpr double value_threshold = tolerance::basis_value;
   std::vector<std::vector<int>> batch_shells;
 
   Impl(const BasisSet& b, const molecules::Molecule& mol, const Functional& f, const GridSpec& g, bool pol, int threads)
       : basis(b), func(f), grid(build_grid(mol, g)), polarized(pol), natoms(static_cast<int>(mol.atoms.size())) {
     nthreads = threads > 0 ? threads : omp_get_max_threads();
     shells = detail::to_libint(basis);
-    for (const auto& sh : shells) extent.push_back(shell_extent(sh, 1e-10));
+    for (const auto& sh : shells) extent.push_back(shell_extent(sh, tolerance::shell_extent));
     for (const auto& bt : grid.batches) {
       std::vector<int> list;
       for (std::size_t s = 0; s < shells.size(); ++s) {
@@ -579,7 +579,7 @@ std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
 MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {
   const auto shells = detail::to_libint(basis);
   std::vector<double> extent;
-  for (const auto& sh : shells) extent.push_back(shell_extent(sh, 1e-12));
+  for (const auto& sh : shells) extent.push_back(shell_extent(sh, tolerance::shell_extent_gradient));
   const int np = static_cast<int>(points.size());
   MatrixXd phi = MatrixXd::Zero(np, basis.nbf);
   constexpr int chunk = 256;
@@ -588,7 +588,7 @@ MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double
     const int i0 = b * chunk, n = std::min(chunk, np - i0);
     Eigen::ArrayXd px(n), py(n), pz(n);
     for (int i = 0; i < n; ++i) px(i) = points[i0 + i][0], py(i) = points[i0 + i][1], pz(i) = points[i0 + i][2];
-    // Shells whose extent (1e-12) does not reach the chunk's bounding sphere stay zero.
+    // Shells whose extent (tolerance::shell_extent_gradient) does not reach the chunk's bounding sphere stay zero.
     const std::array<double, 3> c{0.5 * (px.minCoeff() + px.maxCoeff()), 0.5 * (py.minCoeff() + py.maxCoeff()),
                                   0.5 * (pz.minCoeff() + pz.maxCoeff())};
     const double radius = std::sqrt(((px - c[0]).square() + (py - c[1]).square() + (pz - c[2]).square()).maxCoeff());

@@ -25,15 +25,6 @@
 
 namespace cagescreen::workflows {
 
-std::string LevelOfTheory::key() const {
-  std::string k = method + "/" + basis + "/grid=" + grid;
-  if (reference != "auto") k += "/reference=" + reference;
-  if (shell_type != "auto") k += "/shells=" + shell_type;
-  if (scf_type != "auto") k += "/scf_type=" + scf_type;
-  if (optimize != "none") k += "/optimize=" + optimize;
-  return k;
-}
-
 namespace {
 
 namespace fs = std::filesystem;

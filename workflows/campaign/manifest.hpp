@@ -5,24 +5,10 @@
 #include <vector>
 
 #include "molecules/molecule.hpp"
+#include "workflows/level.hpp"
 #include "workflows/campaign/ranking.hpp"
 
 namespace cagescreen::workflows {
-
-/// The level of theory of a campaign: every candidate runs with these settings.
-struct LevelOfTheory {
-  std::string method = "b3lyp";
-  std::string basis = "6-31g*";
-  std::string grid = "default";
-  std::string reference = "auto";
-  std::string shell_type = "auto";
-  std::string scf_type = "auto";  ///< auto (df for DFT, conv for HF), df or conv
-  std::string optimize = "none";  ///< none, xtb (GFN2-xTB), dft (the level's method) or xtb+dft
-  int max_iterations = 100;
-  double e_convergence = 1e-8, d_convergence = 1e-6;
-  /// The results-store key, e.g. "b3lyp/6-31g*/grid=default": one row per candidate and key.
-  std::string key() const;
-};
 
 /// Where a cluster candidate was cut (a `crystal` entry of the manifest).
 struct ClusterOrigin {
@@ -54,7 +40,7 @@ struct Manifest {
   std::filesystem::path file;    ///< the manifest
   std::filesystem::path output;  ///< output folder (absolute)
   std::string name;
-  LevelOfTheory level;
+  LevelOfTheory level;  ///< every candidate runs at this level
   std::string descriptors = "charges,frontier,dipole,surface";  ///< as for `run --descriptors`
   double memory_mib = 4096;   ///< per-candidate cap on resident memory
   double time_minutes = 120;  ///< per-candidate wall-time cap

@@ -26,12 +26,14 @@
 #endif
 
 #include "molecules/error.hpp"
+#include "molecules/text.hpp"
 #include "molecules/units.hpp"
 #include "workflows/exit_codes.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/campaign/report.hpp"
 #include "workflows/scalars.hpp"
 #include "workflows/campaign/store.hpp"
+#include "workflows/process.hpp"
 
 namespace cagescreen::workflows {
 
@@ -60,8 +62,7 @@ using Clock = std::chrono::steady_clock;
 
 /// A file-system-safe name for a label (logs and work files).
 std::string safe_name(const std::string& label, std::size_t index) {
-  std::string s;
-  for (char ch : label) s += std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' ? ch : '_';
+  std::string s = safe_file_name(label, "-.");
   if (s.size() > 60) s.resize(60);
   return std::to_string(index + 1) + "-" + s;
 }
@@ -71,14 +72,6 @@ double cost_estimate(const molecules::Molecule& mol) {
   double n = 0;
   for (const auto& a : mol.atoms) n += a.Z <= 2 ? 2 : a.Z <= 10 ? 9 : a.Z <= 18 ? 13 : 25;
   return n * n * n;
-}
-
-/// Resident set size of a process in MiB (0 when it is gone).
-double rss_mib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/statm");
-  long pages = 0, resident = 0;
-  if (!(in >> pages >> resident)) return 0.0;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
 /// The last error line a `cagescreen run` wrote to its log, without the prefix.
@@ -174,7 +167,8 @@ class Executor {
       if (!f) throw std::runtime_error(input.string() + ": cannot write");
     }
     fs::remove(r.result);
-    const auto& l = m_.level;
+    LevelOfTheory l = m_.level;
+    l.max_iterations = c.max_iterations.value_or(l.max_iterations);
     auto num = [](double v) {
       std::ostringstream s;
       s << std::setprecision(17) << v;
@@ -182,15 +176,11 @@ class Executor {
     };
     // The in-core integral budget leaves room for the program and its working set under the cap.
     const double budget = std::max(0.0, 0.75 * r.memory_cap - 128.0);
-    std::vector<std::string> args = {program_, "run", input.string(), "--method", l.method, "--basis", l.basis,
-                                     "--grid", l.grid, "--reference", l.reference, "--shell-type", l.shell_type,
-                                     "--scf-type", l.scf_type, "--preopt", l.optimize,
-                                     "--descriptors", m_.descriptors, "--threads", std::to_string(threads),
-                                     "--json", r.result.string(), "--memory", num(budget), "--memory-limit",
-                                     num(r.memory_cap), "--max-iterations",
-                                     std::to_string(c.max_iterations.value_or(l.max_iterations)),
-                                     "--e-convergence", num(l.e_convergence), "--d-convergence",
-                                     num(l.d_convergence), "--scf-ladder", std::to_string(job.ladder)};
+    std::vector<std::string> args = {program_, "run", input.string()};
+    for (auto& a : level_arguments(l)) args.push_back(std::move(a));
+    args.insert(args.end(), {"--descriptors", m_.descriptors, "--threads", std::to_string(threads), "--json",
+                             r.result.string(), "--memory", num(budget), "--memory-limit", num(r.memory_cap),
+                             "--scf-ladder", std::to_string(job.ladder)});
     std::ofstream(r.log, std::ios::app) << "=== " << utc_now() << " attempt at " << l.key()
                                         << (job.ladder ? " (level-shift ladder)" : "") << "\n";
     const pid_t parent = getpid();
@@ -222,7 +212,7 @@ class Executor {
   std::vector<Outcome> poll() {
     for (auto& r : running_) {
       if (!r.killed_for.empty()) continue;
-      const double rss = rss_mib(r.pid);
+      const double rss = resident_mib(r.pid);
       r.peak_rss = std::max(r.peak_rss, rss);
       const double elapsed = std::chrono::duration<double>(Clock::now() - r.start).count();
       if (rss > r.memory_cap) r.killed_for = "memory";

@@ -23,9 +23,7 @@ namespace {
 
 /// File name of a derivative: the notation with ':' and '(' ')' replaced ("o-carborane_9,12-F2").
 std::string file_name(const std::string& notation) {
-  std::string s;
-  for (char ch : notation) s += std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == ',' ? ch : '_';
-  return s + ".xyz";
+  return safe_file_name(notation, "-,") + ".xyz";
 }
 
 }  // namespace

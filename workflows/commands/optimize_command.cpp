@@ -34,8 +34,7 @@ namespace cagescreen::workflows {
 namespace {
 
 std::string file_stem(const std::string& name) {
-  std::string s;
-  for (char ch : name) s += std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == ',' || ch == '.' ? ch : '_';
+  const std::string s = safe_file_name(name, "-,.");
   return s.empty() ? "molecule" : s;
 }
 

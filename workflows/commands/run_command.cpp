@@ -28,18 +28,11 @@
 #include "workflows/commands/command.hpp"
 #include "workflows/exit_codes.hpp"
 #include "workflows/optimization.hpp"
+#include "workflows/process.hpp"
 #include "workflows/qcschema.hpp"
 
 namespace cagescreen::workflows {
 namespace {
-
-/// Resident memory of this process, MiB.
-double resident_mib() {
-  std::ifstream in("/proc/self/statm");
-  long pages = 0, resident = 0;
-  in >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-}
 
 /// Memory a calculation needs beyond the program and the in-core integrals, MiB: Fock, density and
 /// DIIS matrices (about 40 n x n, twice for UHF), per-thread J/K buffers, DFT grid batches and the
@@ -207,17 +200,17 @@ struct RunPlan {
 scf::ScfSettings scf_settings(const RunOptions& opt, const scf::Functional& functional, const molecules::Molecule& mol) {
   scf::ScfSettings st;
   st.functional = functional;
-  st.grid = scf::parse_grid(opt.grid);
-  st.reference = lower(opt.reference) == "auto" ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
-                                                : scf::parse_reference(lower(opt.reference));
+  st.grid = scf::parse_grid(opt.level.grid);
+  st.reference = lower(opt.level.reference) == "auto" ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
+                                                : scf::parse_reference(lower(opt.level.reference));
   st.guess = scf::parse_guess(lower(opt.guess));
-  st.e_convergence = opt.e_convergence;
-  st.d_convergence = opt.d_convergence;
-  st.max_iterations = opt.max_iterations;
+  st.e_convergence = opt.level.e_convergence;
+  st.d_convergence = opt.level.d_convergence;
+  st.max_iterations = opt.level.max_iterations;
   if (opt.scf_ladder < 0 || opt.scf_ladder > 3) throw InputError("--scf-ladder must be 0, 1, 2 or 3");
   st.ladder_start = opt.scf_ladder;
-  st.scf_type = scf::parse_scf_type(lower(opt.scf_type));
-  st.fitting_basis = opt.fitting_basis;
+  st.scf_type = scf::parse_scf_type(lower(opt.level.scf_type));
+  st.fitting_basis = opt.level.fitting_basis;
   if (!(opt.memory_mib >= 0 && opt.memory_mib <= 1 << 24))
     throw InputError("--memory " + std::to_string(opt.memory_mib) + " must be between 0 and 16777216 MiB");
   if (opt.threads < 0 || opt.threads > 1024)
@@ -251,12 +244,12 @@ void apply_memory_limit(const RunOptions& opt, RunPlan& plan) {
 
 RunPlan plan_run(const RunOptions& opt) {
   RunPlan plan;
-  const auto functional = scf::Functional::from_name(opt.method);  // validates the name early
+  const auto functional = scf::Functional::from_name(opt.level.method);  // validates the name early
   plan.mol = molecules::resolve_input(opt.input, opt.charge, opt.multiplicity);
-  plan.preopt = lower(opt.preopt);
+  plan.preopt = lower(opt.level.optimize);
   const std::string& preopt = plan.preopt;
   if (preopt != "none" && preopt != "xtb" && preopt != "dft" && preopt != "xtb+dft")
-    throw InputError("--preopt '" + opt.preopt + "': use none, xtb, dft or xtb+dft");
+    throw InputError("--preopt '" + opt.level.optimize + "': use none, xtb, dft or xtb+dft");
   plan.optimize_here = preopt == "dft" || preopt == "xtb+dft";
   if (plan.optimize_here)
     if (const std::string why = scf::gradient_unsupported(functional); !why.empty())
@@ -267,8 +260,8 @@ RunPlan plan_run(const RunOptions& opt) {
   plan.settings.threads = plan.threads;
   // The basis (names, elements, angular momentum, derivative limit), the memory limit, cube,
   // descriptor and Molden requests: all before any optimisation.
-  plan.shell_type = scf::parse_shell_type(opt.shell_type);
-  plan.basis = scf::build_basis(plan.mol, opt.basis, plan.shell_type);
+  plan.shell_type = scf::parse_shell_type(opt.level.shell_type);
+  plan.basis = scf::build_basis(plan.mol, opt.level.basis, plan.shell_type);
   scf::check_reference(plan.mol, plan.settings.reference);
   if (plan.optimize_here)
     if (const std::string why = scf::gradient_basis_unsupported(plan.basis); !why.empty())
@@ -304,7 +297,7 @@ void preoptimize(const RunOptions& opt, RunPlan& plan, std::optional<Preoptimiza
                 << preoptimization->steps << " steps\n" << std::defaultfloat;
     }
     if (plan.optimize_here) {
-      optimization = optimize_scf(plan.mol, plan.settings, opt.basis, plan.shell_type, scf::OptimizerSettings{}, log);
+      optimization = optimize_scf(plan.mol, plan.settings, opt.level.basis, plan.shell_type, scf::OptimizerSettings{}, log);
       std::cerr << std::fixed << std::setprecision(10) << "   " << optimization->method << "/" << optimization->basis
                 << " optimisation: energy " << optimization->energy << " Eh, "
                 << (optimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
@@ -315,7 +308,7 @@ void preoptimize(const RunOptions& opt, RunPlan& plan, std::optional<Preoptimiza
     write_failure(opt.json_file, "convergence_error", std::string("pre-optimisation: ") + e.what());
     throw;
   }
-  if (preoptimization || optimization) plan.basis = scf::build_basis(plan.mol, opt.basis, plan.shell_type);
+  if (preoptimization || optimization) plan.basis = scf::build_basis(plan.mol, opt.level.basis, plan.shell_type);
 }
 
 void log_settings(const RunOptions& opt, const RunPlan& plan) {
@@ -325,7 +318,7 @@ void log_settings(const RunOptions& opt, const RunPlan& plan) {
             << plan.threads << "\n";
   std::cerr << "   molecule " << mol.name << " " << mol.formula() << "  charge " << mol.charge << "  multiplicity "
             << mol.multiplicity << "  electrons " << mol.n_electrons() << "\n";
-  std::cerr << "   method " << opt.method << "  reference " << scf::to_string(st.reference) << "  basis "
+  std::cerr << "   method " << opt.level.method << "  reference " << scf::to_string(st.reference) << "  basis "
             << plan.basis.name << " (" << scf::to_string(plan.basis.shell_type) << ", " << plan.basis.nbf
             << " functions, " << plan.basis.shells.size() << " shells)\n";
   if (!st.functional.is_hf())
@@ -460,11 +453,7 @@ Command add_run_command(CLI::App& app) {
   auto opt = std::make_shared<RunOptions>();
   auto* run = app.add_subcommand("run", "SCF energy of one molecule (file or built-in name)");
   run->add_option("input", opt->input, "XYZ or QCSchema JSON file, or a built-in species name")->required();
-  run->add_option("--method", opt->method, "hf or a functional (cagescreen functionals)")->capture_default_str();
-  run->add_option("--grid", opt->grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
-  run->add_option("--basis", opt->basis, "basis set name or .gbs file")->capture_default_str();
-  run->add_option("--shell-type", opt->shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
-  run->add_option("--reference", opt->reference, "auto (rhf for singlets, else uhf), rhf or uhf")->capture_default_str();
+  add_level_options(*run, opt->level);
   run->add_option("--guess", opt->guess, "sad or core")->capture_default_str();
   run->add_option("--charge", opt->charge, "total charge (overrides the file)");
   run->add_option("--multiplicity", opt->multiplicity, "spin multiplicity 2S+1 (overrides the file)");
@@ -479,13 +468,6 @@ Command add_run_command(CLI::App& app) {
       ->capture_default_str();
   run->add_flag("--surface", opt->surface, "ESP surface analysis (same as adding surface to --descriptors)");
   run->add_option("--surface-spacing", opt->surface_spacing, "surface analysis grid spacing, Bohr")->capture_default_str();
-  run->add_option("--e-convergence", opt->e_convergence, "energy change threshold, Eh")->capture_default_str();
-  run->add_option("--d-convergence", opt->d_convergence, "RMS orbital gradient threshold")->capture_default_str();
-  run->add_option("--max-iterations", opt->max_iterations, "SCF iteration limit")->capture_default_str();
-  run->add_option("--scf-type", opt->scf_type,
-                  "auto (df for DFT, conv for HF), df (density fitting) or conv (four-index integrals)")
-      ->capture_default_str();
-  run->add_option("--fitting-basis", opt->fitting_basis, "auxiliary basis for df (default def2-universal-jkfit)");
   run->add_option("--memory", opt->memory_mib, "in-core budget for integrals, then DFT grid values, MiB")
       ->capture_default_str();
   run->add_option("--memory-limit", opt->memory_limit_mib,
@@ -495,10 +477,6 @@ Command add_run_command(CLI::App& app) {
                   "first convergence-ladder stage: 0 DIIS, 1 damping, 2 level shift 0.5, 3 level shift 1.5")
       ->capture_default_str();
   run->add_flag("--allow-unconverged", opt->allow_unconverged, "exit 0 even if the SCF does not converge");
-  run->add_option("--preopt", opt->preopt,
-                  "none, xtb (GFN2-xTB), dft (this method and basis, analytic gradients) or xtb+dft: optimise the "
-                  "geometry before the SCF")
-      ->capture_default_str();
   run->add_flag("--dry-run", opt->dry_run, "print the resolved settings and stop");
   run->add_flag("--quiet", opt->quiet, "no per-iteration log");
   return {run, [opt] { return run_command(*opt); }};

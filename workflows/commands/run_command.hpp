@@ -2,17 +2,17 @@
 #include <optional>
 #include <string>
 
+#include "scf/tolerances.hpp"
+#include "workflows/level.hpp"
+
 namespace cagescreen::workflows {
 
 /// `cagescreen run`: the SCF of one molecule and its descriptors (docs/cli.md).
 struct RunOptions {
   std::string input;
-  std::string method = "hf";
-  std::string basis = "6-31g*";
-  std::string shell_type = "auto";
-  std::string reference = "auto";
+  /// Method, basis, grid, reference, shell type, integrals, convergence, --preopt (as `optimize`).
+  LevelOfTheory level{.method = "hf"};
   std::string guess = "sad";
-  std::string grid = "default";
   std::optional<int> charge, multiplicity;
   int threads = 0;
   std::string json_file;
@@ -24,15 +24,10 @@ struct RunOptions {
   std::string descriptors = "charges,frontier,dipole";
   bool surface = false;         ///< adds "surface" to the descriptors
   double surface_spacing = 0.25;  ///< Bohr
-  double e_convergence = 1e-8, d_convergence = 1e-6;
-  int max_iterations = 100;
-  double memory_mib = 2048;
+  double memory_mib = scf::defaults::memory_mib;
   double memory_limit_mib = 0;  ///< 0: none
   int scf_ladder = 0;
-  std::string scf_type = "auto";
-  std::string fitting_basis;
   bool allow_unconverged = false;
-  std::string preopt = "none";  ///< none, xtb, dft or xtb+dft: optimise the geometry before the SCF
   bool dry_run = false;
   bool quiet = false;
 };

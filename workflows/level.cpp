@@ -1,0 +1,52 @@
+#include "workflows/level.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iomanip>
+#include <sstream>
+
+namespace cagescreen::workflows {
+
+std::string LevelOfTheory::key() const {
+  std::string k = method + "/" + basis + "/grid=" + grid;
+  if (reference != "auto") k += "/reference=" + reference;
+  if (shell_type != "auto") k += "/shells=" + shell_type;
+  if (scf_type != "auto") k += "/scf_type=" + scf_type;
+  if (!fitting_basis.empty()) k += "/fitting_basis=" + fitting_basis;
+  if (optimize != "none") k += "/optimize=" + optimize;
+  return k;
+}
+
+void add_level_options(CLI::App& c, LevelOfTheory& l) {
+  c.add_option("--method", l.method, "hf or a functional (cagescreen functionals)")->capture_default_str();
+  c.add_option("--grid", l.grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
+  c.add_option("--basis", l.basis, "basis set name or .gbs file")->capture_default_str();
+  c.add_option("--shell-type", l.shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
+  c.add_option("--reference", l.reference, "auto (rhf for singlets, else uhf), rhf or uhf")->capture_default_str();
+  c.add_option("--e-convergence", l.e_convergence, "energy change threshold, Eh")->capture_default_str();
+  c.add_option("--d-convergence", l.d_convergence, "RMS orbital gradient threshold")->capture_default_str();
+  c.add_option("--max-iterations", l.max_iterations, "SCF iteration limit")->capture_default_str();
+  c.add_option("--scf-type", l.scf_type,
+               "auto (df for DFT, conv for HF), df (density fitting) or conv (four-index integrals)")
+      ->capture_default_str();
+  c.add_option("--fitting-basis", l.fitting_basis, "auxiliary basis for df (default def2-universal-jkfit)");
+  c.add_option("--preopt", l.optimize,
+               "none, xtb (GFN2-xTB), dft (this method and basis, analytic gradients) or xtb+dft: optimise the "
+               "geometry before the SCF")
+      ->capture_default_str();
+}
+
+std::vector<std::string> level_arguments(const LevelOfTheory& l) {
+  auto num = [](double v) {
+    std::ostringstream s;
+    s << std::setprecision(17) << v;
+    return s.str();
+  };
+  std::vector<std::string> a = {"--method", l.method, "--basis", l.basis, "--grid", l.grid, "--reference",
+                                l.reference, "--shell-type", l.shell_type, "--scf-type", l.scf_type, "--preopt",
+                                l.optimize, "--max-iterations", std::to_string(l.max_iterations),
+                                "--e-convergence", num(l.e_convergence), "--d-convergence", num(l.d_convergence)};
+  if (!l.fitting_basis.empty()) a.insert(a.end(), {"--fitting-basis", l.fitting_basis});
+  return a;
+}
+
+}  // namespace cagescreen::workflows

@@ -1,0 +1,42 @@
+#pragma once
+// The level of theory as the user writes it (method, basis, grid, ... as words), shared by the
+// `run` command line and the campaign manifest: `run` registers its options from it, the
+// campaign turns a manifest level back into the same options for each job, and its key names
+// the results-store rows. The words are checked where they are read (manifest, run) and become
+// typed values (scf::Functional, scf::GridSpec, scf::ScfSettings) before any work.
+#include <string>
+#include <vector>
+
+#include "scf/tolerances.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace cagescreen::workflows {
+
+struct LevelOfTheory {
+  std::string method = "b3lyp";      ///< hf or a functional (campaigns default to B3LYP, `run` to hf)
+  std::string basis = "6-31g*";
+  std::string grid = "default";
+  std::string reference = "auto";    ///< auto (rhf for singlets, else uhf), rhf or uhf
+  std::string shell_type = "auto";
+  std::string scf_type = "auto";     ///< auto (df for DFT, conv for HF), df or conv
+  std::string fitting_basis;         ///< auxiliary basis of df (empty: def2-universal-jkfit)
+  std::string optimize = "none";     ///< none, xtb (GFN2-xTB), dft (the level's method) or xtb+dft
+  int max_iterations = scf::defaults::max_iterations;
+  double e_convergence = scf::defaults::e_convergence, d_convergence = scf::defaults::d_convergence;
+
+  /// The results-store key, e.g. "b3lyp/6-31g*/grid=default": one row per candidate and key.
+  std::string key() const;
+};
+
+/// Registers the level's options (--method, --basis, --grid, --reference, --shell-type,
+/// --scf-type, --fitting-basis, --preopt, --max-iterations, --e-convergence, --d-convergence) on
+/// a subcommand, bound to `level`.
+void add_level_options(CLI::App& command, LevelOfTheory& level);
+
+/// The same options with the level's values, as a job's `cagescreen run` command line takes them.
+std::vector<std::string> level_arguments(const LevelOfTheory& level);
+
+}  // namespace cagescreen::workflows
