@@ -30,6 +30,7 @@
 #include "workflows/campaign/report.hpp"
 #include "workflows/scalars.hpp"
 #include "workflows/campaign/store.hpp"
+#include "workflows/campaign/output_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace cagescreen;

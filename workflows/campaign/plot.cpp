@@ -29,14 +29,4 @@ std::vector<double> ticks(const Axis& ax) {
   return t;
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 }  // namespace cagescreen::workflows

@@ -1,5 +1,5 @@
 #pragma once
-// Small helpers shared by the HTML reports: plot axes with round ticks, atomic file writes.
+// Plot axes with round ticks, shared by the HTML reports' SVG plots.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,8 +17,5 @@ struct Axis {
 
 /// About six ticks at a round step (1, 2 or 5 times a power of ten) inside the axis.
 std::vector<double> ticks(const Axis& ax);
-
-/// Writes a file atomically (temporary file, then rename).
-void write_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace cagescreen::workflows

@@ -13,27 +13,13 @@
 #include "workflows/qcschema.hpp"
 #include "workflows/campaign/ranking.hpp"
 #include "workflows/scalars.hpp"
+#include "workflows/campaign/output_files.hpp"
 
 namespace cagescreen::workflows {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 namespace {
 
@@ -381,8 +367,7 @@ std::string html_report(const Manifest& m, const Table& t) {
   std::ostringstream s;
   std::size_t done = 0, failed = 0;
   for (const auto& r : t.rows) (r.status == "done" ? done : failed) += r.status == "done" || r.status == "failed";
-  s << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cagescreen: "
-    << html_escape(m.name) << "</title><style>" << style << "</style></head><body>\n";
+  s << html_page_start("cagescreen: " + m.name, style);
   s << "<h1>Campaign " << html_escape(m.name) << "</h1>\n<p>Level of theory: " << html_escape(m.level.key())
     << ". Descriptors: " << html_escape(m.descriptors) << ". " << done << " done, " << failed << " failed of "
     << m.candidates.size() << " candidates. cagescreen " << html_escape(version_string()) << ", report written "

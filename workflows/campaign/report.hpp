@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "workflows/campaign/output_files.hpp"
 #include "workflows/campaign/manifest.hpp"
 #include "workflows/campaign/store.hpp"
 
@@ -25,8 +26,5 @@ nlohmann::json rows_json(const std::vector<ResultRow>& rows);
 
 /// Rows as an aligned text table (main columns).
 void print_rows(std::ostream& out, const std::vector<ResultRow>& rows);
-
-/// Escapes &, <, >, " and ' for HTML text and attributes.
-std::string html_escape(const std::string& s);
 
 }  // namespace cagescreen::workflows

@@ -23,6 +23,7 @@
 #include "workflows/scalars.hpp"
 #include "workflows/campaign/store.hpp"
 #include "workflows/campaign/toml_reader.hpp"
+#include "workflows/campaign/output_files.hpp"
 
 namespace cagescreen::workflows {
 

@@ -18,6 +18,7 @@
 #include "molecules/units.hpp"
 #include "workflows/exit_codes.hpp"
 #include "workflows/campaign/plot.hpp"
+#include "workflows/campaign/output_files.hpp"
 
 namespace cagescreen::workflows {
 namespace {
