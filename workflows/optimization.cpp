@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "molecules/error.hpp"
+#include "molecules/generator.hpp"
 #include "molecules/io.hpp"
 #include "molecules/units.hpp"
 #include "scf/basis.hpp"

@@ -149,7 +149,7 @@ struct ClusterCommand {
   molecules::ClusterOptions options;
 };
 
-int cluster_command(ClusterCommand c) {
+int run_cluster_command(ClusterCommand c) {
   const auto t = molecules::parse_termination(lower(c.terminate));
   if (!t) throw InputError("--terminate '" + c.terminate + "': use none, h, oh or pseudo");
   c.options.terminate = *t;
@@ -172,7 +172,7 @@ Command add_cluster_command(CLI::App& app) {
   sub->add_option("--terminate", c->terminate, "cap dangling bonds: none, h, oh or pseudo")->capture_default_str();
   sub->add_option("--symprec", o.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
   sub->add_option("--output,-o", c->output, "XYZ file to write (default: standard output)");
-  return {sub, [c] { return cluster_command(*c); }};
+  return {sub, [c] { return run_cluster_command(*c); }};
 }
 
 }  // namespace cagescreen::workflows
