@@ -16,6 +16,14 @@ std::string LevelOfTheory::key() const {
   return k;
 }
 
+std::optional<Preopt> parse_preopt(const std::string& text) {
+  if (text == "none") return Preopt{};
+  if (text == "xtb") return Preopt{true, false};
+  if (text == "dft") return Preopt{false, true};
+  if (text == "xtb+dft") return Preopt{true, true};
+  return std::nullopt;
+}
+
 void add_level_options(CLI::App& c, LevelOfTheory& l) {
   c.add_option("--method", l.method, "hf or a functional (cagescreen functionals)")->capture_default_str();
   c.add_option("--grid", l.grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();

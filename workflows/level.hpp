@@ -4,6 +4,7 @@
 // campaign turns a manifest level back into the same options for each job, and its key names
 // the results-store rows. The words are checked where they are read (manifest, run) and become
 // typed values (scf::Functional, scf::GridSpec, scf::ScfSettings) before any work.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,15 @@ struct LevelOfTheory {
   /// The results-store key, e.g. "b3lyp/6-31g*/grid=default": one row per candidate and key.
   std::string key() const;
 };
+
+/// How the geometry is optimised before the final SCF (`run --preopt`, the manifest's
+/// `optimize`): none, xtb (GFN2-xTB), dft (the level's own method, analytic gradients) or xtb+dft.
+struct Preopt {
+  bool xtb = false;  ///< GFN2-xTB first
+  bool scf = false;  ///< then the level's own method and basis
+};
+/// Parses none, xtb, dft or xtb+dft (lower case); empty for anything else.
+std::optional<Preopt> parse_preopt(const std::string& text);
 
 /// Registers the level's options (--method, --basis, --grid, --reference, --shell-type,
 /// --scf-type, --fitting-basis, --preopt, --max-iterations, --e-convergence, --d-convergence) on

@@ -41,10 +41,11 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   if (auto v = r.string(t, "scf_type", p)) level.scf_type = lower(*v);
   if (auto v = r.string(t, "optimize", p)) {
     level.optimize = lower(*v);
-    if (level.optimize != "none" && level.optimize != "xtb" && level.optimize != "dft" && level.optimize != "xtb+dft")
+    const auto preopt = parse_preopt(level.optimize);
+    if (!preopt)
       r.fail(t.get("optimize"), "'level.optimize' = '" + *v +
                                     "': use \"none\", \"xtb\" (GFN2-xTB), \"dft\" (the level's method and basis) or \"xtb+dft\"");
-    if (level.optimize == "dft" || level.optimize == "xtb+dft")
+    if (preopt && preopt->scf)
       r.checked(t, "optimize", p, [&] {
         if (const std::string why = scf::gradient_unsupported(scf::Functional::from_name(level.method)); !why.empty()) throw InputError(why);
       });

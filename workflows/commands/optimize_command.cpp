@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "workflows/commands/command.hpp"
+#include "workflows/level.hpp"
 #include "workflows/optimization.hpp"
 
 #include <omp.h>
@@ -48,8 +49,8 @@ int optimize_command(const OptimizeCommand& command) {
     const std::string why = scf::gradient_unsupported(scf::Functional::from_name(method));  // also rejects unknown names
     if (!why.empty()) throw InputError("--method " + why);
   }
-  const std::string preopt = lower(command.preopt);
-  if (preopt != "none" && preopt != "xtb") throw InputError("--preopt '" + command.preopt + "': use none or xtb");
+  const auto preopt = parse_preopt(lower(command.preopt));
+  if (!preopt || preopt->scf) throw InputError("--preopt '" + command.preopt + "': use none or xtb");
   if (command.max_steps < 1 || command.max_steps > 10000)
     throw InputError("--max-steps " + std::to_string(command.max_steps) + " must be between 1 and 10000");
   if (command.threads < 0 || command.threads > 1024)
@@ -100,7 +101,7 @@ int optimize_command(const OptimizeCommand& command) {
         !why.empty())
       throw InputError("--basis: " + why);
     scf::check_reference(mol, st.reference);
-    if (preopt == "xtb") {
+    if (preopt->xtb) {
       std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), normal criteria\n";
       scf::OptimizerSettings pre;
       pre.max_steps = command.max_steps;

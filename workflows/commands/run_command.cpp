@@ -190,8 +190,8 @@ struct RunPlan {
   scf::ScfSettings settings;
   scf::ShellType shell_type = scf::ShellType::Auto;
   scf::BasisSet basis;
-  std::string preopt;  ///< none, xtb, dft or xtb+dft
-  bool optimize_here = false;  ///< dft or xtb+dft: optimise at the level's own method
+  std::string preopt;  ///< as given, lower case (for messages)
+  Preopt optimize;     ///< GFN2-xTB and/or the level's own method before the SCF
   std::vector<std::string> cubes;
   descriptors::DescriptorRequest descriptors;
   int threads = 1;
@@ -248,10 +248,10 @@ RunPlan plan_run(const RunOptions& opt) {
   plan.mol = molecules::resolve_input(opt.input, opt.charge, opt.multiplicity);
   plan.preopt = lower(opt.level.optimize);
   const std::string& preopt = plan.preopt;
-  if (preopt != "none" && preopt != "xtb" && preopt != "dft" && preopt != "xtb+dft")
-    throw InputError("--preopt '" + opt.level.optimize + "': use none, xtb, dft or xtb+dft");
-  plan.optimize_here = preopt == "dft" || preopt == "xtb+dft";
-  if (plan.optimize_here)
+  const auto optimize = parse_preopt(preopt);
+  if (!optimize) throw InputError("--preopt '" + opt.level.optimize + "': use none, xtb, dft or xtb+dft");
+  plan.optimize = *optimize;
+  if (plan.optimize.scf)
     if (const std::string why = scf::gradient_unsupported(functional); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   plan.settings = scf_settings(opt, functional, plan.mol);
@@ -263,7 +263,7 @@ RunPlan plan_run(const RunOptions& opt) {
   plan.shell_type = scf::parse_shell_type(opt.level.shell_type);
   plan.basis = scf::build_basis(plan.mol, opt.level.basis, plan.shell_type);
   scf::check_reference(plan.mol, plan.settings.reference);
-  if (plan.optimize_here)
+  if (plan.optimize.scf)
     if (const std::string why = scf::gradient_basis_unsupported(plan.basis); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   apply_memory_limit(opt, plan);
@@ -288,7 +288,7 @@ void preoptimize(const RunOptions& opt, RunPlan& plan, std::optional<Preoptimiza
   if (opt.dry_run) return;
   std::ostream* log = opt.quiet ? nullptr : &std::cerr;
   try {
-    if (plan.preopt == "xtb" || plan.preopt == "xtb+dft") {
+    if (plan.optimize.xtb) {
       std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), Gaussian's normal criteria\n";
       preoptimization = preoptimize_xtb(plan.mol, scf::OptimizerSettings{}, log);
       std::cerr << std::fixed << std::setprecision(10) << "   GFN2-xTB energy " << preoptimization->energy
@@ -296,7 +296,7 @@ void preoptimize(const RunOptions& opt, RunPlan& plan, std::optional<Preoptimiza
                 << (preoptimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
                 << preoptimization->steps << " steps\n" << std::defaultfloat;
     }
-    if (plan.optimize_here) {
+    if (plan.optimize.scf) {
       optimization = optimize_scf(plan.mol, plan.settings, opt.level.basis, plan.shell_type, scf::OptimizerSettings{}, log);
       std::cerr << std::fixed << std::setprecision(10) << "   " << optimization->method << "/" << optimization->basis
                 << " optimisation: energy " << optimization->energy << " Eh, "
