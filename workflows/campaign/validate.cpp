@@ -445,51 +445,70 @@ std::string parity_svg(const Stats& s) {
   return o.str();
 }
 
-}  // namespace
-
-int validate(const ReferenceSet& set, const ValidateOptions& opt) {
-  LevelOfTheory main = set.level;
-  const bool overridden = !opt.method.empty() || !opt.basis.empty() || !opt.grid.empty();
-  auto apply_overrides = [&](LevelOfTheory l) {
-    if (!opt.method.empty()) l.method = opt.method;
-    if (!opt.basis.empty()) l.basis = opt.basis;
-    if (!opt.grid.empty()) l.grid = opt.grid;
-    return l;
-  };
-  main = apply_overrides(main);
-  const fs::path out = opt.output.empty() ? fs::absolute("validation") / set.name : fs::absolute(opt.output);
-
-  // Entries grouped by level of theory; the scan adds every (method, basis) pair.
+/// A validation run's plan: the level of theory, the output folder, and the calculations (entries
+/// grouped by level of theory; the scan adds every (method, basis) pair).
+struct Plan {
+  LevelOfTheory main;  ///< the set's level with the overrides
+  bool overridden = false;
+  fs::path out;
   std::map<std::string, std::pair<LevelOfTheory, std::vector<Candidate>>> groups;
-  std::vector<std::string> entry_level(set.entries.size());
+  std::vector<std::string> entry_level;  ///< key of each entry's own level (overrides applied)
+  std::vector<LevelOfTheory> scan;       ///< levels scanned (none when the level is overridden)
+};
+
+/// What the calculations give: statistics per quantity, failed entries, and the scan.
+struct Results {
+  std::map<std::string, Stats> stats;
+  std::vector<std::string> failed;
+  bool all_pass = false;
+  json scan_json = json::array();
+  std::string closest;  ///< the scanned level nearest the published HOMO and LUMO
+};
+
+LevelOfTheory with_overrides(LevelOfTheory l, const ValidateOptions& opt) {
+  if (!opt.method.empty()) l.method = opt.method;
+  if (!opt.basis.empty()) l.basis = opt.basis;
+  if (!opt.grid.empty()) l.grid = opt.grid;
+  return l;
+}
+
+Plan plan_validation(const ReferenceSet& set, const ValidateOptions& opt) {
+  Plan p;
+  p.overridden = !opt.method.empty() || !opt.basis.empty() || !opt.grid.empty();
+  p.main = with_overrides(set.level, opt);
+  p.out = opt.output.empty() ? fs::absolute("validation") / set.name : fs::absolute(opt.output);
+  p.entry_level.resize(set.entries.size());
   for (std::size_t i = 0; i < set.entries.size(); ++i) {
-    const LevelOfTheory l = set.entries[i].level ? apply_overrides(*set.entries[i].level) : main;
-    entry_level[i] = l.key();
-    groups[l.key()].first = l;
-    groups[l.key()].second.push_back(set.entries[i].candidate);
+    const LevelOfTheory l = set.entries[i].level ? with_overrides(*set.entries[i].level, opt) : p.main;
+    p.entry_level[i] = l.key();
+    p.groups[l.key()].first = l;
+    p.groups[l.key()].second.push_back(set.entries[i].candidate);
   }
-  std::vector<LevelOfTheory> scan;
-  if (!overridden)
+  if (!p.overridden)
     for (const auto& m : set.scan_methods)
       for (const auto& b : set.scan_basis) {
         if (std::find(set.scan_skip.begin(), set.scan_skip.end(), m + "/" + b) != set.scan_skip.end()) continue;
-        LevelOfTheory l = main;
+        LevelOfTheory l = p.main;
         l.method = m;
         l.basis = b;
-        scan.push_back(l);
-        auto& g = groups[l.key()];
+        p.scan.push_back(l);
+        auto& g = p.groups[l.key()];
         g.first = l;
         if (g.second.empty())
           for (const auto& e : set.entries) g.second.push_back(e.candidate);
       }
+  return p;
+}
 
-  std::cerr << "validate: set '" << set.name << "' (" << set.entries.size() << " entries) at " << main.key()
-            << (overridden ? " (not the set's own level: not like for like)" : "") << "; results in " << out.string()
-            << "\n";
-  for (const auto& [key, group] : groups) {
+/// Runs every group of entries as a campaign in the output folder.
+void run_calculations(const ReferenceSet& set, const Plan& p, const ValidateOptions& opt) {
+  std::cerr << "validate: set '" << set.name << "' (" << set.entries.size() << " entries) at " << p.main.key()
+            << (p.overridden ? " (not the set's own level: not like for like)" : "") << "; results in "
+            << p.out.string() << "\n";
+  for (const auto& [key, group] : p.groups) {
     Manifest m;
     m.name = set.name;
-    m.output = out;
+    m.output = p.out;
     m.level = group.first;
     m.descriptors = "charges,frontier,dipole";
     m.candidates = group.second;
@@ -500,130 +519,148 @@ int validate(const ReferenceSet& set, const ValidateOptions& opt) {
     so.retry_failed = true;  // and runs failed entries again (a validation wants every number)
     so.reports = false;
     so.allow_mpi = false;
-    so.output = out.string();
+    so.output = p.out.string();
     so.program = opt.program;
     screen(m, so);
   }
+}
 
-  // Statistics over the entries at their own level.
-  const Store store(out / "results.sqlite", false, true);
-  std::map<std::string, Stats> stats;
-  std::vector<std::string> failed;
+/// Statistics over the entries at their own level.
+void compute_statistics(const ReferenceSet& set, const Plan& p, const Store& store, Results& res) {
   for (std::size_t i = 0; i < set.entries.size(); ++i) {
     const auto& e = set.entries[i];
-    const auto row = store.find(e.candidate.label, entry_level[i]);
+    const auto row = store.find(e.candidate.label, p.entry_level[i]);
     if (!row || row->status != "done") {
-      failed.push_back(e.candidate.label + (row ? " (" + row->failure_class + ": " + row->failure_message + ")" : ""));
+      res.failed.push_back(e.candidate.label +
+                           (row ? " (" + row->failure_class + ": " + row->failure_message + ")" : ""));
       continue;
     }
     const json result = json::parse(row->result_json);
     for (const auto& [q, published] : e.values) {
       const auto c = computed_value(*row, result, q);
       if (!c) continue;
-      auto& s = stats[q];
+      auto& s = res.stats[q];
       s.samples.push_back({e.candidate.label, "", published, *c});
     }
     if (!e.mulliken.empty()) {
       const auto& q = result.at("extras").at("cagescreen").at("descriptors").at("mulliken_charges");
       const auto& sym = result.at("molecule").at("symbols");
-      auto& s = stats["mulliken_charges"];
+      auto& s = res.stats["mulliken_charges"];
       for (std::size_t a = 0; a < e.mulliken.size() && a < q.size(); ++a)
         s.samples.push_back({e.candidate.label, sym[a].get<std::string>() + std::to_string(a + 1), e.mulliken[a],
                              q[a].get<double>()});
     }
   }
-  bool all_pass = failed.empty();
-  for (auto& [q, s] : stats) {
+  res.all_pass = res.failed.empty();
+  for (auto& [q, s] : res.stats) {
     s.quantity = q;
     s.unit = unit_of(q);
     if (const auto it = set.tolerances.find(q); it != set.tolerances.end()) s.tolerance = it->second;
     finish_stats(s);
-    if (s.pass && !*s.pass) all_pass = false;
+    if (s.pass && !*s.pass) res.all_pass = false;
   }
+}
 
-  // Console table.
+/// The entry (and atom) of a quantity's largest error; "" when it has no samples.
+std::string worst_of(const Stats& s, const std::string& separator) {
+  return s.worst ? s.worst->entry + (s.worst->where.empty() ? "" : separator + s.worst->where) : "";
+}
+
+/// The console table of statistics, and the failed calculations.
+void print_statistics(const ReferenceSet& set, const Plan& p, const Results& res) {
   std::cout << "Validation against " << set.name << ": " << set.description << "\n"
-            << "level " << main.key()
-            << (overridden ? "  (NOT the set's own level " + set.level.key() + ": not like for like)" : "") << "\n\n";
+            << "level " << p.main.key()
+            << (p.overridden ? "  (NOT the set's own level " + set.level.key() + ": not like for like)" : "") << "\n\n";
   std::cout << std::left << std::setw(24) << "quantity" << std::setw(9) << "unit" << std::right << std::setw(5) << "n"
             << std::setw(12) << "MSE" << std::setw(12) << "MAE" << std::setw(12) << "RMSE" << std::setw(12) << "max"
             << "  " << std::left << std::setw(22) << "worst" << std::setw(26) << "tolerance (MAE / max)" << "result\n";
-  for (const auto& [q, s] : stats) {
+  for (const auto& [q, s] : res.stats) {
     const int d = digits_for(q) + 1;
     std::ostringstream tol;
     tol << (s.tolerance.mae ? num(*s.tolerance.mae, d) : "-") << " / " << (s.tolerance.max ? num(*s.tolerance.max, d) : "-");
     std::cout << std::left << std::setw(24) << q << std::setw(9) << s.unit << std::right << std::setw(5) << s.samples.size()
               << std::setw(12) << num(s.mse, d) << std::setw(12) << num(s.mae, d) << std::setw(12) << num(s.rmse, d)
-              << std::setw(12) << num(s.max, d) << "  " << std::left << std::setw(22)
-              << (s.worst ? s.worst->entry + (s.worst->where.empty() ? "" : " " + s.worst->where) : "") << std::setw(26)
-              << tol.str() << (s.pass ? (*s.pass ? "pass" : "FAIL") : "(no tolerance)") << "\n";
+              << std::setw(12) << num(s.max, d) << "  " << std::left << std::setw(22) << worst_of(s, " ")
+              << std::setw(26) << tol.str() << (s.pass ? (*s.pass ? "pass" : "FAIL") : "(no tolerance)") << "\n";
   }
-  for (const auto& f : failed) std::cout << "FAILED calculation: " << f << "\n";
+  for (const auto& f : res.failed) std::cout << "FAILED calculation: " << f << "\n";
+}
 
-  // The scan: which level comes closest to the published HOMO and LUMO.
-  json scan_json = json::array();
-  std::string closest;
-  if (!scan.empty()) {
-    double best = 1e300;
-    std::cout << "\nScan of levels of theory (published level unknown): HOMO and LUMO (eV) against the published values\n";
-    std::cout << std::left << std::setw(34) << "level" << std::right << std::setw(9) << "HOMO" << std::setw(9) << "LUMO"
-              << std::setw(10) << "dHOMO" << std::setw(10) << "dLUMO" << std::setw(10) << "RMS\n";
-    for (const auto& l : scan) {
-      double sum2 = 0;
-      int n = 0;
-      json row = {{"level", l.key()}, {"method", l.method}, {"basis", l.basis}};
-      std::optional<double> homo, lumo, dh, dl;
-      for (const auto& e : set.entries) {
-        const auto r = store.find(e.candidate.label, l.key());
-        if (!r || r->status != "done") continue;
-        for (const char* q : {"homo_ev", "lumo_ev"}) {
-          const auto it = e.values.find(q);
-          const auto c = r->scalars[scalar_column(q)];
-          if (it == e.values.end() || !c) continue;
-          sum2 += (*c - it->second) * (*c - it->second);
-          ++n;
-          (std::string(q) == "homo_ev" ? homo : lumo) = *c;
-          (std::string(q) == "homo_ev" ? dh : dl) = *c - it->second;
-        }
-      }
-      const double rms = n ? std::sqrt(sum2 / n) : NAN;
-      row["homo_ev"] = homo ? json(*homo) : json(nullptr);
-      row["lumo_ev"] = lumo ? json(*lumo) : json(nullptr);
-      row["rms_error_ev"] = n ? json(rms) : json(nullptr);
-      scan_json.push_back(row);
-      if (n && rms < best) {
-        best = rms;
-        closest = l.key();
-      }
-      std::cout << std::left << std::setw(34) << l.key() << std::right << std::setw(9) << (homo ? num(*homo, 2) : "-")
-                << std::setw(9) << (lumo ? num(*lumo, 2) : "-") << std::setw(10) << (dh ? num(*dh, 2) : "-")
-                << std::setw(10) << (dl ? num(*dl, 2) : "-") << std::setw(9) << (n ? num(rms, 3) : "-") << "\n";
+/// One scanned level: its HOMO and LUMO and their errors (of the last entry that has them), and
+/// the RMS error over all entries.
+struct ScanRow {
+  std::optional<double> homo, lumo, dh, dl;
+  double sum2 = 0;
+  int n = 0;
+};
+
+ScanRow scan_row(const ReferenceSet& set, const Store& store, const LevelOfTheory& l) {
+  ScanRow row;
+  for (const auto& e : set.entries) {
+    const auto r = store.find(e.candidate.label, l.key());
+    if (!r || r->status != "done") continue;
+    for (const char* q : {"homo_ev", "lumo_ev"}) {
+      const auto it = e.values.find(q);
+      const auto c = r->scalars[scalar_column(q)];
+      if (it == e.values.end() || !c) continue;
+      row.sum2 += (*c - it->second) * (*c - it->second);
+      ++row.n;
+      (std::string(q) == "homo_ev" ? row.homo : row.lumo) = *c;
+      (std::string(q) == "homo_ev" ? row.dh : row.dl) = *c - it->second;
     }
-    if (!closest.empty()) std::cout << "closest: " << closest << "\n";
   }
-  std::cout << "\n" << (all_pass ? "validation passed" : "validation FAILED") << "\n";
+  return row;
+}
 
-  // validation.json and validation.html
+/// The scan: which level comes closest to the published HOMO and LUMO (console table and JSON).
+void scan_levels(const ReferenceSet& set, const Plan& p, const Store& store, Results& res) {
+  if (p.scan.empty()) return;
+  double best = 1e300;
+  std::cout << "\nScan of levels of theory (published level unknown): HOMO and LUMO (eV) against the published values\n";
+  std::cout << std::left << std::setw(34) << "level" << std::right << std::setw(9) << "HOMO" << std::setw(9) << "LUMO"
+            << std::setw(10) << "dHOMO" << std::setw(10) << "dLUMO" << std::setw(10) << "RMS\n";
+  for (const auto& l : p.scan) {
+    const ScanRow s = scan_row(set, store, l);
+    const double rms = s.n ? std::sqrt(s.sum2 / s.n) : NAN;
+    json row = {{"level", l.key()}, {"method", l.method}, {"basis", l.basis}};
+    row["homo_ev"] = s.homo ? json(*s.homo) : json(nullptr);
+    row["lumo_ev"] = s.lumo ? json(*s.lumo) : json(nullptr);
+    row["rms_error_ev"] = s.n ? json(rms) : json(nullptr);
+    res.scan_json.push_back(row);
+    if (s.n && rms < best) {
+      best = rms;
+      res.closest = l.key();
+    }
+    std::cout << std::left << std::setw(34) << l.key() << std::right << std::setw(9) << (s.homo ? num(*s.homo, 2) : "-")
+              << std::setw(9) << (s.lumo ? num(*s.lumo, 2) : "-") << std::setw(10) << (s.dh ? num(*s.dh, 2) : "-")
+              << std::setw(10) << (s.dl ? num(*s.dl, 2) : "-") << std::setw(9) << (s.n ? num(rms, 3) : "-") << "\n";
+  }
+  if (!res.closest.empty()) std::cout << "closest: " << res.closest << "\n";
+}
+
+json validation_json(const ReferenceSet& set, const Plan& p, const Results& res) {
   json j = {{"set", set.name}, {"description", set.description}, {"citation", set.citation}, {"program", set.program},
-            {"conventions", set.conventions}, {"level", main.key()}, {"set_level", set.level.key()},
-            {"like_for_like", !overridden}, {"passed", all_pass}, {"failed_entries", failed},
+            {"conventions", set.conventions}, {"level", p.main.key()}, {"set_level", set.level.key()},
+            {"like_for_like", !p.overridden}, {"passed", res.all_pass}, {"failed_entries", res.failed},
             {"cagescreen_version", version_string()}};
   json q = json::object();
-  for (const auto& [name, s] : stats) {
+  for (const auto& [name, s] : res.stats) {
     json samples = json::array();
     for (const auto& x : s.samples)
       samples.push_back({{"entry", x.entry}, {"atom", x.where}, {"published", x.published}, {"computed", x.computed}});
     q[name] = {{"unit", s.unit}, {"n", s.samples.size()}, {"mse", s.mse}, {"mae", s.mae}, {"rmse", s.rmse},
-               {"max", s.max}, {"worst", s.worst ? s.worst->entry + (s.worst->where.empty() ? "" : " " + s.worst->where) : ""},
+               {"max", s.max}, {"worst", worst_of(s, " ")},
                {"tolerance_mae", s.tolerance.mae ? json(*s.tolerance.mae) : json(nullptr)},
                {"tolerance_max", s.tolerance.max ? json(*s.tolerance.max) : json(nullptr)},
                {"pass", s.pass ? json(*s.pass) : json(nullptr)}, {"samples", samples}};
   }
   j["quantities"] = q;
-  if (!scan.empty()) j["scan"] = {{"levels", scan_json}, {"closest", closest}};
-  write_file(out / "validation.json", j.dump(1) + "\n");
+  if (!p.scan.empty()) j["scan"] = {{"levels", res.scan_json}, {"closest", res.closest}};
+  return j;
+}
 
-  std::ostringstream h;
+/// validation.html: the head, the title and the pass/fail verdict.
+void html_head(std::ostream& h, const ReferenceSet& set, const Plan& p, const Results& res) {
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cagescreen validation: "
     << html_escape(set.name) << "</title><style>body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;"
        "padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:3px 8px}"
@@ -631,14 +668,20 @@ int validate(const ReferenceSet& set, const ValidateOptions& opt) {
        ".plots{display:flex;flex-wrap:wrap;gap:1em}.warn{background:#fff4e0;padding:.5em 1em}</style></head><body>\n"
     << "<h1>Validation: " << html_escape(set.name) << "</h1>\n<p>" << html_escape(set.description) << "<br>Published with "
     << html_escape(set.program) << "; " << html_escape(set.conventions) << "<br>" << html_escape(set.citation) << "</p>\n"
-    << "<p>Computed with cagescreen " << html_escape(version_string()) << " at <b>" << html_escape(main.key()) << "</b>.</p>\n";
-  if (overridden)
+    << "<p>Computed with cagescreen " << html_escape(version_string()) << " at <b>" << html_escape(p.main.key())
+    << "</b>.</p>\n";
+  if (p.overridden)
     h << "<p class=\"warn\">This is not the set's own level of theory (" << html_escape(set.level.key())
       << "): the comparison is not like for like.</p>\n";
-  h << "<p class=\"" << (all_pass ? "pass\">Passed" : "fail\">Failed") << "</p>\n<table id=\"statistics\"><tr><th>quantity</th>"
+  h << "<p class=\"" << (res.all_pass ? "pass\">Passed" : "fail\">Failed") << "</p>\n";
+}
+
+/// validation.html: the statistics table and the failed calculations.
+void html_statistics(std::ostream& h, const Results& res) {
+  h << "<table id=\"statistics\"><tr><th>quantity</th>"
     << "<th>unit</th><th>n</th><th>MSE</th><th>MAE</th><th>RMSE</th><th>max</th><th>worst</th><th>tolerance MAE / max</th>"
        "<th>result</th></tr>\n";
-  for (const auto& [name, s] : stats) {
+  for (const auto& [name, s] : res.stats) {
     const int d = digits_for(name) + 1;
     h << "<tr><td>" << html_escape(name) << "</td><td>" << html_escape(s.unit) << "</td><td class=\"num\">"
       << s.samples.size() << "</td><td class=\"num\">" << num(s.mse, d) << "</td><td class=\"num\">" << num(s.mae, d)
@@ -649,12 +692,16 @@ int validate(const ReferenceSet& set, const ValidateOptions& opt) {
       << (s.pass ? (*s.pass ? "pass" : "FAIL") : "no tolerance") << "</td></tr>\n";
   }
   h << "</table>\n";
-  for (const auto& f : failed) h << "<p class=\"fail\">Failed calculation: " << html_escape(f) << "</p>\n";
+  for (const auto& f : res.failed) h << "<p class=\"fail\">Failed calculation: " << html_escape(f) << "</p>\n";
+}
+
+/// validation.html: parity plots and the five worst cases of each quantity.
+void html_plots_and_worst(std::ostream& h, const Results& res) {
   h << "<h2>Parity plots</h2><div class=\"plots\">\n";
-  for (const auto& [name, s] : stats) h << parity_svg(s);
+  for (const auto& [name, s] : res.stats) h << parity_svg(s);
   h << "</div>\n<h2>Worst cases</h2>\n<table id=\"worst\"><tr><th>quantity</th><th>entry</th><th>published</th>"
        "<th>computed</th><th>error</th></tr>\n";
-  for (const auto& [name, s] : stats) {
+  for (const auto& [name, s] : res.stats) {
     std::vector<const Sample*> v;
     for (const auto& x : s.samples) v.push_back(&x);
     std::sort(v.begin(), v.end(), [](const Sample* a, const Sample* b) { return std::abs(a->error()) > std::abs(b->error()); });
@@ -665,20 +712,45 @@ int validate(const ReferenceSet& set, const ValidateOptions& opt) {
         << "</td><td class=\"num\">" << num(v[k]->error(), d) << "</td></tr>\n";
   }
   h << "</table>\n";
-  if (!scan.empty()) {
-    h << "<h2>Scan of levels of theory</h2><p>The published level is unknown; closest: <b>" << html_escape(closest)
-      << "</b>.</p><table id=\"scan\"><tr><th>level</th><th>HOMO (eV)</th><th>LUMO (eV)</th><th>RMS error (eV)</th></tr>\n";
-    for (const auto& r : scan_json)
-      h << "<tr><td>" << html_escape(r["level"].get<std::string>()) << "</td><td class=\"num\">"
-        << (r["homo_ev"].is_null() ? "-" : num(r["homo_ev"].get<double>(), 2)) << "</td><td class=\"num\">"
-        << (r["lumo_ev"].is_null() ? "-" : num(r["lumo_ev"].get<double>(), 2)) << "</td><td class=\"num\">"
-        << (r["rms_error_ev"].is_null() ? "-" : num(r["rms_error_ev"].get<double>(), 3)) << "</td></tr>\n";
-    h << "</table>\n";
-  }
+}
+
+/// validation.html: the scan of levels of theory.
+void html_scan(std::ostream& h, const Results& res) {
+  h << "<h2>Scan of levels of theory</h2><p>The published level is unknown; closest: <b>" << html_escape(res.closest)
+    << "</b>.</p><table id=\"scan\"><tr><th>level</th><th>HOMO (eV)</th><th>LUMO (eV)</th><th>RMS error (eV)</th></tr>\n";
+  for (const auto& r : res.scan_json)
+    h << "<tr><td>" << html_escape(r["level"].get<std::string>()) << "</td><td class=\"num\">"
+      << (r["homo_ev"].is_null() ? "-" : num(r["homo_ev"].get<double>(), 2)) << "</td><td class=\"num\">"
+      << (r["lumo_ev"].is_null() ? "-" : num(r["lumo_ev"].get<double>(), 2)) << "</td><td class=\"num\">"
+      << (r["rms_error_ev"].is_null() ? "-" : num(r["rms_error_ev"].get<double>(), 3)) << "</td></tr>\n";
+  h << "</table>\n";
+}
+
+std::string validation_html(const ReferenceSet& set, const Plan& p, const Results& res) {
+  std::ostringstream h;
+  html_head(h, set, p, res);
+  html_statistics(h, res);
+  html_plots_and_worst(h, res);
+  if (!p.scan.empty()) html_scan(h, res);
   h << "</body></html>\n";
-  write_file(out / "validation.html", h.str());
-  std::cerr << "validate: wrote " << (out / "validation.html").string() << " and validation.json\n";
-  return all_pass ? exit_ok : exit_validation_failed;
+  return h.str();
+}
+
+}  // namespace
+
+int validate(const ReferenceSet& set, const ValidateOptions& opt) {
+  const Plan plan = plan_validation(set, opt);
+  run_calculations(set, plan, opt);
+  const Store store(plan.out / "results.sqlite", false, true);
+  Results res;
+  compute_statistics(set, plan, store, res);
+  print_statistics(set, plan, res);
+  scan_levels(set, plan, store, res);
+  std::cout << "\n" << (res.all_pass ? "validation passed" : "validation FAILED") << "\n";
+  write_file(plan.out / "validation.json", validation_json(set, plan, res).dump(1) + "\n");
+  write_file(plan.out / "validation.html", validation_html(set, plan, res));
+  std::cerr << "validate: wrote " << (plan.out / "validation.html").string() << " and validation.json\n";
+  return res.all_pass ? exit_ok : exit_validation_failed;
 }
 
 }  // namespace cagescreen::workflows
