@@ -14,6 +14,7 @@
 #include "molecules/error.hpp"
 #include "molecules/molecule.hpp"
 #include "molecules/species.hpp"
+#include "molecules/text.hpp"
 #include "molecules/units.hpp"
 #include "workflows/campaign/runner.hpp"
 #include "workflows/exit_codes.hpp"
@@ -172,8 +173,7 @@ void read_level_keys(const Reader& r, const toml::table& t, const std::string& p
   for (const char* key : {"method", "basis", "grid", "shell_type", "reference", "scf_type"}) {
     const auto v = r.string(t, key, prefix);
     if (!v) continue;
-    std::string x = *v;
-    for (auto& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string x = lower(*v);
     if (std::string(key) == "method") level.method = x;
     else if (std::string(key) == "basis") level.basis = x;
     else if (std::string(key) == "grid") level.grid = x;
@@ -661,11 +661,12 @@ json validation_json(const ReferenceSet& set, const Plan& p, const Results& res)
 
 /// validation.html: the head, the title and the pass/fail verdict.
 void html_head(std::ostream& h, const ReferenceSet& set, const Plan& p, const Results& res) {
-  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cagescreen validation: "
-    << html_escape(set.name) << "</title><style>body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;"
-       "padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:3px 8px}"
-       "td.num{text-align:right;font-variant-numeric:tabular-nums}.fail{color:#b00;font-weight:bold}.pass{color:#070}"
-       ".plots{display:flex;flex-wrap:wrap;gap:1em}.warn{background:#fff4e0;padding:.5em 1em}</style></head><body>\n"
+  h << html_page_start("cagescreen validation: " + set.name,
+                       "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;"
+                       "padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;"
+                       "padding:3px 8px}td.num{text-align:right;font-variant-numeric:tabular-nums}.fail{color:#b00;"
+                       "font-weight:bold}.pass{color:#070}.plots{display:flex;flex-wrap:wrap;gap:1em}"
+                       ".warn{background:#fff4e0;padding:.5em 1em}")
     << "<h1>Validation: " << html_escape(set.name) << "</h1>\n<p>" << html_escape(set.description) << "<br>Published with "
     << html_escape(set.program) << "; " << html_escape(set.conventions) << "<br>" << html_escape(set.citation) << "</p>\n"
     << "<p>Computed with cagescreen " << html_escape(version_string()) << " at <b>" << html_escape(p.main.key())
