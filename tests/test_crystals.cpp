@@ -539,7 +539,7 @@ TEST_SUITE("cli") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.clusters") {
   TEST_CASE("clusters: pseudo-hydrogen capped ZnO against NWChem") {
     // The cluster `cagescreen cluster zno --center 0.333333,0.666667,0.19085 --radius 1 --terminate pseudo`:
     // Zn + O along c, three pseudo-H (charge 6/4 = 1.5) on Zn's cut bonds and three (2/4 = 0.5) on
@@ -579,7 +579,7 @@ TEST_SUITE("regression") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.clusters") {
   TEST_CASE("clusters: bare ZnO and ZnF2 cuts at B3LYP/def2-SVP against psi4") {
     // Reference: psi4 1.3.2 (Debian), RKS B3LYP/def2-SVP (spherical), scf_type pk, e/d_convergence
     // 1e-10/1e-8, 99 x 590 grid (cagescreen `fine`), symmetry c1, no_com/no_reorient, geometries

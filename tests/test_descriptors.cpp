@@ -81,7 +81,7 @@ std::vector<std::pair<double, std::vector<double>>> molden_mos(const std::string
 
 }  // namespace
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.descriptors") {
   TEST_CASE("descriptors water b3lyp vs psi4") {
     const auto wfn = b3lyp_fine(species("water"), "def2-svp");
     const auto pop = descriptors::population_analysis(wfn);
@@ -143,7 +143,7 @@ TEST_SUITE("unit") {
 
 
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.descriptors") {
   // Molden files against psi4 1.3.2's molden() for the same calculation (water HF, scf_type pk,
   // e/d_convergence 1e-10/1e-8; inputs and psi4's files in tests/reference/descriptors/): every
   // MO coefficient, in Molden's function order, within 1e-6 up to the MO's sign; 6-31G* with
@@ -186,7 +186,7 @@ TEST_SUITE("regression") {
 
 
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.descriptors") {
   // Against psi4 1.3.2 for water B3LYP/def2-SVP (99 × 590; cagescreen `fine`): the ESP at 300
   // random points within 5 bohr (oeprop GRID_ESP, 10 decimals) within 1e-5 a.u. (measured: 8.4e-8);
   // the total density and the HOMO and LUMO on psi4's cubeprop grid (0.5 bohr, %.5E values) within
@@ -246,7 +246,7 @@ TEST_SUITE("regression") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.descriptors") {
   // ZnF2 (data/geometries/znf2.xyz) B3LYP/6-31G* with Cartesian d and f (psi4's convention for
   // this basis; cagescreen's default for Pople sets is Gaussian's 6D 7F, which differs for Zn's f
   // shell), against psi4 1.3.2 (tests/reference/descriptors/znf2_props.*: scf_type pk, 99 × 590,
@@ -271,7 +271,7 @@ TEST_SUITE("regression") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.descriptors_ocarborane") {
   // o-carborane (data/geometries/o-carborane.xyz, the B3LYP/6-31G* minimum) B3LYP/6-31G*
   // (Cartesian d, which is also 6D 7F here: no f shells) against psi4 1.3.2
   // (tests/reference/descriptors/ocarborane_props.*: scf_type pk, 99 × 590, e/d_convergence

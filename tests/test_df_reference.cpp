@@ -61,7 +61,7 @@ void check_df(const std::string& name, double energy_tol, double orbital_tol) {
 
 }  // namespace
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.df") {
   // HF has no grid: the fits must agree to the convergence. DFT: the grids differ (cagescreen
   // SSF and pruning against psi4's Treutler partition), as in test_dft_reference (2e-5 Eh).
   TEST_CASE("psi4 df water_hf") { check_df("water_hf_df", 1e-8, 1e-6); }

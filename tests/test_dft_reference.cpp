@@ -50,7 +50,7 @@ void check_dft(const std::string& name) {
 
 }  // namespace
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.dft") {
   TEST_CASE("psi4 dft water_b3lyp") { check_dft("water_b3lyp"); }
   TEST_CASE("psi4 dft water_pbe") { check_dft("water_pbe"); }
   TEST_CASE("psi4 dft water_pbe0") { check_dft("water_pbe0"); }
@@ -60,7 +60,7 @@ TEST_SUITE("regression") {
   TEST_CASE("psi4 dft water_tpss") { check_dft("water_tpss"); }
   TEST_CASE("psi4 dft water_m062x") { check_dft("water_m062x"); }
   TEST_CASE("psi4 dft oh_tpss_uks") { check_dft("oh_tpss_uks"); }
-  TEST_CASE("psi4 dft-ocarborane_b3lyp") { check_dft("ocarborane_b3lyp"); }
-  TEST_CASE("psi4 dft-ocarborane_pbe") { check_dft("ocarborane_pbe"); }
-  TEST_CASE("psi4 dft-ocarborane_pbe0") { check_dft("ocarborane_pbe0"); }
+  TEST_CASE("psi4 dft-ocarborane_b3lyp" * doctest::test_suite("regression.dft_ocarborane_b3lyp")) { check_dft("ocarborane_b3lyp"); }
+  TEST_CASE("psi4 dft-ocarborane_pbe" * doctest::test_suite("regression.dft_ocarborane_pbe")) { check_dft("ocarborane_pbe"); }
+  TEST_CASE("psi4 dft-ocarborane_pbe0" * doctest::test_suite("regression.dft_ocarborane_pbe0")) { check_dft("ocarborane_pbe0"); }
 }

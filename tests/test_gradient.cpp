@@ -226,7 +226,7 @@ double psi4_gradient_difference(const std::string& name, double energy_tol, cons
 // gives 5.7e-8; gradients 5e-11, where `fine` gives 8e-7); OH (measured 2.7e-8) and o-carborane to 1e-7
 // (OH: psi4's UKS stalls at a density error of 5e-10, and a linear molecule's grid orientation about
 // its axis is arbitrary; o-carborane: below).
-TEST_SUITE("regression") {
+TEST_SUITE("regression.gradient") {
   TEST_CASE("gradient psi4 water HF/6-31G*") { CHECK(psi4_gradient_difference("water_hf", 1e-8) < 1e-6); }
   TEST_CASE("gradient psi4 OH UHF/6-31G*") { CHECK(psi4_gradient_difference("oh_uhf", 1e-8) < 1e-6); }
   TEST_CASE("gradient psi4 water B3LYP/def2-SVP") { CHECK(psi4_gradient_difference("water_b3lyp", 1e-5) < 2e-5); }
@@ -241,12 +241,12 @@ TEST_SUITE("regression") {
   TEST_CASE("gradient psi4 OH UKS B3LYP/def2-SVP, psi4 grid") {
     CHECK(psi4_gradient_difference("oh_uks_b3lyp", 1e-8, "99,590:psi4") < 1e-7);
   }
-  TEST_CASE("gradient psi4 o-carborane HF/6-31G*") { CHECK(psi4_gradient_difference("ocarborane_hf", 1e-8) < 1e-6); }
-  TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP, fine grid") {
+  TEST_CASE("gradient psi4 o-carborane HF/6-31G*" * doctest::test_suite("regression.gradient_ocarborane_hf")) { CHECK(psi4_gradient_difference("ocarborane_hf", 1e-8) < 1e-6); }
+  TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP, fine grid" * doctest::test_suite("regression.gradient_ocarborane_b3lyp")) {
     // Our default quadrature family (SSF, pruned) on the cage: measured 8.7e-7 Eh/Bohr.
     CHECK(psi4_gradient_difference("ocarborane_b3lyp", 1e-5, "fine") < 2e-5);
   }
-  TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP") {
+  TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP" * doctest::test_suite("regression.gradient_ocarborane_b3lyp")) {
     // Measured 3.9e-8 Eh/Bohr (max |g| 5e-3; energy within 1e-9; HF on the cage 3.3e-9). Not
     // traced: probably psi4's screening of basis functions (1e-12) and of small densities, which
     // water does not feel.
@@ -273,7 +273,7 @@ TEST_SUITE("unit") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.gradient") {
   TEST_CASE("gradient: whole SCF gradients against central differences of our own energy") {
     // Distorted water (RHF, RKS) and OH (UHF, UKS); step 5e-4 Bohr, SCF to 1e-11 Eh. The DFT
     // differences include what the analytic gradient leaves out: the grid moves with the atoms

@@ -137,7 +137,7 @@ TEST_SUITE("unit") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.optimize") {
   TEST_CASE("optimize: o-carborane with GFN2-xTB reaches xtb's own minimum") {
     const Molecule start = load_species(*find_species("o-carborane"));
     scf::Gfn2Xtb xtb(start);
@@ -180,7 +180,8 @@ TEST_SUITE("regression") {
     CHECK(r.energy < r.steps.front().energy);
   }
 
-  TEST_CASE("generator: every mono-derivative of o-, m- and p-carborane survives GFN2-xTB pre-optimisation") {
+  TEST_CASE("generator: every mono-derivative of o-, m- and p-carborane survives GFN2-xTB pre-optimisation" *
+            doctest::test_suite("regression.generator_xtb")) {
     // The connectivity check: after optimisation the bond graph (covalent radii × 1.25) is
     // the one the generator built, so no cage opened and no group moved or broke.
     std::vector<std::string> subs;

@@ -164,7 +164,7 @@ TEST_SUITE("unit") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.surface") {
   // Hydrogen atom UHF/cc-pVTZ: the basis-set density gives the ρ = 0.001 surface area of the
   // exact 1s density, 4π(2.8816)² Bohr², within 0.5% (measured −0.34%: cc-pVTZ's tail), and its
   // ESP there is the exact (1/r + 1) e^{−2r} = 2.656 kcal/mol within 2% (measured +0.09%).
@@ -215,7 +215,7 @@ TEST_SUITE("regression") {
   }
 }
 
-TEST_SUITE("regression") {
+TEST_SUITE("regression.surface") {
   // Hirshfeld charges. Neither psi4 1.3.2 nor NWChem 7.0.2 computes them, so these are checks of
   // invariants and a regression value: charges sum to the total charge (the weights partition
   // unity; measured 1e-7 for water, ZnF2), symmetric atoms agree, and the signs follow

@@ -116,7 +116,7 @@ TEST_SUITE("unit") {
   }
 }
 
-TEST_SUITE("campaign") {
+TEST_SUITE("validate") {
   TEST_CASE("validate: QM9 files the project has never seen, with no manifest") {
     // Methane and water (QM9 gdb 1 and 3) in QM9's original file format, trailing lines included;
     // they are not in the shipped sample. The folder alone implies B3LYP/6-31G(2df,p).
