@@ -254,7 +254,7 @@ DensityFittedJK::DensityFittedJK(const BasisSet& basis, const BasisSet& aux, int
 DensityFittedJK::~DensityFittedJK() = default;
 
 void DensityFittedJK::compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
-                              std::vector<Eigen::MatrixXd>& K, bool want_k, double /*precision*/) {
+                              std::vector<Eigen::MatrixXd>& K, bool want_k) {
   impl_->coulomb(D, J);
   K.clear();
   if (want_k)

@@ -159,7 +159,8 @@ struct FourIndexJK::Impl {
   }
 
   void compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
-               std::vector<Eigen::MatrixXd>& K, bool want_k, double precision) {
+               std::vector<Eigen::MatrixXd>& K, bool want_k) {
+    const double precision = settings.precision;
     const int nd = static_cast<int>(D.size());
     const int nbf = basis.nbf;
     const int ns = static_cast<int>(shells.size());
@@ -265,8 +266,8 @@ FourIndexJK::FourIndexJK(const BasisSet& basis, JKSettings settings)
 FourIndexJK::~FourIndexJK() = default;
 
 void FourIndexJK::compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
-                          std::vector<Eigen::MatrixXd>& K, bool want_k, double precision) {
-  impl_->compute(D, J, K, want_k, precision);
+                          std::vector<Eigen::MatrixXd>& K, bool want_k) {
+  impl_->compute(D, J, K, want_k);
 }
 
 std::size_t FourIndexJK::cached_bytes() const { return impl_->cache.size() * sizeof(double); }

@@ -16,6 +16,10 @@ struct JKSettings {
   /// Bytes of memory for keeping integrals in core; pairs beyond the budget are recomputed
   /// every build (direct). 0 disables the cache.
   std::size_t memory_bytes = std::size_t(2) << 30;
+  /// Density-weighted screening target per quartet, Eh: quartets whose Schwarz bound times the
+  /// largest density element they touch is below it are skipped (and libint2 screens primitives
+  /// at it).
+  double precision = tolerance::integral_precision;
   /// OpenMP threads (0: omp_get_max_threads()).
   int threads = 0;
   /// Range separation: 0 for the Coulomb operator 1/r, ω > 0 for the long-range erf(ωr)/r
@@ -30,9 +34,8 @@ class JKBuilder {
  public:
   virtual ~JKBuilder() = default;
   /// For each symmetric density D[i] (nbf × nbf) returns J[i] and, when want_k, K[i].
-  /// `precision` is the screening target of direct four-index builds (ignored by fitting).
   virtual void compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
-                       std::vector<Eigen::MatrixXd>& K, bool want_k, double precision) = 0;
+                       std::vector<Eigen::MatrixXd>& K, bool want_k) = 0;
   /// Bytes of integrals held in memory.
   virtual std::size_t cached_bytes() const = 0;
   /// Whether builds from density differences (ΔD) pay off: true for screened four-index builds,
@@ -59,7 +62,7 @@ class FourIndexJK final : public JKBuilder {
   /// For each symmetric density D[i] (nbf × nbf) returns J[i] and, when want_k, K[i].
   /// Linear in D, so an incremental build passes ΔD and adds the result.
   void compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
-               std::vector<Eigen::MatrixXd>& K, bool want_k, double precision) override;
+               std::vector<Eigen::MatrixXd>& K, bool want_k) override;
 
   /// Bytes held by the in-core integral store.
   std::size_t cached_bytes() const override;
@@ -93,7 +96,7 @@ class DensityFittedJK final : public JKBuilder {
   DensityFittedJK& operator=(const DensityFittedJK&) = delete;
 
   void compute(const std::vector<Eigen::MatrixXd>& D, std::vector<Eigen::MatrixXd>& J,
-               std::vector<Eigen::MatrixXd>& K, bool want_k, double precision) override;
+               std::vector<Eigen::MatrixXd>& K, bool want_k) override;
   std::size_t cached_bytes() const override;
   bool incremental() const override { return false; }
   /// Seconds spent on the three-index integrals and the metric, once.

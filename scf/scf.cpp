@@ -256,6 +256,7 @@ Eigen::MatrixXd sad_density(const molecules::Molecule& mol, const BasisSet& basi
       JKSettings js;
       js.threads = 1;
       js.memory_bytes = 64u << 20;
+      js.precision = tolerance::sad_integral_precision;
       FourIndexJK jk(ab, js);
       MatrixXd C;
       VectorXd eps;
@@ -280,7 +281,7 @@ Eigen::MatrixXd sad_density(const molecules::Molecule& mol, const BasisSet& basi
       double e_old = 0.0;
       std::vector<MatrixXd> J, K;
       for (int iter = 0; iter < 100; ++iter) {
-        jk.compute({Pa}, J, K, true, tolerance::sad_integral_precision);
+        jk.compute({Pa}, J, K, true);
         const MatrixXd F = H + J[0] - 0.5 * K[0];
         const double e = 0.5 * (Pa.array() * (H + F).array()).sum();
         const MatrixXd err = X.transpose() * (F * Pa * S - S * Pa * F) * X;
@@ -363,6 +364,7 @@ FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis
   const bool rhf = settings.reference == Reference::RHF;
   JKSettings js;
   js.schwarz_threshold = settings.schwarz_threshold;
+  js.precision = settings.integral_precision;
   js.threads = settings.threads;
   js.memory_bytes = func.long_range_exchange != 0.0 ? settings.memory_bytes / 2 : settings.memory_bytes;
   FockBuilders b;
@@ -486,13 +488,13 @@ class ScfIterations {
     std::vector<MatrixXd> dD;
     auto build = [&](JKBuilder& b, std::vector<MatrixXd>& Jb, std::vector<MatrixXd>& Kb, bool with_k) {
       if (full_build || !b.incremental()) {
-        b.compute(D_, Jb, Kb, with_k, settings_.integral_precision);
+        b.compute(D_, Jb, Kb, with_k);
         return;
       }
       if (dD.empty())
         for (int s = 0; s < nspin_; ++s) dD.push_back(D_[s] - D_built_[s]);
       std::vector<MatrixXd> dJb, dKb;
-      b.compute(dD, dJb, dKb, with_k, settings_.integral_precision);
+      b.compute(dD, dJb, dKb, with_k);
       for (int s = 0; s < nspin_; ++s) {
         Jb[s] += dJb[s];
         if (with_k) Kb[s] += dKb[s];

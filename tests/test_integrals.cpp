@@ -57,7 +57,7 @@ TEST_SUITE("unit") {
           FourIndexJK jk(basis, js);
           std::vector<MatrixXd> J, K;
           for (int pass = 0; pass < 2; ++pass) {  // second pass reads the in-core store
-            jk.compute({D1, D2}, J, K, true, 1e-14);
+            jk.compute({D1, D2}, J, K, true);
             check_near((J[0] - Jn1).cwiseAbs().maxCoeff(), 0.0, 1e-11, "J[D1]");
             check_near((K[0] - Kn1).cwiseAbs().maxCoeff(), 0.0, 1e-11, "K[D1]");
             check_near((J[1] - Jn2).cwiseAbs().maxCoeff(), 0.0, 1e-11, "J[D2]");
@@ -104,7 +104,7 @@ TEST_SUITE("unit") {
     naive_jk(basis, D, Jn, Kn);
     DensityFittedJK df(basis, aux, 1);
     std::vector<MatrixXd> J, K;
-    df.compute({D}, J, K, true, 0.0);
+    df.compute({D}, J, K, true);
     check_near((J[0] - Jn).cwiseAbs().maxCoeff(), 0.0, 1e-12, "fitted J");
     check_near((K[0] - Kn).cwiseAbs().maxCoeff(), 0.0, 1e-12, "fitted K (indefinite D)");
   }
@@ -124,8 +124,8 @@ TEST_SUITE("unit") {
       naive_jk(basis, D1, Jn, Kn);
       std::vector<MatrixXd> J, K, J2, K2;
       DensityFittedJK df1(basis, aux, 1), df2(basis, aux, 2);
-      df1.compute({D1, D2, D1 - D2}, J, K, true, 0.0);
-      df2.compute({D1, D2, D1 - D2}, J2, K2, true, 0.0);
+      df1.compute({D1, D2, D1 - D2}, J, K, true);
+      df2.compute({D1, D2, D1 - D2}, J2, K2, true);
       const double ej = 0.5 * (D1.array() * Jn.array()).sum(), ej_fit = 0.5 * (D1.array() * J[0].array()).sum();
       const double ek = 0.5 * (D1.array() * Kn.array()).sum(), ek_fit = 0.5 * (D1.array() * K[0].array()).sum();
       CHECK(ej_fit <= ej);
@@ -168,7 +168,7 @@ TEST_SUITE("unit") {
     const auto zn_basis = build_basis(zn, "def2-svp");
     DensityFittedJK zn_df(zn_basis, zn_aux, 1);
     std::vector<MatrixXd> J, K;
-    zn_df.compute({MatrixXd::Identity(zn_basis.nbf, zn_basis.nbf)}, J, K, true, 0.0);
+    zn_df.compute({MatrixXd::Identity(zn_basis.nbf, zn_basis.nbf)}, J, K, true);
     CHECK(J[0].allFinite());
     CHECK(J[0].trace() > 0.0);
     try {
