@@ -15,7 +15,7 @@ struct JKSettings {
   double schwarz_threshold = tolerance::schwarz;
   /// Bytes of memory for keeping integrals in core; pairs beyond the budget are recomputed
   /// every build (direct). 0 disables the cache.
-  std::size_t memory_bytes = std::size_t(2) << 30;
+  std::size_t memory_bytes = static_cast<std::size_t>(defaults::memory_mib) << 20;
   /// Density-weighted screening target per quartet, Eh: quartets whose Schwarz bound times the
   /// largest density element they touch is below it are skipped (and libint2 screens primitives
   /// at it).

@@ -14,6 +14,8 @@ inline constexpr double e_convergence = 1e-8;  ///< |ΔE|, Eh (psi4's energy def
 inline constexpr double d_convergence = 1e-6;  ///< RMS orbital gradient
 inline constexpr int max_iterations = 100;
 inline constexpr double memory_mib = 2048;     ///< in-core integral budget
+inline constexpr const char* basis = "6-31g*";
+inline constexpr const char* grid = "default";  ///< DFT grid level (scf::parse_grid)
 }  // namespace defaults
 
 namespace tolerance {

@@ -18,8 +18,8 @@ namespace cagescreen::workflows {
 
 struct LevelOfTheory {
   std::string method = "b3lyp";      ///< hf or a functional (campaigns default to B3LYP, `run` to hf)
-  std::string basis = "6-31g*";
-  std::string grid = "default";
+  std::string basis = scf::defaults::basis;
+  std::string grid = scf::defaults::grid;
   std::string reference = "auto";    ///< auto (rhf for singlets, else uhf), rhf or uhf
   std::string shell_type = "auto";
   std::string scf_type = "auto";     ///< auto (df for DFT, conv for HF), df or conv

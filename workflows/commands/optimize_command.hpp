@@ -2,6 +2,8 @@
 #include <optional>
 #include <string>
 
+#include "scf/tolerances.hpp"
+
 
 namespace cagescreen::workflows {
 
@@ -9,10 +11,10 @@ namespace cagescreen::workflows {
 struct OptimizeCommand {
   std::string input;              ///< file, built-in species or cage derivative
   std::string method = "gfn2-xtb";  ///< gfn2-xtb, hf or a functional (LDA, GGA, global hybrid)
-  std::string basis = "6-31g*";     ///< SCF methods
+  std::string basis = scf::defaults::basis;  ///< SCF methods
   std::string shell_type = "auto";
   std::string reference = "auto";
-  std::string grid = "default";
+  std::string grid = scf::defaults::grid;
   std::string preopt = "none";      ///< SCF methods: none or xtb (GFN2-xTB first)
   std::optional<int> charge, multiplicity;
   int max_steps = 100;
