@@ -314,10 +314,11 @@ Eigen::MatrixXd two_electron_gradient(const BasisSet& basis, const molecules::Mo
   return g;
 }
 
-std::string gradient_unsupported(const Functional& f) {
-  if (f.meta) return "'" + f.name + "' is a meta-GGA: analytic gradients cover HF, LDA, GGA and global hybrids";
+std::string gradient_unsupported(const Functional& f, const std::string& label) {
+  const std::string& name = label.empty() ? f.name : label;
+  if (f.meta) return "'" + name + "' is a meta-GGA: analytic gradients cover HF, LDA, GGA and global hybrids";
   if (f.omega != 0.0)
-    return "'" + f.name + "' is range-separated: analytic gradients cover HF, LDA, GGA and global hybrids";
+    return "'" + name + "' is range-separated: analytic gradients cover HF, LDA, GGA and global hybrids";
   return "";
 }
 

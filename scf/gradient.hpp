@@ -37,8 +37,9 @@ struct Gradient {
 /// df), meta-GGA and range-separated functionals, shells beyond libint2's derivative limit.
 Gradient scf_gradient(const Wavefunction& wfn, int threads = 0);
 
-/// Whether scf_gradient can differentiate functional `f` ("" when it can, else why not).
-std::string gradient_unsupported(const Functional& f);
+/// Whether scf_gradient can differentiate functional `f` ("" when it can, else why not, naming it
+/// `label`, by default its name).
+std::string gradient_unsupported(const Functional& f, const std::string& label = "");
 
 /// Whether scf_gradient can differentiate in `basis` ("" when it can, else why not): its shells
 /// must be within libint2's first-derivative ERIs (libint_max_l_derivative).

@@ -36,10 +36,12 @@ inline constexpr double grid_weight = 1e-15;
 /// DFT_BASIS_TOLERANCE): at 1e-8 the o-carborane B3LYP/def2-SVP energy moves by 1e-9 Eh from
 /// 1e-10 and the products shrink by 15%.
 inline constexpr double basis_value = 1e-8;
-/// DFT: a shell's extent is the radius beyond which it is below this (XC energy and potential).
+/// DFT: a shell's extent is the radius beyond which it is below this (XC energy, potential and
+/// gradient).
 inline constexpr double shell_extent = 1e-10;
-/// DFT: the same for the XC gradient (basis-function Hessians need the tails).
-inline constexpr double shell_extent_gradient = 1e-12;
+/// The same for basis-function values on arbitrary points (scf::basis_values: densities and
+/// orbitals of cube files).
+inline constexpr double shell_extent_values = 1e-12;
 /// SAD guess: the atomic SCF stops when the energy changes by less than sad_energy (Eh) and the
 /// orbital gradient norm is below sad_gradient; its J/K screening target.
 inline constexpr double sad_energy = 1e-9;

@@ -579,7 +579,7 @@ std::size_t XCIntegrator::n_points() const { return impl_->grid.points.size(); }
 MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {
   const auto shells = detail::to_libint(basis);
   std::vector<double> extent;
-  for (const auto& sh : shells) extent.push_back(shell_extent(sh, tolerance::shell_extent_gradient));
+  for (const auto& sh : shells) extent.push_back(shell_extent(sh, tolerance::shell_extent_values));
   const int np = static_cast<int>(points.size());
   MatrixXd phi = MatrixXd::Zero(np, basis.nbf);
   constexpr int chunk = 256;
@@ -588,7 +588,7 @@ MatrixXd basis_values(const BasisSet& basis, const std::vector<std::array<double
     const int i0 = b * chunk, n = std::min(chunk, np - i0);
     Eigen::ArrayXd px(n), py(n), pz(n);
     for (int i = 0; i < n; ++i) px(i) = points[i0 + i][0], py(i) = points[i0 + i][1], pz(i) = points[i0 + i][2];
-    // Shells whose extent (tolerance::shell_extent_gradient) does not reach the chunk's bounding sphere stay zero.
+    // Shells whose extent (tolerance::shell_extent_values) does not reach the chunk's bounding sphere stay zero.
     const std::array<double, 3> c{0.5 * (px.minCoeff() + px.maxCoeff()), 0.5 * (py.minCoeff() + py.maxCoeff()),
                                   0.5 * (pz.minCoeff() + pz.maxCoeff())};
     const double radius = std::sqrt(((px - c[0]).square() + (py - c[1]).square() + (pz - c[2]).square()).maxCoeff());

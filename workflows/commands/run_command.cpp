@@ -225,7 +225,7 @@ scf::ScfSettings scf_settings(const RunOptions& opt, const scf::Functional& func
 /// allocate.
 void apply_memory_limit(const RunOptions& opt, RunPlan& plan) {
   if (opt.memory_limit_mib < 0) throw InputError("--memory-limit must not be negative");
-  if (opt.memory_limit_mib <= 0) return;
+  if (!(opt.memory_limit_mib > 0)) return;  // (NaN too)
   const bool surface_asked = opt.surface || lower(opt.descriptors).find("surface") != std::string::npos ||
                              lower(opt.descriptors) == "all";
   const double program = resident_mib();
@@ -252,7 +252,7 @@ RunPlan plan_run(const RunOptions& opt) {
   if (!optimize) throw InputError("--preopt '" + opt.level.optimize + "': use none, xtb, dft or xtb+dft");
   plan.optimize = *optimize;
   if (plan.optimize.scf)
-    if (const std::string why = scf::gradient_unsupported(functional); !why.empty())
+    if (const std::string why = scf::gradient_unsupported(functional, opt.level.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   plan.settings = scf_settings(opt, functional, plan.mol);
   plan.threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
@@ -298,6 +298,7 @@ void preoptimize(const RunOptions& opt, RunPlan& plan, std::optional<Preoptimiza
     }
     if (plan.optimize.scf) {
       optimization = optimize_scf(plan.mol, plan.settings, opt.level.basis, plan.shell_type, scf::OptimizerSettings{}, log);
+      optimization->method = opt.level.method;  // as the user spelt it
       std::cerr << std::fixed << std::setprecision(10) << "   " << optimization->method << "/" << optimization->basis
                 << " optimisation: energy " << optimization->energy << " Eh, "
                 << (optimization->converged ? "converged" : "NOT converged (SCF at the last geometry)") << " after "
