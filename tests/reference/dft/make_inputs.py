@@ -14,10 +14,20 @@ _hf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_hf)
 ZNUM, read_xyz, to_bohr = _hf.ZNUM, _hf.read_xyz, _hf.to_bohr
 
+def _read_local_xyz(name):
+    """An XYZ file (Angstrom) in this folder, read as read_xyz reads data/geometries."""
+    with open(os.path.join(HERE, name)) as f:
+        lines = f.read().splitlines()
+    n = int(lines[0].split()[0])
+    return [(l.split()[0], float(l.split()[1]), float(l.split()[2]), float(l.split()[3])) for l in lines[2:2 + n]]
+
 MOLS = {
     "water": to_bohr(read_xyz("water.xyz")),
     "o-carborane": to_bohr(read_xyz("o-carborane.xyz")),
     "oh": to_bohr([("O", 0.0, 0.0, 0.0), ("H", 0.0, 0.0, 0.9697)]),
+    # closo-1,5-C2B3H5 (tests/reference/dft/c2b3h5.xyz): the smallest closo carborane, for PBE and
+    # PBE0 on boron and carbon at 95 basis functions instead of o-carborane's 228.
+    "c2b3h5": to_bohr(_read_local_xyz("c2b3h5.xyz")),
 }
 
 # case: (molecule, psi4 functional name, reference, multiplicity)  -- run in this order
@@ -34,6 +44,8 @@ CASES = [
     ("water_tpss",        "water",       "tpss",      "rks", 1),
     ("water_m062x",       "water",       "m06-2x",    "rks", 1),
     ("oh_tpss_uks",       "oh",          "tpss",      "uks", 2),
+    ("c2b3h5_pbe",        "c2b3h5",      "pbe",       "rks", 1),
+    ("c2b3h5_pbe0",       "c2b3h5",      "pbe0",      "rks", 1),
 ]
 
 TMPL = """# {case}: {mol} / def2-svp (spherical) {func} {ref_u}
