@@ -53,8 +53,8 @@ inline cagescreen::scf::Wavefunction shared_scf(const cagescreen::molecules::Mol
     for (double x : s.exponents) add(x);
     for (double x : s.coefficients) add(x);
   }
-  key += "| " + st.method + " ";
-  if (st.method != "hf") {  // the grid only matters for DFT
+  key += "| " + st.functional.name + " ";
+  if (!st.functional.is_hf()) {  // the grid only matters for DFT
     const auto& g = st.grid;
     key += g.name + " ";
     add(g.radial), add(g.angular), add(g.prune), add(g.radial_light), add(g.outer_angular), add(g.psi4);
