@@ -11,7 +11,11 @@ namespace cagescreen::workflows {
 struct RunOptions {
   std::string input;
   /// Method, basis, grid, reference, shell type, integrals, convergence, --preopt (as `optimize`).
-  LevelOfTheory level{.method = "hf"};
+  LevelOfTheory level = [] {
+    LevelOfTheory l;
+    l.method = "hf";
+    return l;
+  }();
   std::string guess = "sad";
   std::optional<int> charge, multiplicity;
   int threads = 0;
