@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/units.hpp"
 #include "scf/integrals.hpp"
 #include "scf/xc.hpp"
@@ -111,11 +112,9 @@ Cube read_cube(const std::string& path) {
     std::istringstream s(line);
     std::string tok;
     while (s >> tok) {
-      char* end = nullptr;
-      const double v = std::strtod(tok.c_str(), &end);
-      if (end == tok.c_str() || *end != '\0')
-        throw InputError(path + ":" + std::to_string(line_no) + ": '" + tok + "' is not a number");
-      c.values.push_back(v);
+      const auto v = parse_real(tok);
+      if (!v) throw InputError(path + ":" + std::to_string(line_no) + ": " + in_quotes(tok) + " is not a finite number");
+      c.values.push_back(*v);
     }
   }
   if (c.values.size() != c.grid.size())

@@ -15,6 +15,7 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
 
@@ -36,11 +37,7 @@ double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[
 /// Reads a number, dropping a CIF standard uncertainty "(5)"; nullopt when not a number.
 std::optional<double> to_number(std::string s) {
   if (const auto p = s.find('('); p != std::string::npos && s.back() == ')') s = s.substr(0, p);
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (*end != '\0' || !std::isfinite(v)) return std::nullopt;
-  return v;
+  return parse_real(s);
 }
 
 /// Element from a CIF type symbol or label ("Zn2+", "O1", "Zn", "H1A"): the leading letters,
@@ -119,8 +116,14 @@ std::optional<SymOp> parse_symop(const std::string& text) {
         if (!a) return std::nullopt;
         v = *a;
       }
-      op.t[row] += sign * v;
       i = j;
+      if (i < p.size() && (p[i] == 'x' || p[i] == 'y' || p[i] == 'z')) {  // a coefficient: "2x"
+        if (v != std::round(v) || v > 10) return std::nullopt;
+        op.R[row][p[i] - 'x'] += sign * static_cast<int>(v);
+        ++i;
+        continue;
+      }
+      op.t[row] += sign * v;
     }
   }
   return op;
@@ -294,7 +297,7 @@ CifBlock first_block(const std::string& text, const std::string& source) {
   std::optional<CifBlock> first;
   while (i < tok.size() && !is_keyword(tok[i], "data_")) {
     if (!tok[i].quoted && tok[i].text[0] == '_')
-      throw InputError(located(source, tok[i].line, "CIF item '" + tok[i].text + "' before any data_ block"));
+      throw InputError(located(source, tok[i].line, "CIF item " + in_quotes(tok[i].text) + " before any data_ block"));
     ++i;
   }
   if (i == tok.size()) throw InputError(located(source, 0, "not a CIF file: no data_ block"));
@@ -328,12 +331,12 @@ CifBlock first_block(const std::string& text, const std::string& source) {
     }
     if (!t.quoted && t.text[0] == '_') {
       if (i + 1 >= tok.size() || (!tok[i + 1].quoted && (tok[i + 1].text[0] == '_' || is_keyword(tok[i + 1], "loop_"))))
-        throw InputError(located(source, t.line, "CIF item '" + t.text + "' has no value"));
+        throw InputError(located(source, t.line, "CIF item " + in_quotes(t.text) + " has no value"));
       block.items[lower(t.text)] = {tok[i + 1].text, tok[i + 1].line};
       i += 2;
       continue;
     }
-    throw InputError(located(source, t.line, "unexpected '" + t.text + "' (expected a _tag, loop_ or data_)"));
+    throw InputError(located(source, t.line, "unexpected " + in_quotes(t.text) + " (expected a _tag, loop_ or data_)"));
   }
   if (block.loop_with("_atom_site_fract_x")) return block;
   if (!first) first = block;
@@ -346,7 +349,7 @@ double required_number(const CifBlock& b, const std::string& tag, const std::str
   if (it == b.items.end())
     throw InputError(located(source, 0, "missing " + tag + " (the cell is required)"));
   const auto v = to_number(it->second.text);
-  if (!v) throw InputError(located(source, it->second.line, tag + " is not a number: '" + it->second.text + "'"));
+  if (!v) throw InputError(located(source, it->second.line, tag + " is not a number: " + in_quotes(it->second.text)));
   if (*v <= lo || *v >= hi)
     throw InputError(located(source, it->second.line, tag + " = " + it->second.text + " is out of range"));
   return *v;
@@ -366,28 +369,28 @@ std::vector<SymOp> cif_symmetry_unchecked(const CifBlock& b, const std::string& 
       std::vector<SymOp> ops;
       for (const auto& v : loop->at(tag)) {
         const auto op = parse_symop(v.text);
-        if (!op) throw InputError(located(source, v.line, "cannot read symmetry operation '" + v.text + "'"));
+        if (!op) throw InputError(located(source, v.line, "cannot read symmetry operation " + in_quotes(v.text)));
         ops.push_back(*op);
       }
       if (!ops.empty()) return ops;
     }
     if (const CifValue* v = given(b, tag)) {  // a single operation
       const auto op = parse_symop(v->text);
-      if (!op) throw InputError(located(source, v->line, "cannot read symmetry operation '" + v->text + "'"));
+      if (!op) throw InputError(located(source, v->line, "cannot read symmetry operation " + in_quotes(v->text)));
       return {*op};
     }
   }
   for (const char* tag : {"_space_group_name_hall", "_symmetry_space_group_name_hall"}) {
     if (const CifValue* v = given(b, tag)) {
       const int h = hall_number_of(v->text, true);
-      if (!h) throw InputError(located(source, v->line, "unknown Hall symbol '" + v->text + "'"));
+      if (!h) throw InputError(located(source, v->line, "unknown Hall symbol " + in_quotes(v->text)));
       return database_operations(h);
     }
   }
   for (const char* tag : {"_space_group_name_h-m_alt", "_symmetry_space_group_name_h-m"}) {
     if (const CifValue* v = given(b, tag)) {
       const int h = hall_number_of(v->text, false);
-      if (!h) throw InputError(located(source, v->line, "unknown space-group name '" + v->text + "'"));
+      if (!h) throw InputError(located(source, v->line, "unknown space-group name " + in_quotes(v->text)));
       return database_operations(h);
     }
   }
@@ -395,7 +398,7 @@ std::vector<SymOp> cif_symmetry_unchecked(const CifBlock& b, const std::string& 
     if (const CifValue* v = given(b, tag)) {
       const auto n = to_number(v->text);
       if (!n || *n < 1 || *n > 230 || *n != std::round(*n))
-        throw InputError(located(source, v->line, "space-group number must be 1..230, got '" + v->text + "'"));
+        throw InputError(located(source, v->line, "space-group number must be 1..230, got " + in_quotes(v->text)));
       return database_operations(hall_number_of_it(static_cast<int>(*n)));
     }
   }
@@ -425,10 +428,15 @@ std::vector<SymOp> cif_symmetry(const CifBlock& b, const std::string& source, co
           for (int q = 0; q < 3; ++q) g += R[p][i] * G[p][q] * R[q][j];
         worst = std::max(worst, std::abs(g - G[i][j]));
       }
-    if (std::abs(det) != 1 || worst > 2e-3 * gmax)
+    if (std::abs(det) != 1)
       throw InputError(located(source, b.line,
                                "symmetry operation " + std::to_string(k + 1) + " of " + std::to_string(ops.size()) +
-                                   " does not fit the cell (" + (std::abs(det) != 1 ? "not a rotation" : "it changes the metric") +
+                                   " is not an isometry: its rotation part has determinant " + std::to_string(det) +
+                                   ", not +1 or -1"));
+    if (worst > 2e-3 * gmax)
+      throw InputError(located(source, b.line,
+                               "symmetry operation " + std::to_string(k + 1) + " of " + std::to_string(ops.size()) +
+                                   " does not fit the cell (it changes the metric" +
                                    "): the symmetry is in another setting than the cell; give the operations explicitly "
                                    "(_space_group_symop_operation_xyz)"));
   }
@@ -468,6 +476,7 @@ std::string Crystal::formula() const {
 }
 
 Crystal parse_cif(const std::string& text, const std::string& source) {
+  check_no_control_characters(text, source);
   const CifBlock b = first_block(text, source);
   Crystal c;
   c.source = source;
@@ -510,11 +519,11 @@ Crystal parse_cif(const std::string& text, const std::string& source) {
     const std::string& name = label ? (*label)[i].text : (*type)[i].text;
     const std::string& sym = type ? (*type)[i].text : (*label)[i].text;
     const auto Z = element_of_label(sym);
-    if (!Z) throw InputError(located(source, line, "unknown element '" + sym + "' (atom " + name + ")"));
+    if (!Z) throw InputError(located(source, line, "unknown element " + in_quotes(sym) + " (atom " + name + ")"));
     if (occ) {
       const auto o = to_number((*occ)[i].text);
       if (!o && (*occ)[i].text != "." && (*occ)[i].text != "?")
-        throw InputError(located(source, (*occ)[i].line, "occupancy of " + name + " is not a number: '" + (*occ)[i].text + "'"));
+        throw InputError(located(source, (*occ)[i].line, "occupancy of " + name + " is not a number: " + in_quotes((*occ)[i].text)));
       if (o && std::abs(*o - 1.0) > 1e-3)
         throw InputError(located(source, (*occ)[i].line, "atom " + name + " has occupancy " + (*occ)[i].text +
                                                              ": partial occupancy (disorder) is not supported"));
@@ -527,7 +536,7 @@ Crystal parse_cif(const std::string& text, const std::string& source) {
     for (int k = 0; k < 3; ++k) {
       const auto v = to_number((*col[k])[i].text);
       if (!v) throw InputError(located(source, (*col[k])[i].line, std::string("fractional ") + "xyz"[k] + " of " + name +
-                                                                     " is not a number: '" + (*col[k])[i].text + "'"));
+                                                                     " is not a number: " + in_quotes((*col[k])[i].text)));
       s.frac[k] = *v;
     }
     asym.push_back(s);
@@ -564,6 +573,7 @@ Crystal parse_cif(const std::string& text, const std::string& source) {
 }
 
 Crystal parse_poscar(const std::string& text, const std::string& source) {
+  check_no_control_characters(text, source);
   std::vector<std::string> lines;
   {
     std::istringstream in(text);
@@ -578,7 +588,7 @@ Crystal parse_poscar(const std::string& text, const std::string& source) {
   };
   auto number = [&](const std::string& s, size_t i, const std::string& what) {
     const auto v = to_number(s);
-    if (!v) throw InputError(located(source, static_cast<int>(i + 1), what + " is not a number: '" + s + "'"));
+    if (!v) throw InputError(located(source, static_cast<int>(i + 1), what + " is not a number: " + in_quotes(s)));
     return *v;
   };
   Crystal c;
@@ -615,7 +625,7 @@ Crystal parse_poscar(const std::string& text, const std::string& source) {
   for (const auto& s : symbols) {
     const std::string sym = s.substr(0, s.find_first_of("_/"));  // "Zn_pv", "O/abc123" (VASP 6)
     const auto Z = find_element(sym);
-    if (!Z || std::isdigit(static_cast<unsigned char>(sym[0]))) throw InputError(located(source, 6, "unknown element '" + s + "'"));
+    if (!Z || std::isdigit(static_cast<unsigned char>(sym[0]))) throw InputError(located(source, 6, "unknown element " + in_quotes(s)));
     Zs.push_back(*Z);
   }
   const auto counts = line_tokens(6, "the atom counts");
@@ -627,7 +637,7 @@ Crystal parse_poscar(const std::string& text, const std::string& source) {
   for (const auto& s : counts) {
     const auto v = to_number(s);
     if (!v || *v < 1 || *v != std::round(*v) || *v > 100000)
-      throw InputError(located(source, 7, "atom count must be a positive integer, got '" + s + "'"));
+      throw InputError(located(source, 7, "atom count must be a positive integer, got " + in_quotes(s)));
     per.push_back(static_cast<int>(*v));
     total += per.back();
   }
@@ -637,14 +647,14 @@ Crystal parse_poscar(const std::string& text, const std::string& source) {
   if (mode.empty()) throw InputError(located(source, static_cast<int>(li + 1), "expected 'Direct' or 'Cartesian'"));
   const char m = static_cast<char>(std::tolower(static_cast<unsigned char>(mode[0][0])));
   if (m != 'd' && m != 'c' && m != 'k')
-    throw InputError(located(source, static_cast<int>(li + 1), "expected 'Direct' or 'Cartesian', got '" + lines[li] + "'"));
+    throw InputError(located(source, static_cast<int>(li + 1), "expected 'Direct' or 'Cartesian', got " + in_quotes(lines[li])));
   const bool cartesian = m != 'd';
   ++li;
   for (size_t e = 0; e < per.size(); ++e) {
     for (int n = 0; n < per[e]; ++n, ++li) {
       const auto tok = line_tokens(li, "all " + std::to_string(total) + " atoms are listed");
       if (tok.size() < 3)
-        throw InputError(located(source, static_cast<int>(li + 1), "expected three coordinates, got '" + lines[li] + "'"));
+        throw InputError(located(source, static_cast<int>(li + 1), "expected three coordinates, got " + in_quotes(lines[li])));
       Vec3 x{};
       for (int k = 0; k < 3; ++k) x[k] = number(tok[k], li, "coordinate");
       CrystalSite s;
@@ -705,12 +715,9 @@ void check_crystal_distances(const Crystal& crystal, double min_distance_angstro
 }
 
 Crystal read_crystal_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(located(path, 0, "cannot open file"));
-  std::stringstream buf;
-  buf << in.rdbuf();
+  const std::string text = read_text_file(path);
   const std::string ext = lower(std::filesystem::path(path).extension().string());
-  Crystal c = ext == ".cif" ? parse_cif(buf.str(), path) : parse_poscar(buf.str(), path);
+  Crystal c = ext == ".cif" ? parse_cif(text, path) : parse_poscar(text, path);
   if (c.name.empty()) c.name = std::filesystem::path(path).stem().string();
   return c;
 }

@@ -10,6 +10,7 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/io.hpp"
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
@@ -384,14 +385,14 @@ std::string Derivative::iupac_name() const {
 }
 
 Derivative parse_derivative(const std::string& text) {
-  const std::string where = "'" + (text.size() > 120 ? text.substr(0, 120) + "..." : text) + "'";
+  const std::string where = in_quotes(text, 80);
   const auto colon = text.find(':');
   const std::string cage_name = text.substr(0, colon);
   const auto c = find_cage(cage_name);
   if (!c) {
     std::string names;
     for (const auto& t : cage_templates()) names += (names.empty() ? "" : ", ") + t.name;
-    throw InputError(where + ": unknown cage '" + cage_name + "' (cages: " + names + ")");
+    throw InputError(where + ": unknown cage " + in_quotes(cage_name) + " (cages: " + names + ")");
   }
   Derivative d{c->name, {}};
   if (colon == std::string::npos) return d;
@@ -401,7 +402,7 @@ Derivative parse_derivative(const std::string& text) {
   auto fail = [&](const std::string& why) { throw InputError(where + ": " + why); };
   auto locant = [&](const std::string& t) {
     if (t.empty() || t.size() > 3 || !std::all_of(t.begin(), t.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
-      fail("'" + t + "' is not a vertex number");
+      fail(in_quotes(t) + " is not a vertex number");
     const int v = std::stoi(t);
     if (v < 1 || v > c->size())
       fail("vertex " + t + " does not exist (" + c->name + " has vertices 1-" + std::to_string(c->size()) + ")");
@@ -431,12 +432,12 @@ Derivative parse_derivative(const std::string& text) {
     std::string name;
     if (!g.empty() && g[0] == '(') {  // (CH3)2
       const auto close = g.find(')');
-      if (close == std::string::npos) fail("unbalanced parenthesis in '" + g + "'");
+      if (close == std::string::npos) fail("unbalanced parenthesis in " + in_quotes(g));
       name = g.substr(1, close - 1);
       const std::string n = g.substr(close + 1);
       if (!n.empty()) {
         if (n.size() > 2 || !std::all_of(n.begin(), n.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
-          fail("bad count '" + n + "' in '" + g + "'");
+          fail("bad count " + in_quotes(n) + " in " + in_quotes(g));
         count = std::stoi(n);
       }
     } else if (find_substituent(g)) {
@@ -445,17 +446,17 @@ Derivative parse_derivative(const std::string& text) {
       std::size_t k = g.size();
       while (k > 0 && std::isdigit(static_cast<unsigned char>(g[k - 1]))) --k;
       name = g.substr(0, k);
-      if (g.size() - k > 2) fail("bad count '" + g.substr(k) + "' in '" + g + "'");
+      if (g.size() - k > 2) fail("bad count " + in_quotes(g.substr(k)) + " in " + in_quotes(g));
       if (k < g.size()) count = std::stoi(g.substr(k));
     }
     const auto sub = find_substituent(name);
     if (!sub) {
       std::string names;
       for (const auto& s : substituent_list()) names += (names.empty() ? "" : ", ") + s.name;
-      fail("unknown substituent '" + name + "' (known: " + names + ")");
+      fail("unknown substituent " + in_quotes(name) + " (known: " + names + ")");
     }
     if (count && *count != static_cast<int>(pending.size()))
-      fail("'" + it + "' gives " + std::to_string(pending.size()) + " vertices for " + std::to_string(*count) + " groups");
+      fail(in_quotes(it) + " gives " + std::to_string(pending.size()) + " vertices for " + std::to_string(*count) + " groups");
     for (int v : pending) {
       if (std::any_of(d.groups.begin(), d.groups.end(), [&](const auto& e) { return e.first == v; }))
         fail("vertex " + std::to_string(v) + " is substituted twice");

@@ -11,6 +11,7 @@
 
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
 
@@ -18,27 +19,20 @@ namespace cagescreen::molecules {
 namespace {
 
 bool parse_int(const std::string& s, int& value) {
-  errno = 0;
-  char* end = nullptr;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno != 0 || v < -100000 || v > 100000) return false;
-  value = static_cast<int>(v);
-  return true;
+  const auto v = parse_integer_in(s, -100000, 100000);
+  if (v) value = static_cast<int>(*v);
+  return v.has_value();
 }
 
 double parse_coordinate(const std::string& s, const std::string& source, int line, int atom, char axis) {
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0')
+  const auto v = parse_real(s);
+  if (!v)
+    throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " + std::to_string(atom) +
+                                               " is not a finite number: " + in_quotes(s)));
+  if (std::abs(*v) > 1e4)
     throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " +
-                                               std::to_string(atom) + " is not a number: '" + s + "'"));
-  if (!std::isfinite(v))
-    throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " +
-                                               std::to_string(atom) + " is not finite: '" + s + "'"));
-  if (std::abs(v) > 1e4)
-    throw InputError(located(source, line, std::string(1, axis) + " coordinate of atom " +
-                                               std::to_string(atom) + " is beyond 10000 Angstrom: '" + s + "'"));
-  return v;
+                                               std::to_string(atom) + " is beyond 10000 Angstrom: " + in_quotes(s)));
+  return *v;
 }
 
 /// Sets a pseudo-atom's nuclear charge (kept only when it differs from Z).
@@ -57,13 +51,12 @@ void parse_pseudo_charges(const std::string& comment, Molecule& mol, const std::
     for (std::string item; std::getline(in, item, ',');) {
       const auto colon = item.find(':');
       int index = 0;
-      char* end = nullptr;
-      const double q = colon == std::string::npos ? 0 : std::strtod(item.c_str() + colon + 1, &end);
-      if (colon == std::string::npos || !parse_int(item.substr(0, colon), index) || *end != '\0')
-        throw InputError(located(source, 2, "pseudo_charges: expected ATOM:CHARGE, got '" + item + "'"));
+      const auto q = colon == std::string::npos ? std::nullopt : parse_real(std::string_view(item).substr(colon + 1));
+      if (!q || !parse_int(item.substr(0, colon), index))
+        throw InputError(located(source, 2, "pseudo_charges: expected ATOM:CHARGE, got " + in_quotes(item)));
       if (index < 1 || index > static_cast<int>(mol.atoms.size()))
         throw InputError(located(source, 2, "pseudo_charges: atom " + std::to_string(index) + " does not exist"));
-      set_nuclear_charge(mol.atoms[index - 1], q, source, 2, index - 1);
+      set_nuclear_charge(mol.atoms[index - 1], *q, source, 2, index - 1);
     }
   }
 }
@@ -79,11 +72,11 @@ void parse_comment(const std::string& comment, Molecule& mol, const std::string&
     int v = 0;
     if (key == "charge") {
       if (!parse_int(value, v))
-        throw InputError(located(source, 2, "charge must be an integer, got '" + value + "'"));
+        throw InputError(located(source, 2, "charge must be an integer, got " + in_quotes(value)));
       mol.charge = v;
     } else if (key == "multiplicity" || key == "mult") {
       if (!parse_int(value, v) || v < 1)
-        throw InputError(located(source, 2, "multiplicity must be a positive integer, got '" + value + "'"));
+        throw InputError(located(source, 2, "multiplicity must be a positive integer, got " + in_quotes(value)));
       mol.multiplicity = v;
     }
   }
@@ -92,6 +85,7 @@ void parse_comment(const std::string& comment, Molecule& mol, const std::string&
 }  // namespace
 
 Molecule parse_xyz(const std::string& text, const std::string& source) {
+  check_no_control_characters(text, source);
   std::vector<std::string> lines;
   {
     std::istringstream in(text);
@@ -109,7 +103,7 @@ Molecule parse_xyz(const std::string& text, const std::string& source) {
   const auto head = split_ws(lines[0]);
   int natom = 0;
   if (head.size() != 1 || !parse_int(head[0], natom) || natom < 1)
-    throw InputError(located(source, 1, "expected the number of atoms (a positive integer), got '" + lines[0] + "'"));
+    throw InputError(located(source, 1, "expected the number of atoms (a positive integer), got " + in_quotes(lines[0])));
 
   Molecule mol;
   if (lines.size() > 1) {
@@ -127,9 +121,9 @@ Molecule parse_xyz(const std::string& text, const std::string& source) {
     const auto tok = split_ws(lines[li]);
     const int line_no = static_cast<int>(li + 1);
     if (tok.size() < 4)
-      throw InputError(located(source, line_no, "expected 'symbol x y z', got '" + lines[li] + "'"));
+      throw InputError(located(source, line_no, "expected 'symbol x y z', got " + in_quotes(lines[li])));
     const auto Z = find_element(tok[0]);
-    if (!Z) throw InputError(located(source, line_no, "unknown element '" + tok[0] + "'"));
+    if (!Z) throw InputError(located(source, line_no, "unknown element " + in_quotes(tok[0])));
     Atom a;
     a.Z = *Z;
     for (int k = 0; k < 3; ++k)
@@ -156,6 +150,8 @@ Molecule parse_qcschema_molecule(const std::string& text, const std::string& sou
     int line = 1;
     for (size_t i = 0; i < e.byte && i < text.size(); ++i) line += text[i] == '\n';
     throw InputError(located(source, line, "malformed JSON"));
+  } catch (const nlohmann::json::exception&) {  // out_of_range 406: a number beyond double
+    throw InputError(located(source, 0, "a number in the JSON is out of range"));
   }
   if (j.is_object() && j.contains("molecule")) j = j["molecule"];
   if (!j.is_object()) throw InputError(located(source, 0, "expected a QCSchema molecule object"));
@@ -180,7 +176,7 @@ Molecule parse_qcschema_molecule(const std::string& text, const std::string& sou
     for (size_t i = 0; i < sym.size(); ++i) {
       const auto s = sym[i].get<std::string>();
       const auto Z = find_element(s);
-      if (!Z) throw InputError(located(source, 0, "unknown element '" + s + "' (symbols[" + std::to_string(i) + "])"));
+      if (!Z) throw InputError(located(source, 0, "unknown element " + in_quotes(s) + " (symbols[" + std::to_string(i) + "])"));
       Atom a;
       a.Z = *Z;
       for (int k = 0; k < 3; ++k) {
@@ -203,27 +199,31 @@ Molecule parse_qcschema_molecule(const std::string& text, const std::string& sou
         throw InputError(located(source, 0, "molecular_multiplicity must be a positive integer"));
       mol.multiplicity = m.get<int>();
     }
-    if (j.contains("name")) mol.name = j["name"].get<std::string>();
+    if (j.contains("name")) {
+      mol.name = j["name"].get<std::string>();
+      if (find_control_character(mol.name) != std::string::npos || mol.name.find_first_of("\r\n") != std::string::npos)
+        throw InputError(located(source, 0, "name " + in_quotes(mol.name) + " has a control character"));
+    }
     if (j.contains("extras") && j["extras"].is_object() && j["extras"].contains("nuclear_charges")) {
       const auto& q = j["extras"]["nuclear_charges"];
       if (!q.is_array() || q.size() != mol.atoms.size())
         throw InputError(located(source, 0, "extras.nuclear_charges must hold one number per atom"));
       for (size_t i = 0; i < q.size(); ++i) set_nuclear_charge(mol.atoms[i], q[i].get<double>(), source, 0, i);
     }
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(located(source, 0, std::string("wrong type in QCSchema molecule: ") + e.what()));
+  } catch (const nlohmann::json::exception&) {
+    throw InputError(located(source, 0,
+                             "wrong type in QCSchema molecule: 'symbols' must hold strings, 'geometry', "
+                             "'molecular_charge' and 'extras.nuclear_charges' numbers, 'molecular_multiplicity' "
+                             "an integer, 'name' a string"));
   }
   check_distances(mol, source);
   return mol;
 }
 
 Molecule read_molecule_unchecked(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(located(path, 0, "cannot open file"));
-  std::stringstream buf;
-  buf << in.rdbuf();
+  const std::string text = read_text_file(path);
   const std::string ext = lower(path.size() > 5 ? path.substr(path.size() - 5) : "");
-  Molecule mol = ext == ".json" ? parse_qcschema_molecule(buf.str(), path) : parse_xyz(buf.str(), path);
+  Molecule mol = ext == ".json" ? parse_qcschema_molecule(text, path) : parse_xyz(text, path);
   if (mol.name.empty()) {
     auto base = path.substr(path.find_last_of('/') + 1);
     mol.name = base.substr(0, base.find_last_of('.'));

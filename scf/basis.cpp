@@ -14,18 +14,23 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/text.hpp"
 
 namespace cagescreen::scf {
 namespace {
 
-bool parse_real(std::string s, double& v) {
-  for (auto& c : s)
-    if (c == 'D' || c == 'd') c = 'E';
-  char* end = nullptr;
-  v = std::strtod(s.c_str(), &end);
-  return !s.empty() && *end == '\0' && std::isfinite(v);
+/// A number in a basis file (Fortran's D exponent allowed); see cagescreen::parse_real.
+bool parse_real(const std::string& s, double& v) {
+  const auto r = cagescreen::parse_real(s, /*fortran_exponent=*/true);
+  if (r) v = *r;
+  return r.has_value();
 }
+
+// Exponents and contraction coefficients a basis file may hold (shipped sets: exponents from
+// 7.5e-4 to 1.2e7, |coefficients| up to 1.5e3): beyond these, integrals overflow or lose all
+// precision, and a file that has them is malformed.
+constexpr double min_exponent = 1e-7, max_exponent = 1e10, max_coefficient = 1e6;
 
 // Symbols of all elements, to recognise (and skip) basis blocks beyond our element table.
 int any_element(const std::string& sym) {
@@ -84,7 +89,7 @@ ShellType parse_shell_type(const std::string& text) {
   if (t == "spherical" || t == "pure") return ShellType::Spherical;
   if (t == "cartesian") return ShellType::Cartesian;
   if (t == "6d7f") return ShellType::Pople6D7F;
-  throw InputError("shell type '" + text + "' must be one of auto, spherical, cartesian, 6d7f");
+  throw InputError("shell type " + in_quotes(text) + " must be one of auto, spherical, cartesian, 6d7f");
 }
 
 std::string to_string(ShellType t) {
@@ -114,6 +119,7 @@ int libint_max_l() {
 }
 
 BasisFile parse_gbs(const std::string& text, const std::string& source) {
+  check_no_control_characters(text, source);
   BasisFile file;
   file.path = source;
   std::vector<std::string> lines;
@@ -141,7 +147,7 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
     }
     if (t.size() == 1 && (first == "spherical" || first == "cartesian")) {
       if (seen_header || !file.elements.empty() || current != 0)
-        fail(i, "'" + t[0] + "' must come once, before the first element");
+        fail(i, in_quotes(t[0]) + " must come once, before the first element");
       file.spherical_header = first == "spherical";
       seen_header = true;
       continue;
@@ -151,7 +157,7 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
       if (!sym.empty() && sym[0] == '-') sym = sym.substr(1);
       const int Z = any_element(sym);
       if (!Z || t.size() != 2 || t[1] != "0")
-        fail(i, "expected an element line such as 'C 0', got '" + lines[i] + "'");
+        fail(i, "expected an element line such as 'C 0', got " + in_quotes(lines[i]));
       // An ECP section: "SYM 0", "SYM-ECP LMAX NCORE", then LMAX+1 blocks of a title line,
       // a count n and n lines "power exponent coefficient".
       size_t j = i + 1;
@@ -160,7 +166,7 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
         const auto h = split_ws(lines[j]);
         double lmax = 0, ncore = 0;
         if (h.size() != 3 || !parse_real(h[1], lmax) || !parse_real(h[2], ncore) || lmax < 0 || lmax > 10)
-          fail(j, "expected an ECP header 'SYM-ECP LMAX NCORE', got '" + lines[j] + "'");
+          fail(j, "expected an ECP header 'SYM-ECP LMAX NCORE', got " + in_quotes(lines[j]));
         for (int b = 0; b <= static_cast<int>(lmax); ++b) {
           ++j;  // title line
           double n = 0;
@@ -180,16 +186,16 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
     }
     // shell line: TYPE NPRIM SCALE
     if (t.size() < 2 || t.size() > 3)
-      fail(i, "expected a shell line such as 'S 3 1.00', got '" + lines[i] + "'");
+      fail(i, "expected a shell line such as 'S 3 1.00', got " + in_quotes(lines[i]));
     const auto type = lower(t[0]);
     const bool sp = type == "sp" || type == "l";
     const int l = sp ? 0 : shell_letter_l(type);
-    if (l < 0) fail(i, "unknown shell type '" + t[0] + "'");
+    if (l < 0) fail(i, "unknown shell type " + in_quotes(t[0]));
     double nprim_real = 0, scale = 1.0;
     if (!parse_real(t[1], nprim_real) || nprim_real < 1 || nprim_real != std::floor(nprim_real) || nprim_real > 100)
-      fail(i, "number of primitives '" + t[1] + "' must be a positive integer");
+      fail(i, "number of primitives " + in_quotes(t[1]) + " must be a positive integer");
     if (t.size() == 3 && (!parse_real(t[2], scale) || scale <= 0))
-      fail(i, "scale factor '" + t[2] + "' must be a positive number");
+      fail(i, "scale factor " + in_quotes(t[2]) + " must be a positive number");
     const int nprim = static_cast<int>(nprim_real);
     Shell s, p;
     s.l = l;
@@ -202,13 +208,16 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
       const size_t want = sp ? 3 : 2;
       if (pt.size() != want)
         fail(j, "expected " + std::to_string(want) + " numbers (exponent and coefficient" +
-                    (sp ? "s for s and p" : "") + "), got '" + lines[j] + "'");
+                    (sp ? "s for s and p" : "") + "), got " + in_quotes(lines[j]));
       double e = 0, c = 0, cp = 0;
-      if (!parse_real(pt[0], e)) fail(j, "exponent '" + pt[0] + "' is not a number");
-      if (e <= 0) fail(j, "exponent '" + pt[0] + "' must be positive");
-      if (!parse_real(pt[1], c)) fail(j, "coefficient '" + pt[1] + "' is not a number");
-      if (sp && !parse_real(pt[2], cp)) fail(j, "coefficient '" + pt[2] + "' is not a number");
-      if (!std::isfinite(e * scale * scale)) fail(j, "exponent '" + pt[0] + "' times the scale factor squared overflows");
+      if (!parse_real(pt[0], e)) fail(j, "exponent " + in_quotes(pt[0]) + " is not a number");
+      if (e <= 0) fail(j, "exponent " + in_quotes(pt[0]) + " must be positive");
+      if (!parse_real(pt[1], c)) fail(j, "coefficient " + in_quotes(pt[1]) + " is not a number");
+      if (sp && !parse_real(pt[2], cp)) fail(j, "coefficient " + in_quotes(pt[2]) + " is not a number");
+      if (e * scale * scale < min_exponent || e * scale * scale > max_exponent)
+        fail(j, "exponent " + in_quotes(pt[0]) + " (times the scale factor squared) is outside [1e-7, 1e10]");
+      if (std::abs(c) > max_coefficient || std::abs(cp) > max_coefficient)
+        fail(j, "contraction coefficient beyond 1e6 in absolute value");
       s.exponents.push_back(e * scale * scale);
       s.coefficients.push_back(c);
       if (sp) {
@@ -242,7 +251,8 @@ std::string resolve_basis_path(const std::string& name) {
   const bool looks_like_file = name.find('/') != std::string::npos ||
                                (l.size() > 4 && (l.ends_with(".gbs") || l.ends_with(".g94")));
   if (looks_like_file) {
-    if (!fs::is_regular_file(name)) throw InputError(name + ": basis file not found");
+    std::error_code ec;
+    if (!fs::is_regular_file(name, ec)) throw InputError(name + ": basis file not found");
     return name;
   }
   std::string key = l;
@@ -251,17 +261,13 @@ std::string resolve_basis_path(const std::string& name) {
     if (n == key) return data_dir() + "/basis/" + f + ".gbs";
   std::string known;
   for (const auto& n : available_basis_sets()) known += (known.empty() ? "" : ", ") + n;
-  throw InputError("unknown basis set '" + name + "' (shipped: " + known + "; or give a path to a .gbs file)");
+  throw InputError("unknown basis set " + in_quotes(name) + " (shipped: " + known + "; or give a path to a .gbs file)");
 }
 
 namespace {
 BasisSet assemble_basis(const molecules::Molecule& mol, const std::string& name, ShellType type, int max_l) {
   const auto path = resolve_basis_path(name);
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open basis file");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const BasisFile file = parse_gbs(buf.str(), path);
+  const BasisFile file = parse_gbs(read_text_file(path), path);
 
   BasisSet basis;
   basis.name = path == name ? name : lower(name);  // keep a file path as given
@@ -274,17 +280,17 @@ BasisSet assemble_basis(const molecules::Molecule& mol, const std::string& name,
     const int Z = mol.atoms[a].Z;
     auto it = file.elements.find(Z);
     if (it == file.elements.end())
-      throw InputError(path + ": basis set '" + name + "' has no functions for " +
+      throw InputError(path + ": basis set " + in_quotes(name) + " has no functions for " +
                        molecules::element(Z).symbol + " (atom " + std::to_string(a + 1) + ")");
     if (it->second.shells.empty())
-      throw InputError(path + ": basis set '" + name + "' has no functions for " + molecules::element(Z).symbol +
+      throw InputError(path + ": basis set " + in_quotes(name) + " has no functions for " + molecules::element(Z).symbol +
                        " (atom " + std::to_string(a + 1) + ")");
     if (file.ecp_electrons.count(Z))
-      throw InputError(path + ": basis set '" + name + "' uses an effective core potential for " +
+      throw InputError(path + ": basis set " + in_quotes(name) + " uses an effective core potential for " +
                        molecules::element(Z).symbol + ", which cagescreen does not support");
     for (Shell s : it->second.shells) {
       if (s.l > max_l)
-        throw InputError(path + ": basis set '" + name + "' has an L=" + std::to_string(s.l) + " shell on " +
+        throw InputError(path + ": basis set " + in_quotes(name) + " has an L=" + std::to_string(s.l) + " shell on " +
                          molecules::element(Z).symbol + " but the installed libint2 computes these integrals only up to L=" +
                          std::to_string(max_l));
       s.center = mol.atoms[a].r;

@@ -14,6 +14,7 @@
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/units.hpp"
 #include "scf/tolerances.hpp"
 
@@ -167,7 +168,10 @@ GridSpec parse_grid(const std::string& spec_text) {
   std::string text = spec_text;
   const std::string suffix = ":psi4";
   if (text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    g = parse_grid(text.substr(0, text.size() - suffix.size()));
+    const std::string base = text.substr(0, text.size() - suffix.size());
+    if (base.find(':') != std::string::npos)
+      throw InputError("grid " + in_quotes(spec_text) + ": ':psi4' may follow a grid once (e.g. 99,590:psi4)");
+    g = parse_grid(base);
     g.name = spec_text;
     g.psi4 = true;
     g.prune = false;
@@ -185,14 +189,12 @@ GridSpec parse_grid(const std::string& spec_text) {
     g.radial = 150, g.angular = 974;
   } else {
     const auto comma = text.find(',');
-    char* end = nullptr;
-    const long r = comma == std::string::npos ? 0 : std::strtol(text.c_str(), &end, 10);
-    const bool r_ok = comma != std::string::npos && end == text.c_str() + comma;
-    const long a = r_ok ? std::strtol(text.c_str() + comma + 1, &end, 10) : 0;
-    if (!r_ok || *end != '\0' || r < 10 || r > 500)
-      throw InputError("grid '" + spec_text + "' must be coarse, default, fine, ultrafine or R,A (e.g. 99,590; R in 10..500), optionally followed by :psi4");
-    g.radial = static_cast<int>(r);
-    g.angular = static_cast<int>(a);
+    const auto r = comma == std::string::npos ? std::nullopt : parse_integer_in(text.substr(0, comma), 10, 500);
+    const auto a = comma == std::string::npos ? std::nullopt : parse_integer_in(text.substr(comma + 1), 1, 100000);
+    if (!r || !a)
+      throw InputError("grid " + in_quotes(spec_text) + " must be coarse, default, fine, ultrafine or R,A (e.g. 99,590; R in 10..500, A a Lebedev size), optionally followed by :psi4");
+    g.radial = static_cast<int>(*r);
+    g.angular = static_cast<int>(*a);
     g.prune = false;
     lebedev(g.angular);  // validates the angular size
   }

@@ -308,18 +308,32 @@ void check_reference(const molecules::Molecule& mol, Reference reference) {
 
 namespace {
 
+}  // namespace
+
 void check_settings(const molecules::Molecule& mol, const ScfSettings& settings) {
   check_reference(mol, settings.reference);
-  if (settings.e_convergence <= 0 || settings.d_convergence <= 0)
-    throw InputError("convergence thresholds must be positive");
-  if (settings.max_iterations < 1) throw InputError("max_iterations must be at least 1");
+  // (negated comparisons: NaN fails them)
+  if (!(settings.e_convergence >= 1e-14 && settings.e_convergence <= 1e-2))
+    throw InputError("e_convergence must be between 1e-14 and 1e-2 Eh");
+  if (!(settings.d_convergence >= 1e-12 && settings.d_convergence <= 1e-1))
+    throw InputError("d_convergence must be between 1e-12 and 0.1");
+  if (settings.max_iterations < 1 || settings.max_iterations > 10000)
+    throw InputError("max_iterations must be between 1 and 10000");
   if (settings.ladder_start < 0 || settings.ladder_start >= ladder_stages)
     throw InputError("ladder_start = " + std::to_string(settings.ladder_start) + " must be in [0, " +
                      std::to_string(ladder_stages - 1) + "]");
   if (settings.diis_vectors < 2 || settings.diis_vectors > 20)
     throw InputError("diis_vectors = " + std::to_string(settings.diis_vectors) + " must be in [2, 20]");
   molecules::check_charge_multiplicity(mol, mol.name.empty() ? "molecule" : mol.name);
+  if (settings.scf_type == ScfType::DF || (settings.scf_type == ScfType::Auto && !settings.functional.is_hf()))
+    try {
+      build_fitting_basis(mol, settings.fitting_basis.empty() ? "def2-universal-jkfit" : settings.fitting_basis);
+    } catch (const InputError& e) {
+      throw InputError(std::string("fitting basis: ") + e.what());
+    }
 }
+
+namespace {
 
 /// What builds the two-electron and XC parts of the Fock matrix.
 struct FockBuilders {

@@ -69,6 +69,13 @@ void check_reference(const molecules::Molecule& mol, Reference reference);
 
 /// Runs RHF or UHF. Never throws for non-convergence: check result.convergence.converged.
 /// Throws InputError for impossible settings (e.g. RHF with an open shell).
+/// Everything run_scf checks before any work: the reference against the spin, charge and
+/// multiplicity, convergence thresholds (finite, 1e-14..1e-2 Eh and 1e-12..0.1), iteration limit
+/// (1..10000), ladder and DIIS settings, and, when the SCF will be density-fitted, that the
+/// fitting basis exists and covers every element. Throws InputError. `run`, `optimize` and
+/// `--dry-run` call it before a pre-optimisation.
+void check_settings(const molecules::Molecule& mol, const ScfSettings& settings);
+
 Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings);
 
 /// Superposition of spherically averaged atomic densities (fractional-occupation atomic RHF in the

@@ -97,7 +97,9 @@ TEST_SUITE("unit") {
           std::string::npos);
     CHECK(manifest_error(head + "[[candidates]]\nspecies = \"waterr\"\n", file).find(":3: unknown built-in species 'waterr'") !=
           std::string::npos);
-    CHECK(manifest_error(head + "[[candidates]]\nfile = \"nothere.xyz\"\n", file).find(":3: no such file") !=
+    CHECK(manifest_error(head + "[[candidates]]\nfile = \"nothere.xyz\"\n", file).find(":3: 'candidates.file': ") !=
+          std::string::npos);
+    CHECK(manifest_error(head + "[[candidates]]\nfile = \"nothere.xyz\"\n", file).find("nothere.xyz: no such file") !=
           std::string::npos);
     CHECK(manifest_error(head + "[[candidates]]\nglob = \"*.nothing\"\n", file).find(":3: the pattern") !=
           std::string::npos);

@@ -201,11 +201,11 @@ TEST_SUITE("cli") {
     expect_error("run " + tmp_file("element.xyz", "2\nc\nH 0 0 0\nQ 0 0 0.74\n"), 2,
                  "element.xyz:4: unknown element 'Q'");
     expect_error("run " + tmp_file("number.xyz", "2\nc\nH 0 0 0\nH 0 0 0.7.4\n"), 2,
-                 "number.xyz:4: z coordinate of atom 2 is not a number: '0.7.4'");
+                 "number.xyz:4: z coordinate of atom 2 is not a finite number: '0.7.4'");
     expect_error("run " + tmp_file("nan.xyz", "2\nc\nH 0 0 0\nH NaN 0 0.74\n"), 2,
-                 "nan.xyz:4: x coordinate of atom 2 is not finite: 'NaN'");
+                 "nan.xyz:4: x coordinate of atom 2 is not a finite number: 'NaN'");
     expect_error("run " + tmp_file("inf.xyz", "2\nc\nH 0 0 0\nH 0 -inf 0.74\n"), 2,
-                 "inf.xyz:4: y coordinate of atom 2 is not finite: '-inf'");
+                 "inf.xyz:4: y coordinate of atom 2 is not a finite number: '-inf'");
     expect_error("run " + tmp_file("close.xyz", "2\nc\nH 0 0 0\nH 0 0 0.01\n"), 2,
                  "close.xyz:4: atoms 1 (H) and 2 (H) are 0.01 Angstrom apart (closer than 0.1 Angstrom)");
     expect_error("run " + tmp_file("spin.xyz", "2\nc multiplicity=2\nH 0 0 0\nH 0 0 0.74\n"), 2,
@@ -239,7 +239,7 @@ TEST_SUITE("cli") {
     expect_error("run water --method b3lypp", 2, "unknown method 'b3lypp' (closest: b3lyp");
     expect_error("run water --method libxc:MGGA_X_BR89", 2, "Laplacian");
     expect_error("run water --memory -5", 2, "--memory");
-    expect_error("run water --threads -1", 2, "--threads -1 must be between 0 (all cores) and 1024");
+    expect_error("run water --threads -1", 2, "--threads: '-1' must be an integer in [0, 1024]");
     expect_error("run water --reference rohf", 2, "reference 'rohf' must be one of rhf, uhf");
     expect_error("run water --shell-type weird", 2, "shell type 'weird' must be one of");
     expect_error("run " + tmp_file("o2.xyz", "2\no2 multiplicity=3\nO 0 0 0\nO 0 0 1.2075\n") + " --reference rhf", 2,
@@ -251,7 +251,7 @@ TEST_SUITE("cli") {
     expect_error("run water --threads x", 2, "--threads");
     expect_error("run water --descriptors charges,esp", 2,
                  "--descriptors: 'esp' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg");
-    expect_error("run water --surface --surface-spacing 0", 2, "--surface-spacing must be between 0.05 and 1 Bohr");
+    expect_error("run water --surface --surface-spacing 0", 2, "--surface-spacing: '0' must be a finite number in [0.05, 1]");
   }
 
   TEST_CASE("--descriptors selects the summary sections and JSON keys; --surface adds the ESP surface") {
@@ -369,7 +369,7 @@ TEST_SUITE("cli") {
       CHECK(c.values.size() == c.grid.size());
     }
     expect_error("run water --basis sto-3g --cube potential", 2, "--cube: 'potential' must be density, esp, homo");
-    expect_error("run water --basis sto-3g --cube density --cube-spacing 0", 2, "--cube-spacing must be positive");
+    expect_error("run water --basis sto-3g --cube density --cube-spacing 0", 2, "--cube-spacing: '0' must be a finite number in [0.01, 2]");
   }
 
   TEST_CASE("--molden writes a Molden file; shells beyond g are refused before the SCF") {

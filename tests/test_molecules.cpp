@@ -80,9 +80,9 @@ TEST_SUITE("unit") {
     CHECK(error_of("1\nc\nH 0 0 0\nH 0 0 0.7\n") ==
           "mol.xyz:4: wrong atom count: the first line says 1 atoms but more atom lines follow");
     CHECK(error_of("2\nc\nH 0 0 0\nXx 0 0 0.7\n") == "mol.xyz:4: unknown element 'Xx'");
-    CHECK(error_of("2\nc\nH 0 0 0\nH 0 abc 0.7\n") == "mol.xyz:4: y coordinate of atom 2 is not a number: 'abc'");
-    CHECK(error_of("2\nc\nH 0 0 0\nH 0 0 nan\n") == "mol.xyz:4: z coordinate of atom 2 is not finite: 'nan'");
-    CHECK(error_of("2\nc\nH 0 0 0\nH inf 0 0\n") == "mol.xyz:4: x coordinate of atom 2 is not finite: 'inf'");
+    CHECK(error_of("2\nc\nH 0 0 0\nH 0 abc 0.7\n") == "mol.xyz:4: y coordinate of atom 2 is not a finite number: 'abc'");
+    CHECK(error_of("2\nc\nH 0 0 0\nH 0 0 nan\n") == "mol.xyz:4: z coordinate of atom 2 is not a finite number: 'nan'");
+    CHECK(error_of("2\nc\nH 0 0 0\nH inf 0 0\n") == "mol.xyz:4: x coordinate of atom 2 is not a finite number: 'inf'");
     CHECK(error_of("2\nc\nH 0 0 0\nH 0 0 0.05\n") ==
           "mol.xyz:4: atoms 1 (H) and 2 (H) are 0.05 Angstrom apart (closer than 0.1 Angstrom)");
     CHECK(error_of("2\nc\nH 0 0 0\nH 0 0\n") == "mol.xyz:4: expected 'symbol x y z', got 'H 0 0'");

@@ -4,6 +4,16 @@
 #include <iomanip>
 #include <sstream>
 
+#include "molecules/error.hpp"
+#include "molecules/parse.hpp"
+#include "molecules/text.hpp"
+#include "scf/basis.hpp"
+#include "scf/functional.hpp"
+#include "scf/gradient.hpp"
+#include "scf/grid.hpp"
+#include "scf/scf.hpp"
+#include "workflows/validators.hpp"
+
 namespace cagescreen::workflows {
 
 std::string LevelOfTheory::key() const {
@@ -24,15 +34,35 @@ std::optional<Preopt> parse_preopt(const std::string& text) {
   return std::nullopt;
 }
 
+void check_level(const LevelOfTheory& l) {
+  const auto functional = scf::Functional::from_name(l.method);
+  scf::parse_grid(l.grid);
+  if (lower(l.reference) != "auto") scf::parse_reference(lower(l.reference));
+  scf::parse_shell_type(l.shell_type);
+  scf::parse_scf_type(lower(l.scf_type));
+  scf::resolve_basis_path(l.basis);
+  if (!l.fitting_basis.empty()) scf::resolve_basis_path(l.fitting_basis);
+  const auto preopt = parse_preopt(lower(l.optimize));
+  if (!preopt) throw InputError("optimize " + in_quotes(l.optimize) + ": use none, xtb, dft or xtb+dft");
+  if (preopt->scf)
+    if (const std::string why = scf::gradient_unsupported(functional, l.method); !why.empty())
+      throw InputError("optimize " + l.optimize + ": " + why);
+  if (l.max_iterations < 1 || l.max_iterations > 10000) throw InputError("max_iterations must be between 1 and 10000");
+  if (!(l.e_convergence >= 1e-14 && l.e_convergence <= 1e-2))
+    throw InputError("e_convergence must be between 1e-14 and 1e-2 Eh");
+  if (!(l.d_convergence >= 1e-12 && l.d_convergence <= 1e-1))
+    throw InputError("d_convergence must be between 1e-12 and 0.1");
+}
+
 void add_level_options(CLI::App& c, LevelOfTheory& l) {
   c.add_option("--method", l.method, "hf or a functional (cagescreen functionals)")->capture_default_str();
   c.add_option("--grid", l.grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
   c.add_option("--basis", l.basis, "basis set name or .gbs file")->capture_default_str();
   c.add_option("--shell-type", l.shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
   c.add_option("--reference", l.reference, "auto (rhf for singlets, else uhf), rhf or uhf")->capture_default_str();
-  c.add_option("--e-convergence", l.e_convergence, "energy change threshold, Eh")->capture_default_str();
-  c.add_option("--d-convergence", l.d_convergence, "RMS orbital gradient threshold")->capture_default_str();
-  c.add_option("--max-iterations", l.max_iterations, "SCF iteration limit")->capture_default_str();
+  c.add_option("--e-convergence", l.e_convergence, "energy change threshold, Eh")->capture_default_str()->check(real_in(1e-14, 1e-2));
+  c.add_option("--d-convergence", l.d_convergence, "RMS orbital gradient threshold")->capture_default_str()->check(real_in(1e-12, 1e-1));
+  c.add_option("--max-iterations", l.max_iterations, "SCF iteration limit")->capture_default_str()->check(integer_in(1, 10000));
   c.add_option("--scf-type", l.scf_type,
                "auto (df for DFT, conv for HF), df (density fitting) or conv (four-index integrals)")
       ->capture_default_str();

@@ -41,6 +41,13 @@ struct Preopt {
 /// Parses none, xtb, dft or xtb+dft (lower case); empty for anything else.
 std::optional<Preopt> parse_preopt(const std::string& text);
 
+/// Checks every word and number of a level as `run` reads them (method, basis and fitting-basis
+/// names or files, grid, reference, shell type, scf_type, optimize and whether the method has
+/// gradients for it, iteration limit and thresholds): throws InputError naming the first problem.
+/// `screen` (through the manifest) and `validate` call it before any job starts; `run` resolves
+/// the same words into typed settings before any work.
+void check_level(const LevelOfTheory& level);
+
 /// Registers the level's options (--method, --basis, --grid, --reference, --shell-type,
 /// --scf-type, --fitting-basis, --preopt, --max-iterations, --e-convergence, --d-convergence) on
 /// a subcommand, bound to `level`.

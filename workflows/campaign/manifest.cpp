@@ -11,6 +11,7 @@
 #include "molecules/cluster.hpp"
 #include "molecules/crystal.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/text.hpp"
 #include "molecules/generator.hpp"
 #include "molecules/species.hpp"
@@ -65,6 +66,11 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
     if (std::find(names.begin(), names.end(), level.basis) == names.end() && !fs::exists(level.basis))
       throw InputError("unknown basis set '" + level.basis + "' (cagescreen basis lists them)");
   });
+  try {
+    check_level(level);  // what the keys above do not cover alone (e.g. optimize = "dft" with a method's gradients)
+  } catch (const InputError& e) {
+    r.fail(&t, std::string("[level]: ") + e.what());
+  }
 }
 
 void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {
@@ -259,7 +265,7 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
     } else if (auto f = r.string(*t, "file", p)) {
       kind = "file";
       const fs::path path = fs::path(*f).is_absolute() ? fs::path(*f) : base / *f;
-      if (!fs::is_regular_file(path)) r.fail(t->get("file"), "no such file: " + path.string());
+      r.checked(*t, "file", p, [&] { check_regular_file(path.string()); });
       inputs.emplace_back(path.stem().string(), path.string());
     } else if (auto ds = r.strings(*t, "derivative", p)) {
       kind = "derivative";
@@ -364,11 +370,7 @@ Manifest parse_manifest(const std::string& text, const fs::path& file) {
 }
 
 Manifest read_manifest(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError(file.string() + ": cannot read the manifest");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_manifest(ss.str(), file);
+  return parse_manifest(read_text_file(file.string()), file);
 }
 
 }  // namespace cagescreen::workflows

@@ -28,7 +28,9 @@
 #include "molecules/error.hpp"
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
+#include "molecules/parse.hpp"
 #include "workflows/exit_codes.hpp"
+#include "workflows/output_paths.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/campaign/report.hpp"
 #include "workflows/scalars.hpp"
@@ -422,7 +424,9 @@ class Campaign {
  private:
   void log_finished(const std::string& label, const char* what, const std::string& detail, double wall = 0) {
     if (tty_) std::cerr << "\r\033[K";
-    std::cerr << "screen: " << std::left << std::setw(7) << what << std::setw(18) << label << std::right;
+    // A label longer than the column keeps one space before what follows.
+    std::cerr << "screen: " << std::left << std::setw(7) << what << std::setw(18) << excerpt(label, 60)
+              << (label.size() >= 18 ? " " : "") << std::right;
     if (wall > 0) std::cerr << std::fixed << std::setprecision(1) << std::setw(8) << wall << " s  ";
     std::cerr << detail << "\n";
     if (total_) progress(true);
@@ -675,6 +679,7 @@ int screen_mpi(const Manifest& manifest, const ScreenOptions& opt, const fs::pat
 
 int screen(const Manifest& manifest, const ScreenOptions& opt) {
   const fs::path out = opt.output.empty() ? manifest.output : fs::absolute(opt.output);
+  check_output_folder(out.string(), opt.output.empty() ? "output" : "--output");
 #ifdef CAGESCREEN_WITH_MPI
   if (opt.allow_mpi && launched_by_mpirun()) return screen_mpi(manifest, opt, out);
 #endif

@@ -2,6 +2,8 @@
 // Checked access to TOML tables (manifests, reference sets): wrong types, out-of-range values and
 // unknown keys throw InputError naming the file, the line and the dotted key.
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -13,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 
 namespace cagescreen::workflows {
 
@@ -39,17 +42,31 @@ class Reader {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
     if (!n->is_string()) fail(n, "'" + prefix + std::string(key) + "' must be a string");
-    return n->value<std::string>();
+    return text_of(*n, key, prefix);
+  }
+
+  /// The value of a number node as a double: a float must be finite, an integer exactly
+  /// representable (|v| <= 2^53).
+  double real_of(const toml::node& n, std::string_view key, const std::string& prefix) const {
+    if (n.is_integer()) {
+      const std::int64_t v = n.as_integer()->get();
+      if (v > (std::int64_t(1) << 53) || v < -(std::int64_t(1) << 53))
+        fail(&n, "'" + prefix + std::string(key) + "' = " + std::to_string(v) + " is too large (beyond 2^53)");
+      return static_cast<double>(v);
+    }
+    const double v = n.as_floating_point()->get();
+    if (!std::isfinite(v)) fail(&n, "'" + prefix + std::string(key) + "' must be a finite number, not inf or nan");
+    return v;
   }
   std::optional<double> number(const toml::table& t, std::string_view key, const std::string& prefix, double lo,
                                double hi) const {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
     if (!n->is_number()) fail(n, "'" + prefix + std::string(key) + "' must be a number");
-    const double v = *n->value<double>();
+    const double v = real_of(*n, key, prefix);
     if (!(v >= lo && v <= hi)) {
       std::ostringstream m;
-      m << "'" << prefix << key << "' = " << v << " must be between " << lo << " and " << hi;
+      m << std::setprecision(12) << "'" << prefix << key << "' = " << v << " must be between " << lo << " and " << hi;
       fail(n, m.str());
     }
     return v;
@@ -81,10 +98,10 @@ class Reader {
       if (a->empty()) fail(n, "'" + prefix + std::string(key) + "' must not be empty");
       for (const auto& x : *a) {
         if (!x.is_string()) fail(&x, "'" + prefix + std::string(key) + "' must hold strings");
-        out.push_back(*x.value<std::string>());
+        out.push_back(text_of(x, key, prefix));
       }
     } else if (n->is_string()) {
-      out.push_back(*n->value<std::string>());
+      out.push_back(text_of(*n, key, prefix));
     } else {
       fail(n, "'" + prefix + std::string(key) + "' must be a string or an array of strings");
     }
@@ -105,10 +122,10 @@ class Reader {
     std::vector<double> out;
     for (const toml::node* x : items) {
       if (!x->is_number()) fail(x, "'" + prefix + std::string(key) + "' must hold numbers");
-      const double v = *x->value<double>();
+      const double v = real_of(*x, key, prefix);
       if (!(v >= lo && v <= hi)) {
         std::ostringstream m;
-        m << "'" << prefix << key << "' value " << v << " must be between " << lo << " and " << hi;
+        m << std::setprecision(12) << "'" << prefix << key << "' value " << v << " must be between " << lo << " and " << hi;
         fail(x, m.str());
       }
       out.push_back(v);
@@ -135,11 +152,20 @@ class Reader {
   const std::filesystem::path& file() const { return file_; }
 
  private:
+  /// A string node's text, refused when it holds a control character (TOML's \u0000 escapes).
+  std::string text_of(const toml::node& n, std::string_view key, const std::string& prefix) const {
+    std::string v = n.as_string()->get();
+    if (find_control_character(v) != std::string::npos || v.find_first_of("\r\n") != std::string::npos)
+      fail(&n, "'" + prefix + std::string(key) + "' = " + in_quotes(v) + " has a control character or line break");
+    return v;
+  }
+
   std::filesystem::path file_;
 };
 
 /// Parses TOML text; syntax errors become InputError("FILE:LINE: ...").
 inline toml::table parse_toml(const std::string& text, const std::filesystem::path& file) {
+  check_no_control_characters(text, file.string());
   try {
     return toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {

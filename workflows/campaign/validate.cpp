@@ -13,11 +13,13 @@
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
 #include "molecules/molecule.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/species.hpp"
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
 #include "workflows/campaign/runner.hpp"
 #include "workflows/exit_codes.hpp"
+#include "workflows/output_paths.hpp"
 #include "workflows/campaign/plot.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/campaign/report.hpp"
@@ -47,13 +49,7 @@ std::string unit_of(const std::string& q) {
 /// Reads a number in QM9's notation (Mathematica writes 1.2*^-6 for 1.2e-6).
 std::optional<double> qm9_number(std::string text) {
   if (const auto p = text.find("*^"); p != std::string::npos) text.replace(p, 2, "e");
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size() && std::isfinite(v)) return v;
-  } catch (...) {
-  }
-  return std::nullopt;
+  return parse_real(text);
 }
 
 /// True when the file's second line looks like QM9's property line ("gdb N" and 15 numbers).
@@ -73,8 +69,9 @@ bool is_qm9_file(const fs::path& file) {
 /// (frequencies, SMILES, InChI) that are ignored. Numbers may use Mathematica's 1.2*^-6.
 ReferenceEntry read_qm9_file(const fs::path& file) {
   const std::string name = file.string();
-  std::ifstream in(file);
-  if (!in) throw InputError(name + ": cannot read");
+  const std::string text = read_text_file(name);
+  check_no_control_characters(text, name);
+  std::istringstream in(text);
   auto fields = [](const std::string& line) {
     std::istringstream ss(line);
     std::vector<std::string> f;
@@ -84,12 +81,9 @@ ReferenceEntry read_qm9_file(const fs::path& file) {
   std::string line;
   std::getline(in, line);
   const auto count = fields(line);
-  int n = 0;
-  try {
-    n = count.size() == 1 ? std::stoi(count[0]) : 0;
-  } catch (...) {
-  }
-  if (n <= 0 || n > 1000) throw InputError(located(name, 1, "QM9 file: the first line must be the number of atoms"));
+  const auto atoms = count.size() == 1 ? parse_integer_in(count[0], 1, 1000) : std::nullopt;
+  const int n = atoms ? static_cast<int>(*atoms) : 0;
+  if (!atoms) throw InputError(located(name, 1, "QM9 file: the first line must be the number of atoms"));
   std::getline(in, line);
   const auto f = fields(line);
   static const char* names[] = {"gdb", "index", "A", "B", "C", "mu", "alpha", "HOMO", "LUMO", "gap", "<R2>",
@@ -100,7 +94,7 @@ ReferenceEntry read_qm9_file(const fs::path& file) {
   std::vector<double> v(17);
   for (std::size_t i = 2; i < 17; ++i) {
     const auto x = qm9_number(f[i]);
-    if (!x) throw InputError(located(name, 2, std::string("QM9 property line: ") + names[i] + " is not a number: '" + f[i] + "'"));
+    if (!x) throw InputError(located(name, 2, std::string("QM9 property line: ") + names[i] + " is not a number: " + in_quotes(f[i])));
     v[i] = *x;
   }
   ReferenceEntry e;
@@ -115,17 +109,18 @@ ReferenceEntry read_qm9_file(const fs::path& file) {
     const auto t = fields(line);
     if (t.size() != 5) throw InputError(located(name, ln, "QM9 atom line: expected element, x, y, z and the Mulliken charge"));
     const auto Z = molecules::find_element(t[0]);
-    if (!Z) throw InputError(located(name, ln, "unknown element '" + t[0] + "'"));
+    if (!Z) throw InputError(located(name, ln, "unknown element " + in_quotes(t[0])));
     molecules::Atom atom;
     atom.Z = *Z;
     for (int k = 0; k < 3; ++k) {
       const auto x = qm9_number(t[1 + k]);
-      if (!x) throw InputError(located(name, ln, std::string(1, "xyz"[k]) +
-                                                     " coordinate is not a number: '" + t[1 + k] + "'"));
+      if (!x || std::abs(*x) > 1e4)
+        throw InputError(located(name, ln, std::string(1, "xyz"[k]) + " coordinate is not a number within 10000 Angstrom: " +
+                                               in_quotes(t[1 + k])));
       atom.r[k] = *x * units::angstrom_in_bohr;
     }
     const auto q = qm9_number(t[4]);
-    if (!q) throw InputError(located(name, ln, "QM9 atom line: the Mulliken charge is not a number: '" + t[4] + "'"));
+    if (!q) throw InputError(located(name, ln, "QM9 atom line: the Mulliken charge is not a number: " + in_quotes(t[4])));
     mol.atoms.push_back(atom);
     e.mulliken.push_back(*q);
     lines.push_back(ln);
@@ -186,10 +181,7 @@ void read_level_keys(const Reader& r, const toml::table& t, const std::string& p
 
 ReferenceSet read_reference_toml(const fs::path& folder) {
   const fs::path file = folder / "reference.toml";
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  const toml::table root = parse_toml(text.str(), file);
+  const toml::table root = parse_toml(read_text_file(file.string()), file);
   const Reader r(file);
   r.check_keys(root, "", {"set", "tolerances", "scan", "entries"});
   ReferenceSet s;
@@ -291,18 +283,21 @@ ReferenceSet read_reference_toml(const fs::path& folder) {
           throw InputError(located(file.string(), line, "'mulliken_charges' must list one number per atom"));
         for (const auto& x : *a) {
           if (!x.is_number()) throw InputError(located(file.string(), line, "'mulliken_charges' must hold numbers"));
-          e.mulliken.push_back(*x.value<double>());
+          e.mulliken.push_back(r.real_of(x, "mulliken_charges", "entries.values."));
         }
         continue;
       }
       if (!v.is_number()) throw InputError(located(file.string(), line, "'" + q + "' must be a number"));
       if (q.rfind("distance_angstrom:", 0) == 0) {
-        int i = 0, j = 0;
         const int n = static_cast<int>(e.candidate.molecule.atoms.size());
-        if (std::sscanf(q.c_str() + 18, "%d-%d", &i, &j) != 2 || i < 1 || j < 1 || i > n || j > n || i == j)
+        const std::string pair = q.substr(18);
+        const auto dash = pair.find('-');
+        const auto i = parse_integer_in(pair.substr(0, dash), 1, n);
+        const auto j = dash == std::string::npos ? std::nullopt : parse_integer_in(pair.substr(dash + 1), 1, n);
+        if (!i || !j || *i == *j)
           throw InputError(located(file.string(), line, "'" + q + "': use distance_angstrom:I-J with atom numbers 1.." + std::to_string(n)));
       }
-      e.values[q] = *v.value<double>();
+      e.values[q] = r.real_of(v, q, "entries.values.");
     }
     s.entries.push_back(std::move(e));
   }
@@ -477,6 +472,7 @@ Plan plan_validation(const ReferenceSet& set, const ValidateOptions& opt) {
   p.overridden = !opt.method.empty() || !opt.basis.empty() || !opt.grid.empty();
   p.main = with_overrides(set.level, opt);
   p.out = opt.output.empty() ? fs::absolute("validation") / set.name : fs::absolute(opt.output);
+  check_output_folder(p.out.string(), "--output");
   p.entry_level.resize(set.entries.size());
   for (std::size_t i = 0; i < set.entries.size(); ++i) {
     const LevelOfTheory l = set.entries[i].level ? with_overrides(*set.entries[i].level, opt) : p.main;
@@ -497,6 +493,14 @@ Plan plan_validation(const ReferenceSet& set, const ValidateOptions& opt) {
         if (g.second.empty())
           for (const auto& e : set.entries) g.second.push_back(e.candidate);
       }
+  // Every level is checked before the first job starts (a bad --method fails here, exit 2).
+  for (const auto& [key, group] : p.groups) {
+    try {
+      check_level(group.first);
+    } catch (const InputError& e) {
+      throw InputError(std::string(p.overridden ? "validate: " : set.folder.string() + ": level " + key + ": ") + e.what());
+    }
+  }
   return p;
 }
 

@@ -1,11 +1,13 @@
 #include "workflows/commands/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <new>
 #include <vector>
 
 #include "workflows/commands/command.hpp"
+#include "workflows/validators.hpp"
 #include "workflows/qcschema.hpp"
 
 namespace cagescreen::workflows {
@@ -28,6 +30,9 @@ int run_guarded(const Command& command) {
   } catch (const std::bad_alloc&) {
     std::cerr << "cagescreen: error: out of memory: a memory allocation failed\n";
     return exit_out_of_memory;
+  } catch (const std::filesystem::filesystem_error& e) {  // a file or folder the checks could not foresee
+    std::cerr << "cagescreen: error: " << in_quotes(e.path1().string(), 120) << ": " << e.code().message() << "\n";
+    return exit_bad_input;
   } catch (const std::exception& e) {
     std::cerr << "cagescreen: internal error: " << e.what() << "\n";
     return exit_failure;
@@ -45,6 +50,20 @@ int main_cli(int argc, char** argv) {
       add_validate_command(app), add_crystal_command(app),  add_cluster_command(app),
       add_generate_command(app), add_optimize_command(app), add_species_command(app),
       add_basis_command(app),    add_functionals_command(app)};
+  // Every value-taking option refuses empty values and control characters.
+  for (auto* command : app.get_subcommands({}))
+    for (auto* option : command->get_options())
+      if (option->get_expected_min() > 0 && option->get_type_size() != 0) option->check(plain_text());
+  std::string names;
+  bool known = false;
+  for (const auto* command : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + command->get_name();
+    known = known || (argc > 1 && command->check_name(argv[1]));
+  }
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::cerr << "cagescreen: error: unknown command " << in_quotes(argv[1]) << " (commands: " << names << "; try --help)\n";
+    return exit_bad_input;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -8,12 +8,15 @@
 #include "molecules/text.hpp"
 #include "workflows/campaign/output_files.hpp"
 #include "workflows/commands/command.hpp"
+#include "workflows/output_paths.hpp"
+#include "workflows/validators.hpp"
 #include "workflows/commands/crystal_commands.hpp"
 #include "workflows/exit_codes.hpp"
 
 namespace cagescreen::workflows {
 
 int cluster_command(const std::string& input, const molecules::ClusterOptions& options, const std::string& output) {
+  check_output_file(output, "--output");
   const molecules::Crystal c = molecules::resolve_crystal(input);
   const auto cl = molecules::carve_cluster(c, options);
   const std::string xyz = molecules::cluster_xyz(cl);
@@ -55,12 +58,12 @@ Command add_cluster_command(CLI::App& app) {
   sub->add_option("crystal", c->input, "CIF or POSCAR file, or a built-in crystal name")->required();
   sub->add_option("--center", o.center,
                   "atom number, site label, Wyckoff position, element, or fractional x,y,z (default: the first metal atom)");
-  sub->add_option("--radius", o.radius_angstrom, "radius around the centre, Angstrom")->capture_default_str();
+  sub->add_option("--radius", o.radius_angstrom, "radius around the centre, Angstrom")->capture_default_str()->check(real_in(0, 30, true));
   sub->add_flag("--stoichiometric", o.stoichiometric,
                 "add or remove whole units nearest the sphere until the formal charge is --charge (default 0)");
-  sub->add_option("--charge", o.charge, "total charge of the cluster (default: its formal charge)");
+  sub->add_option("--charge", o.charge, "total charge of the cluster (default: its formal charge)")->check(integer_in(-1000, 1000));
   sub->add_option("--terminate", c->terminate, "cap dangling bonds: none, h, oh or pseudo")->capture_default_str();
-  sub->add_option("--symprec", o.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
+  sub->add_option("--symprec", o.symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str()->check(real_in(0, 1, true));
   sub->add_option("--output,-o", c->output, "XYZ file to write (default: standard output)");
   return {sub, [c] { return run_cluster_command(*c); }};
 }

@@ -3,6 +3,8 @@
 #include <memory>
 
 #include "workflows/commands/command.hpp"
+#include "workflows/output_paths.hpp"
+#include "workflows/validators.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -74,6 +76,9 @@ int crystal_command(const CrystalCommand& cmd) {
   std::cout << std::right << std::setw(5) << "#" << "  " << std::left << std::setw(8) << "label" << std::setw(4) << "el"
             << std::right << std::setw(10) << "x" << std::setw(10) << "y" << std::setw(10) << "z" << "  " << std::left
             << std::setw(9) << "Wyckoff" << std::setw(15) << "site symmetry" << "orbit of\n";
+  check_output_file(cmd.json_file, "--json");
+  check_output_file(cmd.primitive_file, "--primitive");
+  check_output_file(cmd.conventional_file, "--conventional");
   for (size_t i = 0; i < c.sites.size(); ++i) {
     const auto& a = c.sites[i];
     std::cout << std::right << std::setw(5) << i + 1 << "  " << std::left << std::setw(8) << a.label << std::setw(4)
@@ -115,7 +120,7 @@ Command add_crystal_command(CLI::App& app) {
   auto* sub = app.add_subcommand("crystal", "space group, Wyckoff positions and site symmetries of a crystal (spglib)");
   sub->add_option("crystal", c->input, "CIF or POSCAR file, or a built-in crystal name");
   sub->add_flag("--list", c->list, "list the built-in crystals");
-  sub->add_option("--symprec", c->symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str();
+  sub->add_option("--symprec", c->symprec_angstrom, "symmetry tolerance, Angstrom")->capture_default_str()->check(real_in(0, 1, true));
   sub->add_option("--json", c->json_file, "write the symmetry report as JSON");
   sub->add_option("--primitive", c->primitive_file, "write spglib's primitive cell (POSCAR)");
   sub->add_option("--conventional", c->conventional_file, "write spglib's conventional standard cell (POSCAR)");

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "workflows/commands/command.hpp"
+#include "workflows/output_paths.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -63,6 +64,7 @@ int generate_command(const GenerateCommand& command) {
               << command.min_count << "-" << command.max_count << " groups on " << lower(command.sites) << " sites\n";
     list.insert(list.end(), all.begin(), all.end());
   }
+  check_output_folder(command.output, "--output");
   if (!command.output.empty()) fs::create_directories(command.output);
   for (const auto& d : list) {
     const Molecule mol = build_derivative(d);

@@ -3,6 +3,8 @@
 #include <memory>
 
 #include "workflows/commands/command.hpp"
+#include "workflows/output_paths.hpp"
+#include "workflows/validators.hpp"
 #include "workflows/level.hpp"
 #include "workflows/optimization.hpp"
 
@@ -64,6 +66,8 @@ int optimize_command(const OptimizeCommand& command) {
   set_convergence(settings, lower(command.convergence));
   settings.trajectory = command.trajectory.empty() ? stem + ".trj.xyz" : command.trajectory;
   const std::string output = command.output.empty() ? stem + ".opt.xyz" : command.output;
+  check_output_file(output, "--output");
+  check_output_file(settings.trajectory, "--trajectory");
   double final_energy = 0.0;
   bool converged = false;
   int steps = 0;
@@ -147,14 +151,14 @@ Command add_optimize_command(CLI::App& app) {
   sub->add_option("--reference", c->reference, "auto, rhf or uhf")->capture_default_str();
   sub->add_option("--grid", c->grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
   sub->add_option("--preopt", c->preopt, "none or xtb: GFN2-xTB before HF/DFT")->capture_default_str();
-  sub->add_option("--charge", c->charge, "total charge (overrides the file)");
-  sub->add_option("--multiplicity", c->multiplicity, "spin multiplicity 2S+1 (overrides the file)");
-  sub->add_option("--max-steps", c->max_steps, "optimisation step limit")->capture_default_str();
+  sub->add_option("--charge", c->charge, "total charge (overrides the file)")->check(integer_in(-1000, 1000));
+  sub->add_option("--multiplicity", c->multiplicity, "spin multiplicity 2S+1 (overrides the file)")->check(integer_in(1, 1000));
+  sub->add_option("--max-steps", c->max_steps, "optimisation step limit")->capture_default_str()->check(integer_in(1, 10000));
   sub->add_option("--convergence", c->convergence, "normal, tight or verytight (Gaussian's criteria)")
       ->capture_default_str();
   sub->add_option("--output,-o", c->output, "XYZ file of the final geometry (default NAME.opt.xyz)");
   sub->add_option("--trajectory", c->trajectory, "multi-frame XYZ of every step (default NAME.trj.xyz)");
-  sub->add_option("--threads", c->threads, "OpenMP threads (0: all cores)")->capture_default_str();
+  sub->add_option("--threads", c->threads, "OpenMP threads (0: all cores)")->capture_default_str()->check(integer_in(0, 1024));
   return {sub, [c] { return optimize_command(*c); }};
 }
 

@@ -17,6 +17,7 @@
 #include "descriptors/molden.hpp"
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/species.hpp"
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
@@ -26,8 +27,10 @@
 #include "scf/xc.hpp"
 #include "scf/xtb.hpp"
 #include "workflows/commands/command.hpp"
+#include "workflows/validators.hpp"
 #include "workflows/exit_codes.hpp"
 #include "workflows/optimization.hpp"
+#include "workflows/output_paths.hpp"
 #include "workflows/process.hpp"
 #include "workflows/qcschema.hpp"
 
@@ -173,14 +176,19 @@ std::vector<std::string> parse_cubes(const RunOptions& opt) {
   while (std::getline(ss, item, ',')) {
     item = lower(item);
     if (item.empty()) continue;
-    const bool number = std::all_of(item.begin(), item.end(), ::isdigit);
-    if (item != "density" && item != "esp" && item != "homo" && item != "lumo" && !(number && std::stoi(item) > 0))
-      throw InputError("--cube: '" + item + "' must be density, esp, homo, lumo or a 1-based orbital number");
+    if (item != "density" && item != "esp" && item != "homo" && item != "lumo" && !parse_integer_in(item, 1, 1000000))
+      throw InputError("--cube: " + in_quotes(item) + " must be density, esp, homo, lumo or a 1-based orbital number");
     cubes.push_back(item);
   }
   if (!cubes.empty() && !(opt.cube_spacing > 0 && opt.cube_padding >= 0))
     throw InputError("--cube-spacing must be positive and --cube-padding not negative");
   return cubes;
+}
+
+/// PREFIX.KIND.cube (the prefix defaults to the molecule's name).
+std::string cube_path(const RunOptions& opt, const molecules::Molecule& mol, const std::string& kind) {
+  const std::string prefix = !opt.cube_prefix.empty() ? opt.cube_prefix : mol.name.empty() ? "cagescreen" : mol.name;
+  return prefix + "." + kind + ".cube";
 }
 
 /// Everything `run` checks and resolves before any work: checked in this order, so that the first
@@ -255,6 +263,7 @@ RunPlan plan_run(const RunOptions& opt) {
     if (const std::string why = scf::gradient_unsupported(functional, opt.level.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   plan.settings = scf_settings(opt, functional, plan.mol);
+  scf::check_settings(plan.mol, plan.settings);
   plan.threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(plan.threads);
   plan.settings.threads = plan.threads;
@@ -268,6 +277,14 @@ RunPlan plan_run(const RunOptions& opt) {
       throw InputError("--preopt " + preopt + ": " + why);
   apply_memory_limit(opt, plan);
   plan.cubes = parse_cubes(opt);
+  for (const auto& kind : plan.cubes)
+    if (const auto n = parse_integer(kind); n && *n > plan.basis.nbf)
+      throw InputError("--cube " + kind + ": there are " + std::to_string(plan.basis.nbf) + " orbitals (" +
+                       std::to_string(plan.basis.nbf) + " basis functions)");
+  // Output files: checked now, not after the SCF.
+  check_output_file(opt.json_file, "--json");
+  check_output_file(opt.molden_file, "--molden");
+  for (const auto& kind : plan.cubes) check_output_file(cube_path(opt, plan.mol, kind), "--cube");
   plan.descriptors = descriptors::parse_descriptor_request(opt.descriptors);
   plan.descriptors.surface = plan.descriptors.surface || opt.surface;
   plan.descriptors.surface_settings.spacing = opt.surface_spacing;
@@ -340,8 +357,6 @@ void write_cubes(const RunOptions& opt, const RunPlan& plan, const scf::Wavefunc
                                          opt.cube_padding * units::angstrom_in_bohr);
   c.atoms = wfn.molecule.atoms;
   const auto points = c.grid.points();
-  const std::string& name = plan.mol.name;
-  const std::string prefix = opt.cube_prefix.empty() ? (name.empty() ? "cagescreen" : name) : opt.cube_prefix;
   for (const auto& kind : plan.cubes) {
     c.comment1 = wfn.molecule.name + " " + wfn.level.method() + "/" + wfn.basis.name + ": " + kind + " (cagescreen)";
     if (kind == "density") {
@@ -358,12 +373,14 @@ void write_cubes(const RunOptions& opt, const RunPlan& plan, const scf::Wavefunc
         index = kind == "homo" ? d.frontier.homo_index : d.frontier.lumo_index;
         if (index < 0) throw InputError("--cube " + kind + ": this calculation has no such orbital");
       } else {
-        index = std::stoi(kind) - 1;
+        index = static_cast<int>(*parse_integer(kind)) - 1;
+        if (index >= static_cast<int>(wfn.alpha.energies.size()))
+          throw InputError("--cube " + kind + ": there are only " + std::to_string(wfn.alpha.energies.size()) + " orbitals");
       }
       c.comment2 = std::string("orbital ") + std::to_string(index + 1) + (spin ? " beta" : " alpha") + ", bohr^-3/2";
       c.values = descriptors::orbital_at(wfn, spin, index, points);
     }
-    const auto path = prefix + "." + kind + ".cube";
+    const auto path = cube_path(opt, plan.mol, kind);
     descriptors::write_cube(path, c);
     std::cerr << "cagescreen: wrote " << path << " (" << c.grid.n[0] << " x " << c.grid.n[1] << " x " << c.grid.n[2]
               << " points)\n";
@@ -456,27 +473,30 @@ Command add_run_command(CLI::App& app) {
   run->add_option("input", opt->input, "XYZ or QCSchema JSON file, or a built-in species name")->required();
   add_level_options(*run, opt->level);
   run->add_option("--guess", opt->guess, "sad or core")->capture_default_str();
-  run->add_option("--charge", opt->charge, "total charge (overrides the file)");
-  run->add_option("--multiplicity", opt->multiplicity, "spin multiplicity 2S+1 (overrides the file)");
-  run->add_option("--threads", opt->threads, "OpenMP threads (0: all cores)")->capture_default_str();
+  run->add_option("--charge", opt->charge, "total charge (overrides the file)")->check(integer_in(-1000, 1000));
+  run->add_option("--multiplicity", opt->multiplicity, "spin multiplicity 2S+1 (overrides the file)")->check(integer_in(1, 1000));
+  run->add_option("--threads", opt->threads, "OpenMP threads (0: all cores)")->capture_default_str()->check(integer_in(0, 1024));
   run->add_option("--json", opt->json_file, "write a QCSchema AtomicResult to this file");
   run->add_option("--molden", opt->molden_file, "write the orbitals in Molden format to this file");
   run->add_option("--cube", opt->cube_list, "cube files: density, esp, homo, lumo or orbital numbers, comma-separated");
-  run->add_option("--cube-spacing", opt->cube_spacing, "cube grid spacing, Angstrom")->capture_default_str();
-  run->add_option("--cube-padding", opt->cube_padding, "cube margin beyond the nuclei, Angstrom")->capture_default_str();
+  run->add_option("--cube-spacing", opt->cube_spacing, "cube grid spacing, Angstrom")->capture_default_str()->check(real_in(0.01, 2.0));
+  run->add_option("--cube-padding", opt->cube_padding, "cube margin beyond the nuclei, Angstrom")->capture_default_str()->check(real_in(0.0, 50.0));
   run->add_option("--cube-prefix", opt->cube_prefix, "cube file names: PREFIX.KIND.cube (default: molecule name)");
   run->add_option("--descriptors", opt->descriptors, "all or a list of charges, frontier, dipole, surface, hirshfeld, chelpg")
       ->capture_default_str();
   run->add_flag("--surface", opt->surface, "ESP surface analysis (same as adding surface to --descriptors)");
-  run->add_option("--surface-spacing", opt->surface_spacing, "surface analysis grid spacing, Bohr")->capture_default_str();
+  run->add_option("--surface-spacing", opt->surface_spacing, "surface analysis grid spacing, Bohr")->capture_default_str()->check(real_in(0.05, 1.0));
   run->add_option("--memory", opt->memory_mib, "in-core budget for integrals, then DFT grid values, MiB")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(real_in(0, 16777216));
   run->add_option("--memory-limit", opt->memory_limit_mib,
                   "fail (exit 4) rather than exceed this much resident memory, MiB (0: no limit)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(real_in(0, 16777216));
   run->add_option("--scf-ladder", opt->scf_ladder,
                   "first convergence-ladder stage: 0 DIIS, 1 damping, 2 level shift 0.5, 3 level shift 1.5")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(integer_in(0, 3));
   run->add_flag("--allow-unconverged", opt->allow_unconverged, "exit 0 even if the SCF does not converge");
   run->add_flag("--dry-run", opt->dry_run, "print the resolved settings and stop");
   run->add_flag("--quiet", opt->quiet, "no per-iteration log");

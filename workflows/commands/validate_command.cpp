@@ -4,6 +4,7 @@
 #include "molecules/text.hpp"
 #include "workflows/campaign/validate.hpp"
 #include "workflows/commands/command.hpp"
+#include "workflows/validators.hpp"
 
 namespace cagescreen::workflows {
 
@@ -30,8 +31,9 @@ Command add_validate_command(CLI::App& app) {
   sub->add_option("--method", o.method, "run at this method instead of the set's own (not like for like)");
   sub->add_option("--basis", o.basis, "run with this basis set instead of the set's own");
   sub->add_option("--grid", o.grid, "run on this DFT grid instead of the set's own");
-  sub->add_option("--jobs", o.jobs, "molecules at a time (0: one per core)")->capture_default_str();
+  sub->add_option("--jobs", o.jobs, "molecules at a time (0: one per core)")->capture_default_str()->check(integer_in(0, 1024));
   sub->add_option("--threads-per-job", o.threads_per_job, "OpenMP threads per molecule (0: shared)")
+      ->check(integer_in(0, 1024))
       ->capture_default_str();
   sub->add_option("--output", o.output, "output folder (default: validation/SET)");
   return {sub, [c] { return validate_command(*c); }};
