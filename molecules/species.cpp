@@ -5,6 +5,7 @@
 
 #include "molecules/data_dir.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/generator.hpp"
 #include "molecules/text.hpp"
 #include "molecules/io.hpp"
@@ -48,8 +49,12 @@ Molecule resolve_input(const std::string& input, std::optional<int> charge, std:
     mol = load_species(*s);
   } else if (is_derivative_notation(input)) {
     mol = build_derivative(parse_derivative(input));
+  } else if (std::filesystem::exists(std::filesystem::symlink_status(input, ec)) || input.find('/') != std::string::npos ||
+             input.ends_with(".xyz") || input.ends_with(".json")) {
+    check_regular_file(input);  // names the problem: a directory, a device, a link loop, no such file
+    throw InputError(input + ": cannot read");
   } else {
-    throw InputError((input.size() > 200 ? input.substr(0, 200) + "..." : input) +
+    throw InputError(excerpt(input, 200) +
                      ": no such file, not a built-in species (see `cagescreen species`) and not a cage "
                      "derivative (e.g. o-carborane:9,12-F2, see `cagescreen generate --help`)");
   }
