@@ -56,7 +56,7 @@ void check_level(const LevelOfTheory& l) {
 
 void add_level_options(CLI::App& c, LevelOfTheory& l) {
   c.add_option("--method", l.method, "hf or a functional (cagescreen functionals)")->capture_default_str();
-  c.add_option("--grid", l.grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
+  c.add_option("--grid", l.grid, "DFT grid: coarse, default, fine, ultrafine or R,A (R radial points in 10..500, A a Lebedev size 6..5810 such as 302 or 590), optionally followed by :psi4")->capture_default_str();
   c.add_option("--basis", l.basis, "basis set name or .gbs file")->capture_default_str();
   c.add_option("--shell-type", l.shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
   c.add_option("--reference", l.reference, "auto (rhf for singlets, else uhf), rhf or uhf")->capture_default_str();

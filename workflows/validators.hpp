@@ -2,6 +2,7 @@
 // Checks of command-line values, applied by CLI11 before a command runs: a value must be a whole
 // number or a finite real within the option's range (shown in --help), and never empty.
 #include <CLI/CLI.hpp>
+#include <iomanip>
 #include <sstream>
 #include <string>
 
@@ -23,7 +24,7 @@ inline CLI::Validator integer_in(long long lo, long long hi) {
 /// A finite real number in [lo, hi] (or (lo, hi] when `open_low`).
 inline CLI::Validator real_in(double lo, double hi, bool open_low = false) {
   std::ostringstream r;
-  r << "in " << (open_low ? "(" : "[") << lo << ", " << hi << "]";
+  r << std::setprecision(12) << "in " << (open_low ? "(" : "[") << lo << ", " << hi << "]";
   const std::string range = r.str();
   return CLI::Validator(
       [lo, hi, open_low, range](std::string& s) -> std::string {

@@ -89,7 +89,7 @@ Command add_generate_command(CLI::App& app) {
   sub->add_option("--substituents,-s", c->substituents,
                   "enumerate derivatives with these groups (comma-separated: F,Cl,Br,CH3,CF3,OH,NH2,CN,SH,C6H5)")
       ->delimiter(',');
-  sub->add_option("--count", *count, "groups per derivative when enumerating: N or MIN-MAX")->capture_default_str();
+  sub->add_option("--count", *count, "groups per derivative when enumerating: N or MIN-MAX, each 0..99 (at most the cage's vertices are used)")->capture_default_str();
   sub->add_option("--sites", c->sites, "vertices to substitute: all, boron or carbon")->capture_default_str();
   sub->add_option("--output,-o", c->output, "folder for one XYZ file per derivative");
   sub->add_flag("--cages", c->list_cages, "list the cage templates");

@@ -149,7 +149,7 @@ Command add_optimize_command(CLI::App& app) {
   sub->add_option("--basis", c->basis, "basis set of HF/DFT (cagescreen basis lists them)")->capture_default_str();
   sub->add_option("--shell-type", c->shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
   sub->add_option("--reference", c->reference, "auto, rhf or uhf")->capture_default_str();
-  sub->add_option("--grid", c->grid, "DFT grid: coarse, default, fine, ultrafine or R,A")->capture_default_str();
+  sub->add_option("--grid", c->grid, "DFT grid: coarse, default, fine, ultrafine or R,A (R radial points in 10..500, A a Lebedev size 6..5810 such as 302 or 590), optionally followed by :psi4")->capture_default_str();
   sub->add_option("--preopt", c->preopt, "none or xtb: GFN2-xTB before HF/DFT")->capture_default_str();
   sub->add_option("--charge", c->charge, "total charge (overrides the file)")->check(integer_in(-1000, 1000));
   sub->add_option("--multiplicity", c->multiplicity, "spin multiplicity 2S+1 (overrides the file)")->check(integer_in(1, 1000));
