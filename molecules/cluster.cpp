@@ -11,6 +11,7 @@
 
 #include "molecules/elements.hpp"
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "molecules/io.hpp"
 #include "molecules/symmetry.hpp"
 #include "molecules/text.hpp"
@@ -154,13 +155,12 @@ Vec3 parse_fractional_centre(const std::string& c, const std::string& where) {
   std::string part;
   int k = 0;
   while (std::getline(in, part, ',')) {
-    char* end = nullptr;
-    const double v = std::strtod(part.c_str(), &end);
-    if (k > 2 || part.empty() || *end != '\0' || !std::isfinite(v))
-      throw InputError(where + ": centre '" + c + "' is not three fractional coordinates x,y,z");
-    cf[k++] = v;
+    const auto v = parse_real(part);
+    if (k > 2 || !v || std::abs(*v) > 1e6)
+      throw InputError(where + ": centre " + in_quotes(c) + " is not three fractional coordinates x,y,z");
+    cf[k++] = *v;
   }
-  if (k != 3) throw InputError(where + ": centre '" + c + "' is not three fractional coordinates x,y,z");
+  if (k != 3) throw InputError(where + ": centre " + in_quotes(c) + " is not three fractional coordinates x,y,z");
   for (auto& x : cf) x -= std::floor(x);  // the same point in the home cell
   return cf;
 }
@@ -189,7 +189,7 @@ Centre find_centre(const Crystal& crystal, const SymmetryReport& sym, const std:
       if (is_metal(sites[k].Z)) centre.site = static_cast<int>(k);
     if (centre.site < 0) centre.site = 0;
   } else if (std::all_of(c.begin(), c.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
-    const long n = c.size() > 6 ? 0 : std::stol(c);
+    const long n = static_cast<long>(parse_integer_in(c, 0, 1000000).value_or(0));
     if (n < 1 || n > static_cast<long>(sites.size()))
       throw InputError(where + ": centre atom " + c + " is not in 1.." + std::to_string(sites.size()));
     centre.site = static_cast<int>(n - 1);

@@ -403,7 +403,7 @@ Derivative parse_derivative(const std::string& text) {
   auto locant = [&](const std::string& t) {
     if (t.empty() || t.size() > 3 || !std::all_of(t.begin(), t.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
       fail(in_quotes(t) + " is not a vertex number");
-    const int v = std::stoi(t);
+    const int v = static_cast<int>(*parse_integer(t));
     if (v < 1 || v > c->size())
       fail("vertex " + t + " does not exist (" + c->name + " has vertices 1-" + std::to_string(c->size()) + ")");
     return v;
@@ -438,7 +438,7 @@ Derivative parse_derivative(const std::string& text) {
       if (!n.empty()) {
         if (n.size() > 2 || !std::all_of(n.begin(), n.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
           fail("bad count " + in_quotes(n) + " in " + in_quotes(g));
-        count = std::stoi(n);
+        count = static_cast<int>(*parse_integer(n));
       }
     } else if (find_substituent(g)) {
       name = g;
@@ -447,7 +447,7 @@ Derivative parse_derivative(const std::string& text) {
       while (k > 0 && std::isdigit(static_cast<unsigned char>(g[k - 1]))) --k;
       name = g.substr(0, k);
       if (g.size() - k > 2) fail("bad count " + in_quotes(g.substr(k)) + " in " + in_quotes(g));
-      if (k < g.size()) count = std::stoi(g.substr(k));
+      if (k < g.size()) count = static_cast<int>(*parse_integer(g.substr(k)));
     }
     const auto sub = find_substituent(name);
     if (!sub) {
@@ -568,7 +568,7 @@ std::optional<std::pair<int, int>> parse_count_range(const std::string& text) {
   auto number = [](const std::string& t) -> std::optional<int> {
     if (t.empty() || t.size() > 2 || !std::all_of(t.begin(), t.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
       return std::nullopt;
-    return std::stoi(t);
+    return static_cast<int>(*parse_integer(t));
   };
   const auto dash = text.find('-');
   const auto lo = number(text.substr(0, dash));

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "molecules/error.hpp"
+#include "molecules/parse.hpp"
 #include "scf/detail/shells.hpp"
 #include "molecules/text.hpp"
 #include "scf/tolerances.hpp"
@@ -228,10 +229,10 @@ Functional Functional::from_name(const std::string& text) {
     const std::string id_text = text.substr(6);
     int id = -1;
     if (!id_text.empty() && std::all_of(id_text.begin(), id_text.end(), ::isdigit))
-      id = std::atoi(id_text.c_str());
+      id = static_cast<int>(parse_integer_in(id_text, 1, 100000).value_or(-1));
     else
       id = xc_functional_get_number(id_text.c_str());
-    if (id <= 0) throw InputError("unknown libxc functional '" + id_text + "'");
+    if (id <= 0) throw InputError("unknown libxc functional " + in_quotes(id_text));
     f.components = {{id, 1.0}};
     found = true;
   }
