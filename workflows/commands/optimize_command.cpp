@@ -104,7 +104,7 @@ int optimize_command(const OptimizeCommand& command) {
     if (const std::string why = scf::gradient_basis_unsupported(scf::build_basis(mol, command.basis, shell_type));
         !why.empty())
       throw InputError("--basis: " + why);
-    scf::check_reference(mol, st.reference);
+    scf::check_settings(mol, st);  // the same checks as `run` before any work
     if (preopt->xtb) {
       std::cerr << "   pre-optimisation: GFN2-xTB (libxtb " << scf::xtb_version() << "), normal criteria\n";
       scf::OptimizerSettings pre;
