@@ -286,7 +286,7 @@ std::string join_locants(const std::vector<int>& l) {
 std::vector<std::pair<std::string, std::vector<int>>> by_substituent(const Derivative& d) {
   std::vector<std::pair<std::string, std::vector<int>>> out;
   for (const auto& [v, s] : d.groups) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s; });
+    auto it = std::find_if(out.begin(), out.end(), [&sub = s](const auto& e) { return e.first == sub; });
     if (it == out.end())
       out.push_back({s, {v}});
     else

@@ -67,11 +67,8 @@ bool is_qm9_file(const fs::path& file) {
 /// One QM9 file: atom count, the property line ("gdb N" and 15 numbers), one line per atom
 /// (element, x, y, z in Angstrom, Mulliken charge), and in the original files three more lines
 /// (frequencies, SMILES, InChI) that are ignored. Numbers may use Mathematica's 1.2*^-6.
-ReferenceEntry read_qm9_file(const fs::path& file) {
+ReferenceEntry read_qm9(std::istream& in, const fs::path& file) {
   const std::string name = file.string();
-  const std::string text = read_text_file(name);
-  check_no_control_characters(text, name);
-  std::istringstream in(text);
   auto fields = [](const std::string& line) {
     std::istringstream ss(line);
     std::vector<std::string> f;
@@ -133,6 +130,10 @@ ReferenceEntry read_qm9_file(const fs::path& file) {
   return e;
 }
 
+ReferenceEntry read_qm9_file(const fs::path& file) {
+  return parse_qm9_entry(read_text_file(file.string()), file);
+}
+
 std::vector<ReferenceEntry> read_qm9_folder(const fs::path& folder) {
   std::vector<fs::path> files;
   for (const auto& d : fs::directory_iterator(folder))
@@ -179,9 +180,9 @@ void read_level_keys(const Reader& r, const toml::table& t, const std::string& p
   r.checked(t, "scf_type", prefix, [&] { scf::parse_scf_type(level.scf_type); });
 }
 
-ReferenceSet read_reference_toml(const fs::path& folder) {
-  const fs::path file = folder / "reference.toml";
-  const toml::table root = parse_toml(read_text_file(file.string()), file);
+/// reference.toml's text; `folder` holds the QM9 files of layout "qm9" and anchors relative `file` entries.
+ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, const fs::path& folder) {
+  const toml::table root = parse_toml(text, file);
   const Reader r(file);
   r.check_keys(root, "", {"set", "tolerances", "scan", "entries"});
   ReferenceSet s;
@@ -317,7 +318,10 @@ ReferenceSet load_reference_set(const std::string& name_or_folder) {
       throw InputError("'" + name_or_folder + "' is neither a folder nor a shipped reference set (" + names + ")");
     }
   }
-  if (fs::exists(folder / "reference.toml")) return read_reference_toml(folder);
+  if (fs::exists(folder / "reference.toml")) {
+    const fs::path file = folder / "reference.toml";
+    return read_reference_toml(read_text_file(file.string()), file, folder);
+  }
   // No reference.toml: a folder of QM9 files implies the QM9 level of theory.
   bool qm9 = false;
   for (const auto& d : fs::directory_iterator(folder))
@@ -337,6 +341,16 @@ ReferenceSet load_reference_set(const std::string& name_or_folder) {
   s.tolerances = qm9_tolerances();
   s.entries = read_qm9_folder(folder);
   return s;
+}
+
+ReferenceSet parse_reference_toml(const std::string& text, const fs::path& file) {
+  return read_reference_toml(text, file, file.parent_path());
+}
+
+ReferenceEntry parse_qm9_entry(const std::string& text, const fs::path& file) {
+  check_no_control_characters(text, file.string());
+  std::istringstream in(text);
+  return read_qm9(in, file);
 }
 
 namespace {

@@ -43,6 +43,14 @@ struct ReferenceSet {
 /// file and line for malformed files.
 ReferenceSet load_reference_set(const std::string& name_or_folder);
 
+/// Parses a reference.toml given as text (load_reference_set reads the file and calls this): `file`
+/// names it in messages, and its folder anchors relative `file` entries and holds the QM9 files of
+/// layout "qm9". Throws InputError like load_reference_set.
+ReferenceSet parse_reference_toml(const std::string& text, const std::filesystem::path& file);
+
+/// Parses one QM9-format file given as text (`file` names it in messages; its stem is the label).
+ReferenceEntry parse_qm9_entry(const std::string& text, const std::filesystem::path& file);
+
 /// Options of `cagescreen validate`.
 struct ValidateOptions {
   std::string method, basis, grid;  ///< overrides of the set's level (empty: the set's)
