@@ -312,6 +312,9 @@ CifBlock first_block(const std::string& text, const std::string& source) {
       std::vector<std::string> tags;
       while (i < tok.size() && !tok[i].quoted && tok[i].text[0] == '_') tags.push_back(lower(tok[i++].text));
       if (tags.empty()) throw InputError(located(source, t.line, "loop_ without tags"));
+      for (size_t k = 0; k < tags.size(); ++k)
+        if (std::find(tags.begin(), tags.begin() + k, tags[k]) != tags.begin() + k)
+          throw InputError(located(source, t.line, "loop_ lists the tag " + in_quotes(tags[k]) + " twice"));
       std::vector<CifValue> values;
       while (i < tok.size() && !(!tok[i].quoted && (tok[i].text[0] == '_' || is_keyword(tok[i], "loop_") ||
                                                    is_keyword(tok[i], "data_")))) {
@@ -688,7 +691,13 @@ void check_crystal_distances(const Crystal& crystal, double min_distance_angstro
   for (int i = 0; i < 3; ++i) {
     const Vec3 x = cross(crystal.cell[(i + 1) % 3], crystal.cell[(i + 2) % 3]);
     const double spacing = crystal.volume() / std::sqrt(dot(x, x));
-    nm[i] = std::max(1, static_cast<int>(std::ceil(dmin / spacing + 0.5)));
+    const double n = std::ceil(dmin / spacing + 0.5);  // (double first: a thin cell overflows int)
+    // More images than this: a cell too thin or skewed to be a crystal cagescreen can cut.
+    if (!(n <= 10))
+      throw InputError(located(crystal.source, 0, "the cell's lattice planes along axis " + std::to_string(i + 1) +
+                                                      " are closer than 0.05 Angstrom: the cell is too thin or skewed "
+                                                      "(reduce it, e.g. to its Niggli cell)"));
+    nm[i] = std::max(1, static_cast<int>(n));
   }
   for (size_t i = 0; i < s.size(); ++i)
     for (size_t j = 0; j <= i; ++j)

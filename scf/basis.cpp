@@ -164,18 +164,20 @@ BasisFile parse_gbs(const std::string& text, const std::string& source) {
       while (j < lines.size() && split_ws(lines[j]).empty()) ++j;
       if (j < lines.size() && lower(split_ws(lines[j])[0]).ends_with("-ecp")) {
         const auto h = split_ws(lines[j]);
-        double lmax = 0, ncore = 0;
-        if (h.size() != 3 || !parse_real(h[1], lmax) || !parse_real(h[2], ncore) || lmax < 0 || lmax > 10)
-          fail(j, "expected an ECP header 'SYM-ECP LMAX NCORE', got " + in_quotes(lines[j]));
-        for (int b = 0; b <= static_cast<int>(lmax); ++b) {
+        const auto lmax = h.size() == 3 ? parse_integer_in(h[1], 0, 10) : std::nullopt;
+        const auto ncore = h.size() == 3 ? parse_integer_in(h[2], 0, Z) : std::nullopt;
+        if (!lmax || !ncore)
+          fail(j, "expected an ECP header 'SYM-ECP LMAX NCORE' (LMAX 0..10, NCORE 0..Z), got " + in_quotes(lines[j]));
+        for (long long b = 0; b <= *lmax; ++b) {
           ++j;  // title line
-          double n = 0;
-          if (j + 1 >= lines.size() || split_ws(lines[j + 1]).size() != 1 || !parse_real(split_ws(lines[j + 1])[0], n) || n < 0)
-            fail(std::min(j + 1, lines.size() - 1), "malformed ECP block for " + sym);
-          j += 1 + static_cast<size_t>(n);
+          const auto count = j + 1 < lines.size() && split_ws(lines[j + 1]).size() == 1
+                                 ? parse_integer_in(split_ws(lines[j + 1])[0], 0, 1000)
+                                 : std::nullopt;
+          if (!count) fail(std::min(j + 1, lines.size() - 1), "malformed ECP block for " + sym);
+          j += 1 + static_cast<size_t>(*count);
           if (j >= lines.size()) fail(lines.size() - 1, "the file ends inside the ECP of " + sym);
         }
-        file.ecp_electrons[Z] = static_cast<int>(ncore);
+        file.ecp_electrons[Z] = static_cast<int>(*ncore);
         i = j;
         continue;
       }

@@ -154,11 +154,15 @@ struct DensityFittedJK::Impl {
         auto& engine = engines[omp_get_thread_num()];
         const auto& buf = engine.results();
         const int np = dfbs[p].size(), op = aux.offsets[p];
+        // The bra's pair data too: libint2 expects both pairs or none (it asserts so in builds
+        // with assertions, e.g. the sanitizer build).
+        libint2::ShellPair bra;
+        bra.init(dfbs[p], unit, ln_prec);
         for (std::size_t k = 0; k < pairs.size(); ++k) {
           const auto [s1, s2] = pairs[k];
           const double* ints = nullptr;
           if (!kets[k].primpairs.empty()) {
-            engine.compute2<Operator::coulomb, BraKet::xs_xx, 0>(dfbs[p], unit, obs[s1], obs[s2], nullptr, &kets[k]);
+            engine.compute2<Operator::coulomb, BraKet::xs_xx, 0>(dfbs[p], unit, obs[s1], obs[s2], &bra, &kets[k]);
             ints = buf[0];
           }
           const int n1 = obs[s1].size(), n2 = obs[s2].size();
