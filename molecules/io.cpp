@@ -201,7 +201,7 @@ Molecule parse_qcschema_molecule(const std::string& text, const std::string& sou
     }
     if (j.contains("name")) {
       mol.name = j["name"].get<std::string>();
-      if (find_control_character(mol.name) != std::string::npos || mol.name.find_first_of("\r\n") != std::string::npos)
+      if (!is_one_line_text(mol.name))
         throw InputError(located(source, 0, "name " + in_quotes(mol.name) + " has a control character"));
     }
     if (j.contains("extras") && j["extras"].is_object() && j["extras"].contains("nuclear_charges")) {

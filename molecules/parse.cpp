@@ -87,6 +87,10 @@ std::size_t find_control_character(std::string_view text) {
   return std::string_view::npos;
 }
 
+bool is_one_line_text(std::string_view text) {
+  return find_control_character(text) == std::string_view::npos && text.find_first_of("\r\n") == std::string_view::npos;
+}
+
 void check_no_control_characters(std::string_view text, const std::string& source) {
   const size_t at = find_control_character(text);
   if (at == std::string_view::npos) return;

@@ -26,6 +26,10 @@ std::optional<long long> parse_integer_in(std::string_view text, long long lo, l
 /// line feed and carriage return), or std::string_view::npos.
 std::size_t find_control_character(std::string_view text);
 
+/// True when `text` has no control character and no line break: what names, labels, option
+/// values and paths may hold.
+bool is_one_line_text(std::string_view text);
+
 /// Throws InputError "SOURCE:LINE: control character 0xNN in the line" for the first control
 /// character (see find_control_character) in `text`, counting lines from 1.
 void check_no_control_characters(std::string_view text, const std::string& source);

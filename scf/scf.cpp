@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "molecules/error.hpp"
@@ -306,28 +307,53 @@ void check_reference(const molecules::Molecule& mol, Reference reference) {
                      " unpaired electrons: use --reference uhf (uks)");
 }
 
+void check_convergence(double e_convergence, double d_convergence, int max_iterations) {
+  using namespace limits;
+  std::ostringstream m;
+  // (negated comparisons: NaN fails them)
+  if (!(e_convergence >= e_convergence_min && e_convergence <= e_convergence_max))
+    m << "e_convergence must be between " << e_convergence_min << " and " << e_convergence_max << " Eh";
+  else if (!(d_convergence >= d_convergence_min && d_convergence <= d_convergence_max))
+    m << "d_convergence must be between " << d_convergence_min << " and " << d_convergence_max;
+  else if (max_iterations < max_iterations_min || max_iterations > max_iterations_max)
+    m << "max_iterations must be between " << max_iterations_min << " and " << max_iterations_max;
+  if (!m.str().empty()) throw InputError(m.str());
+}
+
 namespace {
 
-}  // namespace
-
-void check_settings(const molecules::Molecule& mol, const ScfSettings& settings) {
+/// The checks of check_settings that cost nothing; run_scf repeats them.
+void check_cheap_settings(const molecules::Molecule& mol, const ScfSettings& settings) {
   check_reference(mol, settings.reference);
-  // (negated comparisons: NaN fails them)
-  if (!(settings.e_convergence >= 1e-14 && settings.e_convergence <= 1e-2))
-    throw InputError("e_convergence must be between 1e-14 and 1e-2 Eh");
-  if (!(settings.d_convergence >= 1e-12 && settings.d_convergence <= 1e-1))
-    throw InputError("d_convergence must be between 1e-12 and 0.1");
-  if (settings.max_iterations < 1 || settings.max_iterations > 10000)
-    throw InputError("max_iterations must be between 1 and 10000");
+  check_convergence(settings.e_convergence, settings.d_convergence, settings.max_iterations);
   if (settings.ladder_start < 0 || settings.ladder_start >= ladder_stages)
     throw InputError("ladder_start = " + std::to_string(settings.ladder_start) + " must be in [0, " +
                      std::to_string(ladder_stages - 1) + "]");
   if (settings.diis_vectors < 2 || settings.diis_vectors > 20)
     throw InputError("diis_vectors = " + std::to_string(settings.diis_vectors) + " must be in [2, 20]");
   molecules::check_charge_multiplicity(mol, mol.name.empty() ? "molecule" : mol.name);
-  if (settings.scf_type == ScfType::DF || (settings.scf_type == ScfType::Auto && !settings.functional.is_hf()))
+}
+
+/// Density fitting is asked for, or is the default for DFT (make_jk may still fall back to
+/// four-index integrals when the fitted tensor does not fit the memory budget).
+bool wants_fitting(const ScfSettings& settings) {
+  return settings.scf_type != ScfType::Conventional && (settings.scf_type == ScfType::DF || !settings.functional.is_hf());
+}
+
+/// def2-universal-jkfit for pure functionals too: with def2-universal-jfit the RI-J error was
+/// 3.3e-5 Eh per atom on 8 waters (PBE/def2-SVP), with jkfit 8.5e-6 (o-carborane 1.3e-5 / 6.2e-6).
+std::string fitting_basis_name(const ScfSettings& settings) {
+  return settings.fitting_basis.empty() ? "def2-universal-jkfit" : settings.fitting_basis;
+}
+
+}  // namespace
+
+void check_settings(const molecules::Molecule& mol, const ScfSettings& settings) {
+  check_cheap_settings(mol, settings);
+  // make_jk builds the fitting basis again when the SCF starts: this is the early check.
+  if (wants_fitting(settings))
     try {
-      build_fitting_basis(mol, settings.fitting_basis.empty() ? "def2-universal-jkfit" : settings.fitting_basis);
+      build_fitting_basis(mol, fitting_basis_name(settings));
     } catch (const InputError& e) {
       throw InputError(std::string("fitting basis: ") + e.what());
     }
@@ -347,11 +373,8 @@ struct FockBuilders {
 /// four-index integrals. Records the integral mode in wfn.level.
 std::unique_ptr<JKBuilder> make_jk(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
                                    const JKSettings& js, Wavefunction& wfn) {
-  if (settings.scf_type != ScfType::Conventional && (settings.scf_type == ScfType::DF || !settings.functional.is_hf())) {
-    // def2-universal-jkfit for pure functionals too: with def2-universal-jfit the RI-J error was
-    // 3.3e-5 Eh per atom on 8 waters (PBE/def2-SVP), with jkfit 8.5e-6 (o-carborane 1.3e-5 / 6.2e-6).
-    const std::string fit = settings.fitting_basis.empty() ? "def2-universal-jkfit" : settings.fitting_basis;
-    const BasisSet aux = build_fitting_basis(mol, fit);
+  if (wants_fitting(settings)) {
+    const BasisSet aux = build_fitting_basis(mol, fitting_basis_name(settings));
     const std::size_t need = DensityFittedJK::bytes_needed(basis, aux);
     if (need <= js.memory_bytes) {
       auto df = std::make_unique<DensityFittedJK>(basis, aux, settings.threads);
@@ -661,7 +684,7 @@ class ScfIterations {
 
 Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings) {
   const auto t_start = Clock::now();
-  check_settings(mol, settings);
+  check_cheap_settings(mol, settings);
   Wavefunction wfn;
   wfn.level.functional = settings.functional;
   wfn.level.basis = basis.name;

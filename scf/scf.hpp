@@ -69,11 +69,15 @@ void check_reference(const molecules::Molecule& mol, Reference reference);
 
 /// Runs RHF or UHF. Never throws for non-convergence: check result.convergence.converged.
 /// Throws InputError for impossible settings (e.g. RHF with an open shell).
+/// Throws InputError unless the thresholds and the iteration limit are within scf::limits
+/// (finite: NaN and infinities fail).
+void check_convergence(double e_convergence, double d_convergence, int max_iterations);
+
 /// Everything run_scf checks before any work: the reference against the spin, charge and
-/// multiplicity, convergence thresholds (finite, 1e-14..1e-2 Eh and 1e-12..0.1), iteration limit
-/// (1..10000), ladder and DIIS settings, and, when the SCF will be density-fitted, that the
-/// fitting basis exists and covers every element. Throws InputError. `run`, `optimize` and
-/// `--dry-run` call it before a pre-optimisation.
+/// multiplicity, check_convergence, ladder and DIIS settings; and, when the SCF will be
+/// density-fitted, that the fitting basis exists and covers every element (run_scf leaves that to
+/// the fitting itself). Throws InputError. `run`, `optimize` and `--dry-run` call it before a
+/// pre-optimisation.
 void check_settings(const molecules::Molecule& mol, const ScfSettings& settings);
 
 Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings);

@@ -18,6 +18,15 @@ inline constexpr const char* basis = "6-31g*";
 inline constexpr const char* grid = "default";  ///< DFT grid level (scf::parse_grid)
 }  // namespace defaults
 
+/// Ranges of the convergence settings accepted everywhere (scf::check_convergence, the command
+/// line, the manifest): beyond them an SCF either cannot converge in double precision or stops
+/// before it means anything.
+namespace limits {
+inline constexpr double e_convergence_min = 1e-14, e_convergence_max = 1e-2;  ///< Eh
+inline constexpr double d_convergence_min = 1e-12, d_convergence_max = 1e-1;
+inline constexpr int max_iterations_min = 1, max_iterations_max = 10000;
+}  // namespace limits
+
 namespace tolerance {
 /// Schwarz bound below which a shell quartet is skipped (psi4 INTS_TOLERANCE 1e-12).
 inline constexpr double schwarz = 1e-12;

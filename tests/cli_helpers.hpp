@@ -27,6 +27,17 @@ inline Result cli(const std::string& args) {
   return r;
 }
 
+/// Runs `cagescreen ARGS`, expects exit code `code` and `message` in the error line; returns
+/// the output.
+inline Result expect_error(const std::string& args, int code, const std::string& message) {
+  const auto r = cli(args);
+  INFO("cagescreen " << args << "\n" << r.output);
+  CHECK(r.code == code);
+  CHECK(r.output.find(message) != std::string::npos);
+  CHECK(r.output.find("cagescreen: error: ") != std::string::npos);
+  return r;
+}
+
 /// An empty folder CAGESCREEN_TEST_TMP/name (removed first if it exists).
 inline std::filesystem::path scratch(const std::string& name) {
   const std::filesystem::path dir = std::filesystem::path(CAGESCREEN_TEST_TMP) / name;

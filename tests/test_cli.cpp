@@ -17,19 +17,6 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-
-/// Runs `cagescreen run FILE ARGS`, expects exit code `code` and `message` in the error line.
-void expect_error(const std::string& args, int code, const std::string& message) {
-  const auto r = cli(args);
-  INFO("cagescreen " << args << "\n" << r.output);
-  CHECK(r.code == code);
-  CHECK(r.output.find(message) != std::string::npos);
-  CHECK(r.output.find("cagescreen: error: ") != std::string::npos);
-}
-
-}  // namespace
-
 TEST_SUITE("cli") {
   TEST_CASE("help and version succeed; no arguments fails") {
     CHECK(cli("--help").code == 0);

@@ -22,11 +22,8 @@ namespace {
 
 /// `cagescreen ARGS` exits 2 with `message` on its one error line, and prints no library text.
 void expect_refused(const std::string& args, const std::string& message) {
-  const auto r = cli(args);
+  const auto r = expect_error(args, 2, message);
   INFO("cagescreen " << args << "\n" << r.output);
-  CHECK(r.code == 2);
-  CHECK(r.output.find("cagescreen: error: ") != std::string::npos);
-  CHECK(r.output.find(message) != std::string::npos);
   for (const char* leak : {"exception", "filesystem error", "internal error", "what()", "stoi", "stod"})
     CHECK(r.output.find(leak) == std::string::npos);
   CHECK(r.output.size() < 2000);

@@ -47,11 +47,7 @@ void check_level(const LevelOfTheory& l) {
   if (preopt->scf)
     if (const std::string why = scf::gradient_unsupported(functional, l.method); !why.empty())
       throw InputError("optimize " + l.optimize + ": " + why);
-  if (l.max_iterations < 1 || l.max_iterations > 10000) throw InputError("max_iterations must be between 1 and 10000");
-  if (!(l.e_convergence >= 1e-14 && l.e_convergence <= 1e-2))
-    throw InputError("e_convergence must be between 1e-14 and 1e-2 Eh");
-  if (!(l.d_convergence >= 1e-12 && l.d_convergence <= 1e-1))
-    throw InputError("d_convergence must be between 1e-12 and 0.1");
+  scf::check_convergence(l.e_convergence, l.d_convergence, l.max_iterations);
 }
 
 void add_level_options(CLI::App& c, LevelOfTheory& l) {
@@ -60,9 +56,9 @@ void add_level_options(CLI::App& c, LevelOfTheory& l) {
   c.add_option("--basis", l.basis, "basis set name or .gbs file")->capture_default_str();
   c.add_option("--shell-type", l.shell_type, "auto, spherical, cartesian or 6d7f")->capture_default_str();
   c.add_option("--reference", l.reference, "auto (rhf for singlets, else uhf), rhf or uhf")->capture_default_str();
-  c.add_option("--e-convergence", l.e_convergence, "energy change threshold, Eh")->capture_default_str()->check(real_in(1e-14, 1e-2));
-  c.add_option("--d-convergence", l.d_convergence, "RMS orbital gradient threshold")->capture_default_str()->check(real_in(1e-12, 1e-1));
-  c.add_option("--max-iterations", l.max_iterations, "SCF iteration limit")->capture_default_str()->check(integer_in(1, 10000));
+  c.add_option("--e-convergence", l.e_convergence, "energy change threshold, Eh")->capture_default_str()->check(real_in(scf::limits::e_convergence_min, scf::limits::e_convergence_max));
+  c.add_option("--d-convergence", l.d_convergence, "RMS orbital gradient threshold")->capture_default_str()->check(real_in(scf::limits::d_convergence_min, scf::limits::d_convergence_max));
+  c.add_option("--max-iterations", l.max_iterations, "SCF iteration limit")->capture_default_str()->check(integer_in(scf::limits::max_iterations_min, scf::limits::max_iterations_max));
   c.add_option("--scf-type", l.scf_type,
                "auto (df for DFT, conv for HF), df (density fitting) or conv (four-index integrals)")
       ->capture_default_str();

@@ -38,7 +38,7 @@ void check_writable_folder(const fs::path& dir, const std::string& option, const
 
 void check_output_file(const std::string& path, const std::string& option) {
   if (path.empty()) return;
-  if (find_control_character(path) != std::string::npos) refuse(option, path, "the name has a control character");
+  if (!is_one_line_text(path)) refuse(option, path, "the name has a control character");
   const fs::path p(path);
   const auto st = status_of(p, option);
   if (fs::is_directory(st)) refuse(option, path, "is a folder, not a file");
@@ -52,7 +52,7 @@ void check_output_file(const std::string& path, const std::string& option) {
 
 void check_output_folder(const std::string& path, const std::string& option) {
   if (path.empty()) return;
-  if (find_control_character(path) != std::string::npos) refuse(option, path, "the name has a control character");
+  if (!is_one_line_text(path)) refuse(option, path, "the name has a control character");
   fs::path p = fs::absolute(fs::path(path));
   const auto st = status_of(p, option);
   if (fs::exists(st)) {

@@ -40,7 +40,7 @@ inline CLI::Validator plain_text() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
         if (s.empty()) return "an empty value is not allowed";
-        if (find_control_character(s) != std::string::npos || s.find_first_of("\r\n") != std::string::npos)
+        if (!is_one_line_text(s))
           return in_quotes(s) + " has a control character";
         return {};
       },

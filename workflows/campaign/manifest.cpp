@@ -51,9 +51,10 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
         if (const std::string why = scf::gradient_unsupported(scf::Functional::from_name(level.method)); !why.empty()) throw InputError(why);
       });
   }
-  if (auto v = r.integer(t, "max_iterations", p, 1, 10000)) level.max_iterations = *v;
-  if (auto v = r.number(t, "e_convergence", p, 1e-14, 1e-2)) level.e_convergence = *v;
-  if (auto v = r.number(t, "d_convergence", p, 1e-12, 1e-1)) level.d_convergence = *v;
+  using namespace scf::limits;
+  if (auto v = r.integer(t, "max_iterations", p, max_iterations_min, max_iterations_max)) level.max_iterations = *v;
+  if (auto v = r.number(t, "e_convergence", p, e_convergence_min, e_convergence_max)) level.e_convergence = *v;
+  if (auto v = r.number(t, "d_convergence", p, d_convergence_min, d_convergence_max)) level.d_convergence = *v;
   r.checked(t, "method", p, [&] { scf::Functional::from_name(level.method); });
   r.checked(t, "grid", p, [&] { scf::parse_grid(level.grid); });
   r.checked(t, "shell_type", p, [&] { scf::parse_shell_type(level.shell_type); });
@@ -61,16 +62,7 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   r.checked(t, "reference", p, [&] {
     if (level.reference != "auto") scf::parse_reference(level.reference);
   });
-  r.checked(t, "basis", p, [&] {
-    const auto names = scf::available_basis_sets();
-    if (std::find(names.begin(), names.end(), level.basis) == names.end() && !fs::exists(level.basis))
-      throw InputError("unknown basis set '" + level.basis + "' (cagescreen basis lists them)");
-  });
-  try {
-    check_level(level);  // what the keys above do not cover alone (e.g. optimize = "dft" with a method's gradients)
-  } catch (const InputError& e) {
-    r.fail(&t, std::string("[level]: ") + e.what());
-  }
+  r.checked(t, "basis", p, [&] { scf::resolve_basis_path(level.basis); });  // as `run` resolves it
 }
 
 void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {
@@ -193,7 +185,7 @@ void read_cluster_series(const Reader& r, const toml::table& t, const fs::path& 
   const std::string series = r.string(t, "label", p).value_or(crystal.name);
   const auto memory = r.number(t, "memory_mib", p, 1, 1 << 24);
   const auto minutes = r.number(t, "time_minutes", p, 0.001, 1e6);
-  const auto iterations = r.integer(t, "max_iterations", p, 1, 10000);
+  const auto iterations = r.integer(t, "max_iterations", p, scf::limits::max_iterations_min, scf::limits::max_iterations_max);
   std::vector<double> sorted = *radii;
   std::sort(sorted.begin(), sorted.end());
   for (double radius : sorted) {
@@ -254,7 +246,7 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
     const auto mult = r.integer(*t, "multiplicity", p, 1, 20);
     const auto memory = r.number(*t, "memory_mib", p, 1, 1 << 24);
     const auto minutes = r.number(*t, "time_minutes", p, 0.001, 1e6);
-    const auto iterations = r.integer(*t, "max_iterations", p, 1, 10000);
+    const auto iterations = r.integer(*t, "max_iterations", p, scf::limits::max_iterations_min, scf::limits::max_iterations_max);
 
     std::vector<std::pair<std::string, std::string>> inputs;  // (label, input for resolve_input)
     std::string kind;

@@ -155,7 +155,7 @@ class Reader {
   /// A string node's text, refused when it holds a control character (TOML's \u0000 escapes).
   std::string text_of(const toml::node& n, std::string_view key, const std::string& prefix) const {
     std::string v = n.as_string()->get();
-    if (find_control_character(v) != std::string::npos || v.find_first_of("\r\n") != std::string::npos)
+    if (!is_one_line_text(v))
       fail(&n, "'" + prefix + std::string(key) + "' = " + in_quotes(v) + " has a control character or line break");
     return v;
   }

@@ -40,6 +40,19 @@ bool known_quantity(const std::string& q) {
   return find_scalar(q) || q == "mulliken_charges" || q.rfind("distance_angstrom:", 0) == 0;
 }
 
+/// The 1-based atoms I, J of a quantity "distance_angstrom:I-J" with atoms 1..n (empty when it
+/// is not one, or names an atom twice or one beyond n).
+std::optional<std::pair<int, int>> distance_atoms(const std::string& q, int n) {
+  const std::string prefix = "distance_angstrom:";
+  if (q.rfind(prefix, 0) != 0) return std::nullopt;
+  const std::string pair = q.substr(prefix.size());
+  const auto dash = pair.find('-');
+  const auto i = parse_integer_in(pair.substr(0, dash), 1, n);
+  const auto j = dash == std::string::npos ? std::nullopt : parse_integer_in(pair.substr(dash + 1), 1, n);
+  if (!i || !j || *i == *j) return std::nullopt;
+  return std::pair{static_cast<int>(*i), static_cast<int>(*j)};
+}
+
 std::string unit_of(const std::string& q) {
   if (const auto* s = find_scalar(q)) return s->unit;
   if (q == "mulliken_charges") return "e";
@@ -291,11 +304,7 @@ ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, 
       if (!v.is_number()) throw InputError(located(file.string(), line, "'" + q + "' must be a number"));
       if (q.rfind("distance_angstrom:", 0) == 0) {
         const int n = static_cast<int>(e.candidate.molecule.atoms.size());
-        const std::string pair = q.substr(18);
-        const auto dash = pair.find('-');
-        const auto i = parse_integer_in(pair.substr(0, dash), 1, n);
-        const auto j = dash == std::string::npos ? std::nullopt : parse_integer_in(pair.substr(dash + 1), 1, n);
-        if (!i || !j || *i == *j)
+        if (!distance_atoms(q, n))
           throw InputError(located(file.string(), line, "'" + q + "': use distance_angstrom:I-J with atom numbers 1.." + std::to_string(n)));
       }
       e.values[q] = r.real_of(v, q, "entries.values.");
@@ -397,10 +406,10 @@ int scalar_column(const std::string& name) {
 /// The computed value of a quantity from a finished row (empty if it does not hold it).
 std::optional<double> computed_value(const ResultRow& row, const json& result, const std::string& q) {
   if (const int c = scalar_column(q); c >= 0) return row.scalars[c];
-  if (q.rfind("distance_angstrom:", 0) == 0) {
-    int i = 0, j = 0;
-    std::sscanf(q.c_str() + 18, "%d-%d", &i, &j);
-    const auto& g = result.at("molecule").at("geometry");
+  if (q.rfind("distance_angstrom:", 0) != 0) return std::nullopt;
+  const auto& g = result.at("molecule").at("geometry");
+  if (const auto atoms = distance_atoms(q, static_cast<int>(g.size() / 3))) {  // checked when the set was read
+    const auto [i, j] = *atoms;
     double d2 = 0;
     for (int k = 0; k < 3; ++k) {
       const double d = g.at(3 * (i - 1) + k).get<double>() - g.at(3 * (j - 1) + k).get<double>();

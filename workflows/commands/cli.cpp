@@ -50,13 +50,13 @@ int main_cli(int argc, char** argv) {
       add_validate_command(app), add_crystal_command(app),  add_cluster_command(app),
       add_generate_command(app), add_optimize_command(app), add_species_command(app),
       add_basis_command(app),    add_functionals_command(app)};
-  // Every value-taking option refuses empty values and control characters.
-  for (auto* command : app.get_subcommands({}))
-    for (auto* option : command->get_options())
-      if (option->get_expected_min() > 0 && option->get_type_size() != 0) option->check(plain_text());
+  // Every value-taking option refuses empty values and control characters; an unknown command
+  // is named (CLI11 would only say that a subcommand is required).
   std::string names;
   bool known = false;
-  for (const auto* command : app.get_subcommands({})) {
+  for (auto* command : app.get_subcommands({})) {
+    for (auto* option : command->get_options())
+      if (option->get_expected_min() > 0 && option->get_type_size() != 0) option->check(plain_text());
     names += (names.empty() ? "" : ", ") + command->get_name();
     known = known || (argc > 1 && command->check_name(argv[1]));
   }

@@ -271,7 +271,6 @@ RunPlan plan_run(const RunOptions& opt) {
   // descriptor and Molden requests: all before any optimisation.
   plan.shell_type = scf::parse_shell_type(opt.level.shell_type);
   plan.basis = scf::build_basis(plan.mol, opt.level.basis, plan.shell_type);
-  scf::check_reference(plan.mol, plan.settings.reference);
   if (plan.optimize.scf)
     if (const std::string why = scf::gradient_basis_unsupported(plan.basis); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
