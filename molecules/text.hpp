@@ -1,5 +1,6 @@
 #pragma once
 // Small text helpers shared by the readers and command lines.
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <sstream>
@@ -29,6 +30,31 @@ inline std::vector<std::string> split_ws(const std::string& line) {
   std::vector<std::string> tok;
   for (std::string t; in >> t;) tok.push_back(t);
   return tok;
+}
+
+/// Levenshtein distance between a and b (insertions, deletions and substitutions).
+inline std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+/// The `count` names of `candidates` closest to `name` by edit distance, comma-separated (for
+/// "unknown X 'name' (closest: a, b, c)" messages).
+inline std::string closest_names(const std::string& name, const std::vector<std::string>& candidates,
+                                 std::size_t count = 3) {
+  std::vector<std::pair<std::size_t, std::string>> close;
+  for (const auto& c : candidates) close.push_back({edit_distance(name, c), c});
+  std::sort(close.begin(), close.end());
+  std::string list;
+  for (std::size_t i = 0; i < close.size() && i < count; ++i) list += (i ? ", " : "") + close[i].second;
+  return list;
 }
 
 /// The entry of a built-in list (species, crystals: anything with `name` and `aliases`) whose

@@ -85,8 +85,12 @@ Eigen::MatrixXd kinetic_matrix(const BasisSet& basis) {
 Eigen::MatrixXd nuclear_matrix(const BasisSet& basis, const molecules::Molecule& mol) {
   std::vector<std::pair<double, std::array<double, 3>>> charges;
   for (const auto& a : mol.atoms) charges.push_back({a.charge(), a.r});
-  return one_body(basis, libint2::Operator::nuclear,
-                  [&](libint2::Engine& e) { e.set_params(charges); });
+  return point_charge_matrix(basis, charges);
+}
+
+Eigen::MatrixXd point_charge_matrix(const BasisSet& basis,
+                                    const std::vector<std::pair<double, std::array<double, 3>>>& charges) {
+  return one_body(basis, libint2::Operator::nuclear, [&](libint2::Engine& e) { e.set_params(charges); });
 }
 
 Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecule& mol) {

@@ -15,6 +15,9 @@ Eigen::MatrixXd overlap_matrix(const BasisSet& basis);
 Eigen::MatrixXd kinetic_matrix(const BasisSet& basis);
 /// (nbf × nbf) nuclear attraction matrix V for point nuclei of `mol`, Hartree.
 Eigen::MatrixXd nuclear_matrix(const BasisSet& basis, const molecules::Molecule& mol);
+/// (nbf × nbf) potential energy of an electron in the field of point charges (q, position in
+/// Bohr): ⟨μ| −Σ q/|r − R| |ν⟩, Hartree (nuclear_matrix's operator with arbitrary charges).
+Eigen::MatrixXd point_charge_matrix(const BasisSet& basis, const std::vector<std::pair<double, std::array<double, 3>>>& charges);
 /// Core Hamiltonian H = T + V.
 Eigen::MatrixXd core_hamiltonian(const BasisSet& basis, const molecules::Molecule& mol);
 

@@ -332,6 +332,11 @@ void check_cheap_settings(const molecules::Molecule& mol, const ScfSettings& set
   if (settings.diis_vectors < 2 || settings.diis_vectors > 20)
     throw InputError("diis_vectors = " + std::to_string(settings.diis_vectors) + " must be in [2, 20]");
   molecules::check_charge_multiplicity(mol, mol.name.empty() ? "molecule" : mol.name);
+  if (settings.solvation.enabled()) {
+    dielectric_factor(settings.solvation);
+    cavity_radii(mol, settings.solvation);
+    check_solvation_points(settings.solvation.points_per_sphere);
+  }
 }
 
 /// Density fitting is asked for, or is the default for DFT (make_jk may still fall back to
@@ -443,6 +448,7 @@ class ScfIterations {
                        " electrons of one spin");
     wfn.energies.nuclear_repulsion = mol.nuclear_repulsion();
     builders_ = make_builders(mol, basis, settings, wfn);
+    if (settings.solvation.enabled()) set_up_solvent();
     wfn.dft.exact_exchange = settings.functional.exact_exchange;
     D_.resize(nspin_);
     C_.resize(nspin_);
@@ -516,6 +522,36 @@ class ScfIterations {
     }
   }
 
+  /// The cavity and its factorised response, once per geometry.
+  void set_up_solvent() {
+    const auto t0 = Clock::now();
+    SolvationRecord& rec = wfn_.solvation;
+    rec.settings = settings_.solvation;
+    rec.dielectric_factor = dielectric_factor(rec.settings);
+    rec.radii = cavity_radii(mol_, rec.settings);
+    solvent_ = std::make_unique<ContinuumSolver>(build_cavity(mol_, rec.radii, rec.settings.points_per_sphere),
+                                                 rec.dielectric_factor);
+    rec.cavity = solvent_->cavity();
+    rec.seconds += since(t0);
+  }
+
+  /// The solvent's reaction to the total density: surface charges from the solute's potential at
+  /// the cavity, their potential-energy matrix (added to every spin's Fock matrix) and ½ qᵀV.
+  double solvent_response(MatrixXd& Vq) {
+    const auto t0 = Clock::now();
+    const MatrixXd Dt = rhf_ ? MatrixXd(2.0 * D_[0]) : MatrixXd(D_[0] + D_[1]);
+    const auto& cav = solvent_->cavity();
+    const Eigen::VectorXd V = ElectrostaticPotential(basis_, mol_, Dt)(cav.points, settings_.threads);
+    const Eigen::VectorXd q = solvent_->charges(V);
+    std::vector<std::pair<double, std::array<double, 3>>> charges(q.size());
+    for (Eigen::Index i = 0; i < q.size(); ++i) charges[i] = {q[i], cav.points[i]};
+    Vq = point_charge_matrix(basis_, charges);
+    wfn_.solvation.charges = q;
+    wfn_.solvation.polarization = 0.5 * q.dot(V);
+    wfn_.solvation.seconds += since(t0);
+    return wfn_.solvation.polarization;
+  }
+
   /// J and K of D: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF). Builders whose cost
   /// falls with ΔD (screened four-index) add J, K of ΔD between full builds; fitted ones always
   /// build from D. Returns whether every builder built from D itself.
@@ -564,7 +600,9 @@ class ScfIterations {
     const double ax = settings_.functional.exact_exchange, alr = settings_.functional.long_range_exchange;
     const MatrixXd Jtot = rhf_ ? MatrixXd(2.0 * J_[0]) : MatrixXd(J_[0] + J_[1]);
     const MatrixXd& S = wfn_.S;
-    double e1 = 0.0, e2 = 0.0, err2 = 0.0;
+    double e1 = 0.0, e2 = 0.0, err2 = 0.0, epol = 0.0;
+    MatrixXd Vq;
+    if (solvent_) epol = solvent_response(Vq);
     s.err.resize(nspin_);
     for (int k = 0; k < nspin_; ++k) {  // F = H + J − ax K − alr K_lr(ω) + Vxc
       F_[k] = H_ + Jtot;
@@ -573,11 +611,12 @@ class ScfIterations {
       e1 += w_ * (D_[k].array() * H_.array()).sum();
       e2 += 0.5 * w_ * (D_[k].array() * (F_[k] - H_).array()).sum();
       if (builders_.xc) F_[k] += vxc.V[k];
+      if (solvent_) F_[k] += Vq;
       s.err[k] = X_.transpose() * (F_[k] * D_[k] * S - S * D_[k] * F_[k]) * X_;
       err2 += s.err[k].squaredNorm();
       s.errmax = std::max(s.errmax, s.err[k].cwiseAbs().maxCoeff());
     }
-    s.energy = wfn_.energies.nuclear_repulsion + e1 + e2 + vxc.energy;
+    s.energy = wfn_.energies.nuclear_repulsion + e1 + e2 + vxc.energy + epol;
     if (!std::isfinite(s.energy) || !std::isfinite(err2))
       throw std::runtime_error("the SCF produced a non-finite energy in iteration " + std::to_string(iter) +
                                " (check the basis set and geometry)");
@@ -587,6 +626,7 @@ class ScfIterations {
     wfn_.energies.one_electron = e1;
     wfn_.energies.two_electron = e2;
     wfn_.energies.xc = vxc.energy;
+    wfn_.energies.solvation = epol;
     wfn_.energies.total = s.energy;
     return s;
   }
@@ -669,6 +709,7 @@ class ScfIterations {
   const int nocc_[2];
   MatrixXd H_, X_;
   FockBuilders builders_;
+  std::unique_ptr<ContinuumSolver> solvent_;
   std::vector<MatrixXd> D_, C_, F_;
   std::vector<VectorXd> eps_;
   bool read_guess_ = false;
@@ -698,6 +739,21 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   scf.run();
   scf.final_orbitals();
   wfn.seconds = since(t_start);
+  return wfn;
+}
+
+Wavefunction run_scf_with_gas_phase(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings) {
+  if (!settings.solvation.enabled()) return run_scf(mol, basis, settings);
+  ScfSettings gas = settings;
+  gas.solvation = SolvationSettings{};
+  const Wavefunction g = run_scf(mol, basis, gas);
+  ScfSettings solvated = settings;
+  solvated.guess_density = {g.alpha.D};
+  if (settings.reference == Reference::UHF) solvated.guess_density.push_back(g.beta.D);
+  Wavefunction wfn = run_scf(mol, basis, solvated);
+  wfn.solvation.gas_energy = g.energies.total;
+  wfn.solvation.gas_converged = g.convergence.converged;
+  wfn.solvation.gas_seconds = g.seconds;
   return wfn;
 }
 

@@ -60,6 +60,8 @@ struct ScfSettings {
   /// Start from these per-spin densities (Dα, Dβ; one for RHF) instead of `guess`, e.g. the
   /// previous geometry's in an optimisation (same basis layout). Ignored if the sizes differ.
   std::vector<Eigen::MatrixXd> guess_density;
+  /// Continuum solvent (model None: gas phase).
+  SolvationSettings solvation;
   /// Called after every iteration (logging).
   std::function<void(const IterationRecord&)> on_iteration;
 };
@@ -81,6 +83,11 @@ void check_convergence(double e_convergence, double d_convergence, int max_itera
 void check_settings(const molecules::Molecule& mol, const ScfSettings& settings);
 
 Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings);
+
+/// run_scf, and in a continuum solvent first the gas phase at the same level (its energy in
+/// wfn.solvation.gas_energy), then the solvated SCF from the gas-phase density, as NWChem's COSMO
+/// does: ΔG_elec = E(solution) − E(gas) includes the solute's polarisation.
+Wavefunction run_scf_with_gas_phase(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings);
 
 /// Superposition of spherically averaged atomic densities (fractional-occupation atomic RHF in the
 /// molecule's basis): the (nbf × nbf) total density of the guess.

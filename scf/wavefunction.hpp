@@ -1,5 +1,6 @@
 #pragma once
 #include <Eigen/Dense>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "scf/basis.hpp"
 #include "scf/functional.hpp"
 #include "scf/grid.hpp"
+#include "scf/solvation.hpp"
 
 namespace cagescreen::scf {
 
@@ -39,13 +41,37 @@ struct Level {
   const std::string& method() const { return functional.name; }
 };
 
-/// Energy components, Hartree. total = nuclear_repulsion + one_electron + two_electron + xc.
+/// Energy components, Hartree. total = nuclear_repulsion + one_electron + two_electron + xc +
+/// solvation.
 struct Energies {
   double nuclear_repulsion = 0.0;
   double one_electron = 0.0;  ///< Σσ Tr[Dσ H]
   double two_electron = 0.0;  ///< ½ Σσ Tr[Dσ (J − a Kσ)], a the exact-exchange fraction
   double xc = 0.0;            ///< DFT exchange-correlation energy (0 for HF)
+  double solvation = 0.0;     ///< continuum polarisation energy ½ qᵀV (0 in the gas phase)
   double total = 0.0;
+};
+
+/// The continuum solvent of a run (model None in the gas phase). Energies in Hartree, cavity in
+/// Bohr. The gas-phase energy and the CDS term are filled in by whoever computes them (the
+/// command line's run computes the gas phase first, as NWChem does).
+struct SolvationRecord {
+  SolvationSettings settings;      ///< model, solvent (with the ε used), points per sphere, radii
+  std::vector<double> radii;       ///< cavity radius per atom, Bohr
+  double dielectric_factor = 0.0;  ///< f(ε)
+  Cavity cavity;                   ///< the discretised surface
+  Eigen::VectorXd charges;         ///< converged surface charges, e
+  double polarization = 0.0;       ///< ½ qᵀV at convergence (= Energies::solvation)
+  double seconds = 0.0;            ///< cavity, its factorisation and the per-iteration response
+  /// Gas-phase SCF energy at the same geometry and level (NaN when not computed).
+  double gas_energy = std::numeric_limits<double>::quiet_NaN();
+  bool gas_converged = false;
+  double gas_seconds = 0.0;
+  double cds = 0.0;                ///< SMD's cavity–dispersion–solvent-structure free energy, Eh
+  bool enabled() const { return settings.enabled(); }
+  bool has_gas_energy() const { return gas_energy == gas_energy; }
+  /// ΔG_elec = E(solution) − E(gas), Hartree: needs the wavefunction's total energy.
+  double electrostatic(double solution_energy) const { return solution_energy - gas_energy; }
 };
 
 /// DFT details of a run (empty for HF; the grid itself is Level::grid).
@@ -100,6 +126,7 @@ struct Wavefunction {
   Eigen::MatrixXd S;  ///< overlap, kept for analyses
   ConvergenceRecord convergence;
   DftRecord dft;
+  SolvationRecord solvation;      ///< the continuum solvent, if any
   std::string integrals_note;     ///< why auto chose four-index integrals over density fitting, if it did
   std::size_t integral_bytes = 0; ///< four-index integrals or fitted tensor kept in memory
   int fitting_functions = 0;      ///< auxiliary functions of density fitting

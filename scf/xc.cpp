@@ -56,18 +56,6 @@ const std::vector<Builtin>& builtins() {
   return list;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 int family_of(const xc_func_type& f) { return f.info->family; }
 bool is_lda(int fam) { return fam == XC_FAMILY_LDA || fam == XC_FAMILY_HYB_LDA; }
 bool is_gga(int fam) { return fam == XC_FAMILY_GGA || fam == XC_FAMILY_HYB_GGA; }
@@ -237,12 +225,10 @@ Functional Functional::from_name(const std::string& text) {
     found = true;
   }
   if (!found) {
-    std::vector<std::pair<std::size_t, std::string>> close;
-    for (const auto& b : builtins()) close.push_back({edit_distance(name, b.name), b.name});
-    std::sort(close.begin(), close.end());
-    std::string list;
-    for (std::size_t i = 0; i < close.size() && i < 3; ++i) list += (i ? ", " : "") + close[i].second;
-    throw InputError("unknown method '" + text + "' (closest: " + list + "; see `cagescreen functionals`)");
+    std::vector<std::string> names;
+    for (const auto& b : builtins()) names.push_back(b.name);
+    throw InputError("unknown method '" + text + "' (closest: " + closest_names(name, names) +
+                     "; see `cagescreen functionals`)");
   }
   for (const auto& [id, w] : f.components) {
     XCFunc xf(id, XC_UNPOLARIZED);

@@ -16,6 +16,18 @@
 
 namespace cagescreen::workflows {
 
+namespace {
+/// Shortest decimal text that reads back as v (key and messages).
+std::string shortest(double v) {
+  for (int p = 6; p <= 17; ++p) {
+    std::ostringstream s;
+    s << std::setprecision(p) << v;
+    if (std::stod(s.str()) == v) return s.str();
+  }
+  return std::to_string(v);
+}
+}  // namespace
+
 std::string LevelOfTheory::key() const {
   std::string k = method + "/" + basis + "/grid=" + grid;
   if (reference != "auto") k += "/reference=" + reference;
@@ -23,7 +35,40 @@ std::string LevelOfTheory::key() const {
   if (scf_type != "auto") k += "/scf_type=" + scf_type;
   if (!fitting_basis.empty()) k += "/fitting_basis=" + fitting_basis;
   if (optimize != "none") k += "/optimize=" + optimize;
+  if (const auto sv = solvation_settings(*this); sv.enabled()) {
+    k += "/solvation=" + scf::to_string(sv.model) + "/solvent=" + sv.solvent.name;
+    if (epsilon > 0) k += "/epsilon=" + shortest(epsilon);
+    if (solvent_points != scf::SolvationSettings{}.points_per_sphere) k += "/solvent_points=" + std::to_string(solvent_points);
+  }
   return k;
+}
+
+scf::SolvationSettings solvation_settings(const LevelOfTheory& l) {
+  scf::SolvationSettings s;
+  const std::string mode = lower(l.solvation);
+  const bool named = !l.solvent.empty();
+  if (!(l.epsilon == 0.0 || (l.epsilon > 1.0 && l.epsilon <= 1e4)))
+    throw InputError("epsilon " + shortest(l.epsilon) + " must be above 1 and at most 10000 (a dielectric constant)");
+  if (mode == "auto")
+    s.model = named ? scf::SolvationModel::SMD : l.epsilon > 0 ? scf::SolvationModel::CPCM : scf::SolvationModel::None;
+  else
+    s.model = scf::parse_solvation_model(mode);
+  if (!s.enabled()) {
+    if (named || l.epsilon > 0) throw InputError("a solvent or epsilon was given with solvation none");
+    return s;
+  }
+  if (named)
+    s.solvent = scf::find_solvent(l.solvent);
+  else if (l.epsilon > 0) {
+    if (s.model == scf::SolvationModel::SMD)
+      throw InputError("SMD needs a tabulated solvent for its non-electrostatic term: name one with --solvent");
+    s.solvent = scf::Solvent{"custom", "custom", l.epsilon};
+  } else
+    s.solvent = scf::find_solvent("water");
+  if (l.epsilon > 0) s.solvent.epsilon = l.epsilon;
+  s.points_per_sphere = l.solvent_points;
+  scf::check_solvation_points(s.points_per_sphere);
+  return s;
 }
 
 std::optional<Preopt> parse_preopt(const std::string& text) {
@@ -48,6 +93,7 @@ void check_level(const LevelOfTheory& l) {
     if (const std::string why = scf::gradient_unsupported(functional, l.method); !why.empty())
       throw InputError("optimize " + l.optimize + ": " + why);
   scf::check_convergence(l.e_convergence, l.d_convergence, l.max_iterations);
+  solvation_settings(l);
 }
 
 void add_level_options(CLI::App& c, LevelOfTheory& l) {
@@ -67,6 +113,15 @@ void add_level_options(CLI::App& c, LevelOfTheory& l) {
                "none, xtb (GFN2-xTB), dft (this method and basis, analytic gradients) or xtb+dft: optimise the "
                "geometry before the SCF")
       ->capture_default_str();
+  c.add_option("--solvent", l.solvent, "continuum solvent by name, e.g. water, thf, 1-octanol (cagescreen solvents); "
+               "SMD unless --solvation says otherwise");
+  c.add_option("--solvation", l.solvation, "auto (smd with --solvent, else none), none, cpcm, cosmo or smd")
+      ->capture_default_str();
+  c.add_option("--epsilon", l.epsilon, "dielectric constant replacing the solvent's (C-PCM/COSMO alone: a custom solvent)")
+      ->check(real_in(1, 1e4, true));
+  c.add_option("--solvent-points", l.solvent_points, "Lebedev points per cavity sphere (50 .. 5810, e.g. 110, 194, 302)")
+      ->capture_default_str()
+      ->check(integer_in(6, 5810));
 }
 
 std::vector<std::string> level_arguments(const LevelOfTheory& l) {
@@ -80,6 +135,9 @@ std::vector<std::string> level_arguments(const LevelOfTheory& l) {
                                 l.optimize, "--max-iterations", std::to_string(l.max_iterations),
                                 "--e-convergence", num(l.e_convergence), "--d-convergence", num(l.d_convergence)};
   if (!l.fitting_basis.empty()) a.insert(a.end(), {"--fitting-basis", l.fitting_basis});
+  if (!l.solvent.empty()) a.insert(a.end(), {"--solvent", l.solvent});
+  a.insert(a.end(), {"--solvation", l.solvation, "--solvent-points", std::to_string(l.solvent_points)});
+  if (l.epsilon > 0) a.insert(a.end(), {"--epsilon", num(l.epsilon)});
   return a;
 }
 

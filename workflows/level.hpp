@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "scf/solvation.hpp"
 #include "scf/tolerances.hpp"
 
 namespace CLI {
@@ -25,6 +26,10 @@ struct LevelOfTheory {
   std::string scf_type = "auto";     ///< auto (df for DFT, conv for HF), df or conv
   std::string fitting_basis;         ///< auxiliary basis of df (empty: def2-universal-jkfit)
   std::string optimize = "none";     ///< none, xtb (GFN2-xTB), dft (the level's method) or xtb+dft
+  std::string solvent;               ///< solvent name (empty: gas phase, unless `solvation` asks for one)
+  std::string solvation = "auto";    ///< auto (smd when a solvent is named, else none), none, cpcm, cosmo, smd
+  double epsilon = 0.0;              ///< dielectric constant replacing the solvent's (0: the solvent's)
+  int solvent_points = scf::SolvationSettings{}.points_per_sphere;  ///< Lebedev points per cavity sphere
   int max_iterations = scf::defaults::max_iterations;
   double e_convergence = scf::defaults::e_convergence, d_convergence = scf::defaults::d_convergence;
 
@@ -47,6 +52,12 @@ std::optional<Preopt> parse_preopt(const std::string& text);
 /// `screen` (through the manifest) and `validate` call it before any job starts; `run` resolves
 /// the same words into typed settings before any work.
 void check_level(const LevelOfTheory& level);
+
+/// The continuum solvent of a level: `solvation` auto means SMD when a solvent is named and the
+/// gas phase otherwise; a model without a solvent (or ε) means water; `epsilon` replaces the
+/// solvent's dielectric constant (a C-PCM or COSMO solvent given by ε alone is "custom"; SMD
+/// needs a tabulated solvent for its CDS descriptors). Throws InputError.
+scf::SolvationSettings solvation_settings(const LevelOfTheory& level);
 
 /// Registers the level's options (--method, --basis, --grid, --reference, --shell-type,
 /// --scf-type, --fitting-basis, --preopt, --max-iterations, --e-convergence, --d-convergence) on

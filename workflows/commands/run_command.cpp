@@ -63,6 +63,31 @@ void print_surface(std::ostream& out, const descriptors::EspSurface& surf, const
 }
 
 /// Header, energy components, grid, timings and integral mode of the summary.
+/// The continuum solvent: model, cavity, and the free energies of solvation (kcal/mol, 1 M gas
+/// to 1 M solution).
+void print_solvation(std::ostream& out, const scf::Wavefunction& wfn) {
+  const auto& s = wfn.solvation;
+  const double kcal = units::hartree_in_kcal_per_mol;
+  const double a2 = units::bohr_in_angstrom * units::bohr_in_angstrom;
+  out << std::setprecision(4) << "\n   Solvent " << s.settings.solvent.name << " (" << scf::to_string(s.settings.model)
+      << ", epsilon " << s.settings.solvent.epsilon << ", f(epsilon) " << std::setprecision(6) << s.dielectric_factor
+      << ")  cavity " << s.cavity.points.size() << " points, area " << std::setprecision(2)
+      << s.cavity.total_area() * a2 << " A^2, volume " << s.cavity.volume * a2 * units::bohr_in_angstrom
+      << " A^3, surface charge " << std::setprecision(4) << s.charges.sum() << " e\n";
+  out << std::setprecision(10);
+  if (s.has_gas_energy()) {
+    const double elec = s.electrostatic(wfn.energies.total);
+    out << "   Gas-phase energy           " << std::setw(22) << s.gas_energy << " Eh"
+        << (s.gas_converged ? "" : "  (gas phase NOT CONVERGED)") << "\n";
+    out << std::setprecision(4) << "   dG_elec (solution - gas)   " << std::setw(16) << elec * kcal << " kcal/mol\n";
+    if (s.settings.model == scf::SolvationModel::SMD) {
+      out << "   G_CDS                      " << std::setw(16) << s.cds * kcal << " kcal/mol\n";
+      out << "   dG_solv (1 M -> 1 M)       " << std::setw(16) << (elec + s.cds) * kcal << " kcal/mol\n";
+    }
+    out << std::setprecision(10);
+  }
+}
+
 void print_energies(std::ostream& out, const scf::Wavefunction& wfn) {
   const auto& e = wfn.energies;
   out << std::fixed;
@@ -78,7 +103,10 @@ void print_energies(std::ostream& out, const scf::Wavefunction& wfn) {
   out << "   Two-electron energy        " << std::setw(22) << e.two_electron << " Eh\n";
   if (wfn.level.is_dft())
     out << "   Exchange-correlation energy" << std::setw(22) << e.xc << " Eh\n";
+  if (wfn.solvation.enabled())
+    out << "   Solvent polarisation energy" << std::setw(22) << e.solvation << " Eh\n";
   out << "   Total energy               " << std::setw(22) << e.total << " Eh\n";
+  if (wfn.solvation.enabled()) print_solvation(out, wfn);
   if (wfn.level.grid)
     out << std::setprecision(6) << "   Grid " << wfn.level.grid->name << ": " << wfn.dft.points << " points, "
         << "integrated electrons " << wfn.dft.electrons << " (error " << std::scientific << std::setprecision(2)
@@ -219,6 +247,7 @@ scf::ScfSettings scf_settings(const RunOptions& opt, const scf::Functional& func
   st.ladder_start = opt.scf_ladder;
   st.scf_type = scf::parse_scf_type(lower(opt.level.scf_type));
   st.fitting_basis = opt.level.fitting_basis;
+  st.solvation = solvation_settings(opt.level);
   if (!(opt.memory_mib >= 0 && opt.memory_mib <= 1 << 24))
     throw InputError("--memory " + std::to_string(opt.memory_mib) + " must be between 0 and 16777216 MiB");
   if (opt.threads < 0 || opt.threads > 1024)
@@ -418,7 +447,7 @@ int run_checked(const RunOptions& opt) {
       std::cerr << line;
     };
   }
-  const auto wfn = scf::run_scf(plan.mol, plan.basis, st);
+  const auto wfn = scf::run_scf_with_gas_phase(plan.mol, plan.basis, st);
   const auto descriptors = descriptors::compute_descriptors(wfn, plan.descriptors);
 
   RunInfo info;
