@@ -14,6 +14,7 @@
 #include "molecules/error.hpp"
 #include "scf/integrals.hpp"
 #include "scf/jk.hpp"
+#include "scf/smd.hpp"
 #include "scf/xc.hpp"
 #include "scf/tolerances.hpp"
 
@@ -738,6 +739,14 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   ScfIterations scf(mol, basis, settings, wfn);
   scf.run();
   scf.final_orbitals();
+  if (settings.solvation.model == SolvationModel::SMD) {
+    const auto t0 = Clock::now();
+    const CdsTerm cds = smd_cds(mol, settings.solvation.solvent);
+    wfn.solvation.cds = wfn.energies.cds = cds.energy;
+    wfn.solvation.sasa = cds.area;
+    wfn.energies.total += cds.energy;
+    wfn.solvation.seconds += since(t0);
+  }
   wfn.seconds = since(t_start);
   return wfn;
 }

@@ -82,7 +82,10 @@ const std::map<int, double>& lebedev_xi() {
 // SMD intrinsic Coulomb radii, Å: Marenich, Cramer & Truhlar, J. Phys. Chem. B 113, 6378 (2009),
 // optimised for H, C, N, O, F, Si, P, S, Cl, Br; Mantina et al.'s radii (CRC Handbook, 91st ed.,
 // 9-49) for the other elements, as the SMD paper prescribes.
-double smd_radius(int Z) {
+// Oxygen's radius grows in solvents that donate few hydrogen bonds: 1.52 + 1.8 (0.43 − α) Å for
+// α < 0.43 (the paper's eq 2).
+double smd_radius(int Z, double alpha) {
+  if (Z == 8 && alpha < 0.43) return 1.52 + 1.8 * (0.43 - alpha);
   static const double r[] = {0.0,  1.20, 1.40, 1.82, 1.53, 1.92, 1.85, 1.89, 1.52, 1.73, 1.54, 2.27, 1.73,
                              1.84, 2.47, 2.12, 2.49, 2.38, 1.88, 2.75, 2.31, 2.16, 1.87, 1.79, 1.89, 1.97,
                              1.94, 1.92, 1.84, 1.86, 2.10, 1.87, 2.11, 1.85, 1.90, 3.06, 2.02};
@@ -129,7 +132,7 @@ std::vector<double> cavity_radii(const molecules::Molecule& mol, const Solvation
     if (Z < 1 || Z > molecules::max_Z)
       throw InputError("no cavity radius for atom " + std::to_string(i + 1) + " (Z = " + std::to_string(Z) + ")");
     double angstrom = !s.radii.empty()            ? s.radii[i]
-                      : s.model == SolvationModel::SMD ? smd_radius(Z)
+                      : s.model == SolvationModel::SMD ? smd_radius(Z, s.solvent.alpha)
                                                        : 1.2 * molecules::element(Z).vdw_radius;
     if (!(angstrom >= 0.3 && angstrom <= 5.0))
       throw InputError("cavity radius of atom " + std::to_string(i + 1) + " must be within 0.3 .. 5 Angstrom");
@@ -146,9 +149,13 @@ void check_solvation_points(int n) {
   throw InputError("no cavity with " + std::to_string(n) + " points per sphere (use one of " + sizes + ")");
 }
 
+double lebedev_gaussian_width(int n) {
+  check_solvation_points(n);
+  return lebedev_xi().at(n);
+}
+
 Cavity build_cavity(const molecules::Molecule& mol, const std::vector<double>& radii, int points_per_sphere) {
-  check_solvation_points(points_per_sphere);
-  const double xi = lebedev_xi().at(points_per_sphere);
+  const double xi = lebedev_gaussian_width(points_per_sphere);
   const auto& grid = lebedev(points_per_sphere);
   const int natoms = static_cast<int>(mol.atoms.size());
   std::vector<std::array<double, 3>> pts, nrm;

@@ -85,6 +85,8 @@ struct Cavity {
 
 /// Throws InputError unless cavities can be built with `n` Lebedev points per sphere.
 void check_solvation_points(int n);
+/// ξ(N), the Gaussian width factor of a Lebedev grid of `n` points (ζ = ξ / (R √w)); checks n.
+double lebedev_gaussian_width(int n);
 
 /// Builds the cavity of spheres of `radii` (Bohr) with `points_per_sphere` Lebedev points.
 /// Throws InputError for a Lebedev size without an optimised Gaussian width, or when no point

@@ -42,13 +42,14 @@ struct Level {
 };
 
 /// Energy components, Hartree. total = nuclear_repulsion + one_electron + two_electron + xc +
-/// solvation.
+/// solvation + cds: in a solvent, the free energy in solution that optimisers minimise.
 struct Energies {
   double nuclear_repulsion = 0.0;
   double one_electron = 0.0;  ///< Σσ Tr[Dσ H]
   double two_electron = 0.0;  ///< ½ Σσ Tr[Dσ (J − a Kσ)], a the exact-exchange fraction
   double xc = 0.0;            ///< DFT exchange-correlation energy (0 for HF)
   double solvation = 0.0;     ///< continuum polarisation energy ½ qᵀV (0 in the gas phase)
+  double cds = 0.0;           ///< SMD's cavity–dispersion–solvent-structure free energy (0 otherwise)
   double total = 0.0;
 };
 
@@ -67,11 +68,14 @@ struct SolvationRecord {
   double gas_energy = std::numeric_limits<double>::quiet_NaN();
   bool gas_converged = false;
   double gas_seconds = 0.0;
-  double cds = 0.0;                ///< SMD's cavity–dispersion–solvent-structure free energy, Eh
+  double cds = 0.0;                ///< SMD's G_CDS (= Energies::cds), Eh
+  double sasa = 0.0;               ///< SMD's solvent-accessible surface area, Bohr²
   bool enabled() const { return settings.enabled(); }
   bool has_gas_energy() const { return gas_energy == gas_energy; }
-  /// ΔG_elec = E(solution) − E(gas), Hartree: needs the wavefunction's total energy.
-  double electrostatic(double solution_energy) const { return solution_energy - gas_energy; }
+  /// ΔG_elec = E(solution) − G_CDS − E(gas), Hartree, from the wavefunction's total energy.
+  double electrostatic(double solution_energy) const { return solution_energy - cds - gas_energy; }
+  /// ΔG_solv = ΔG_elec + G_CDS, Hartree (1 M gas → 1 M solution).
+  double free_energy(double solution_energy) const { return solution_energy - gas_energy; }
 };
 
 /// DFT details of a run (empty for HF; the grid itself is Level::grid).

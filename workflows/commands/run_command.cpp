@@ -81,8 +81,10 @@ void print_solvation(std::ostream& out, const scf::Wavefunction& wfn) {
         << (s.gas_converged ? "" : "  (gas phase NOT CONVERGED)") << "\n";
     out << std::setprecision(4) << "   dG_elec (solution - gas)   " << std::setw(16) << elec * kcal << " kcal/mol\n";
     if (s.settings.model == scf::SolvationModel::SMD) {
-      out << "   G_CDS                      " << std::setw(16) << s.cds * kcal << " kcal/mol\n";
-      out << "   dG_solv (1 M -> 1 M)       " << std::setw(16) << (elec + s.cds) * kcal << " kcal/mol\n";
+      out << "   G_CDS                      " << std::setw(16) << s.cds * kcal << " kcal/mol  (SASA "
+          << std::setprecision(2) << s.sasa * a2 << " A^2)\n" << std::setprecision(4);
+      out << "   dG_solv (1 M -> 1 M)       " << std::setw(16) << s.free_energy(wfn.energies.total) * kcal
+          << " kcal/mol\n";
     }
     out << std::setprecision(10);
   }
@@ -105,6 +107,8 @@ void print_energies(std::ostream& out, const scf::Wavefunction& wfn) {
     out << "   Exchange-correlation energy" << std::setw(22) << e.xc << " Eh\n";
   if (wfn.solvation.enabled())
     out << "   Solvent polarisation energy" << std::setw(22) << e.solvation << " Eh\n";
+  if (wfn.solvation.settings.model == scf::SolvationModel::SMD)
+    out << "   SMD CDS free energy        " << std::setw(22) << e.cds << " Eh\n";
   out << "   Total energy               " << std::setw(22) << e.total << " Eh\n";
   if (wfn.solvation.enabled()) print_solvation(out, wfn);
   if (wfn.level.grid)
