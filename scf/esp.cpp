@@ -73,6 +73,49 @@ const BoysTable& boys_table() {
   return table;
 }
 
+constexpr int hermite_block = 32;  // points per block, the inner (vectorised) dimension
+
+/// The Hermite Coulomb integrals R_tuv(p, P − C_k), t + u + v ≤ L, of one primitive pair (exponent
+/// p, centre P) at up to hermite_block points C: returns R with R[j·hermite_block + k] for the j-th
+/// (t, u, v) of hermite_tables() and point k; `buf` is scratch that holds the result.
+const double* hermite_integrals(double p, const std::array<double, 3>& P, int l, const std::array<double, 3>* C,
+                                int nb, std::vector<double>& buf) {
+  constexpr int block = hermite_block;
+  const int nh = n_hermite(l);
+  buf.resize(std::size_t(block) * (4 + (l + 1) + 2 * nh));
+  double *X = buf.data(), *Y = X + block, *Z = Y + block, *T = Z + block, *F = T + block;
+  double *Ra = F + std::size_t(block) * (l + 1), *Rb = Ra + std::size_t(block) * nh;
+  for (int k = 0; k < nb; ++k) {
+    X[k] = P[0] - C[k][0], Y[k] = P[1] - C[k][1], Z[k] = P[2] - C[k][2];
+    T[k] = p * (X[k] * X[k] + Y[k] * Y[k] + Z[k] * Z[k]);
+  }
+  boys_table().eval(T, nb, l, F);
+  if (l == 0) return F;
+  // Levels n = l … 0; `next` holds level n + 1, `cur` level n (compact (t, u, v) order).
+  double *next = Ra, *cur = Rb;
+  double m2p[max_hermite_L + 1];  // (−2p)^n
+  m2p[0] = 1.0;
+  for (int n = 1; n <= l; ++n) m2p[n] = m2p[n - 1] * (-2.0 * p);
+  for (int k = 0; k < nb; ++k) next[k] = F[l * nb + k] * m2p[l];
+  const double* xyz[3] = {X, Y, Z};
+  for (int n = l - 1; n >= 0; --n) {
+    for (int k = 0; k < nb; ++k) cur[k] = m2p[n] * F[n * nb + k];
+    for (const auto& st : hermite_tables().recipe) {
+      if (st.total > l - n) break;
+      double* out = cur + std::size_t(st.target) * block;
+      const double* s1 = next + std::size_t(st.src1) * block;
+      const double* s2 = next + std::size_t(st.src2) * block;
+      const double* x = xyz[st.dir];
+      if (st.mult != 0.0)
+        for (int k = 0; k < nb; ++k) out[k] = st.mult * s2[k] + x[k] * s1[k];
+      else
+        for (int k = 0; k < nb; ++k) out[k] = x[k] * s1[k];
+    }
+    std::swap(next, cur);
+  }
+  return next;
+}
+
 }  // namespace
 
 struct ElectrostaticPotential::Impl {
@@ -157,53 +200,19 @@ struct ElectrostaticPotential::Impl {
       }
   }
 
-  static constexpr int block = 32;  // points per block, the inner (vectorised) dimension
+  static constexpr int block = hermite_block;
 
   /// Potential at up to `block` points C (nuclei minus electrons), into V.
   void block_values(const std::array<double, 3>* C, int nb, double* V, std::vector<double>& buf) const {
-    const int L = max_L, nh = n_hermite(L);
-    buf.resize(std::size_t(block) * (4 + (L + 1) + 2 * nh + 1));
-    double *X = buf.data(), *Y = X + block, *Z = Y + block, *T = Z + block, *F = T + block;
-    double *Ra = F + std::size_t(block) * (L + 1), *Rb = Ra + std::size_t(block) * nh, *acc = Rb + std::size_t(block) * nh;
+    double acc[block];
     for (int k = 0; k < nb; ++k) acc[k] = 0.0;
     for (const auto& pp : pairs) {
-      for (int k = 0; k < nb; ++k) {
-        X[k] = pp.P[0] - C[k][0], Y[k] = pp.P[1] - C[k][1], Z[k] = pp.P[2] - C[k][2];
-        T[k] = pp.p * (X[k] * X[k] + Y[k] * Y[k] + Z[k] * Z[k]);
-      }
-      const int l = pp.L;
-      boys_table().eval(T, nb, l, F);
+      const double* R = hermite_integrals(pp.p, pp.P, pp.L, C, nb, buf);
       const double* c = coef.data() + pp.offset;
-      if (l == 0) {
-        for (int k = 0; k < nb; ++k) acc[k] += c[0] * F[k];
-        continue;
-      }
-      // Levels n = l … 0; `next` holds level n + 1, `cur` level n (compact (t, u, v) order).
-      double *next = Ra, *cur = Rb;
-      double m2p[17];  // (−2p)^n
-      m2p[0] = 1.0;
-      for (int n = 1; n <= l; ++n) m2p[n] = m2p[n - 1] * (-2.0 * pp.p);
-      for (int k = 0; k < nb; ++k) next[k] = F[l * nb + k] * m2p[l];
-      const double* xyz[3] = {X, Y, Z};
-      for (int n = l - 1; n >= 0; --n) {
-        for (int k = 0; k < nb; ++k) cur[k] = m2p[n] * F[n * nb + k];
-        for (const auto& st : hermite_tables().recipe) {
-          if (st.total > l - n) break;
-          double* out = cur + std::size_t(st.target) * block;
-          const double* s1 = next + std::size_t(st.src1) * block;
-          const double* s2 = next + std::size_t(st.src2) * block;
-          const double* x = xyz[st.dir];
-          if (st.mult != 0.0)
-            for (int k = 0; k < nb; ++k) out[k] = st.mult * s2[k] + x[k] * s1[k];
-          else
-            for (int k = 0; k < nb; ++k) out[k] = x[k] * s1[k];
-        }
-        std::swap(next, cur);
-      }
-      const int nt = n_hermite(l);
+      const int nt = n_hermite(pp.L);
       for (int j = 0; j < nt; ++j) {
         const double cj = c[j];
-        const double* r = next + std::size_t(j) * block;
+        const double* r = R + std::size_t(j) * block;
         for (int k = 0; k < nb; ++k) acc[k] += cj * r[k];
       }
     }
@@ -246,6 +255,140 @@ Eigen::VectorXd ElectrostaticPotential::operator()(const std::vector<std::array<
 Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
                                         const std::vector<std::array<double, 3>>& points, int threads) {
   return ElectrostaticPotential(basis, mol, D)(points, threads);
+}
+
+}  // namespace cagescreen::scf
+
+namespace cagescreen::scf {
+
+struct PointChargeOperator::Impl {
+  /// One primitive pair of a shell pair: exponent, centre, (2π/p)·c_a·c_b and its 1D Hermite tables.
+  struct PrimPair {
+    double p, factor;
+    std::array<double, 3> P;
+    std::size_t offset;  ///< Ex, Ey, Ez, each (la+1)(lb+1)(L+1), at coef[offset]
+  };
+  struct ShellPair {
+    int s1, s2, la, lb;
+    std::vector<PrimPair> prims;
+  };
+  std::vector<ShellPair> pairs;
+  std::vector<double> coef;
+  std::vector<Eigen::MatrixXd> T;  ///< Cartesian → shell functions, per shell
+  std::vector<int> offsets, sizes;
+  int nbf = 0;
+  std::vector<std::array<double, 3>> points;
+  std::vector<int> compact;  ///< (t, u, v) cube index → hermite_tables() order
+
+  Impl(const BasisSet& basis, std::vector<std::array<double, 3>> pts) : points(std::move(pts)) {
+    const auto shells = detail::to_libint(basis);
+    const int ns = static_cast<int>(shells.size());
+    nbf = basis.nbf;
+    for (int s = 0; s < ns; ++s) {
+      T.push_back(cartesian_to_shell(shells[s]));
+      offsets.push_back(basis.offsets[s]);
+      sizes.push_back(static_cast<int>(shells[s].size()));
+    }
+    constexpr int L1 = max_hermite_L + 1;
+    compact.assign(L1 * L1 * L1, -1);
+    const auto& order = hermite_tables().order;
+    for (std::size_t k = 0; k < order.size(); ++k) compact[cube_index(order[k][0], order[k][1], order[k][2], L1)] = int(k);
+    std::vector<double> Ex, Ey, Ez;
+    for (int s1 = 0; s1 < ns; ++s1)
+      for (int s2 = 0; s2 <= s1; ++s2) {
+        const auto &A = shells[s1], &B = shells[s2];
+        ShellPair sp{s1, s2, A.contr[0].l, B.contr[0].l, {}};
+        if (sp.la + sp.lb > max_hermite_L) throw std::invalid_argument("point charges: shell pair beyond L = 16");
+        const std::array<double, 3> AB{A.O[0] - B.O[0], A.O[1] - B.O[1], A.O[2] - B.O[2]};
+        const double R2 = AB[0] * AB[0] + AB[1] * AB[1] + AB[2] * AB[2];
+        for (std::size_t i = 0; i < A.alpha.size(); ++i)
+          for (std::size_t j = 0; j < B.alpha.size(); ++j) {
+            const double a = A.alpha[i], b = B.alpha[j], p = a + b;
+            const double f = A.contr[0].coeff[i] * B.contr[0].coeff[j] * std::exp(-a * b / p * R2) * (2.0 * M_PI / p);
+            if (std::abs(f) < 1e-15) continue;
+            hermite_1d(sp.la, sp.lb, a, b, AB[0], Ex);
+            hermite_1d(sp.la, sp.lb, a, b, AB[1], Ey);
+            hermite_1d(sp.la, sp.lb, a, b, AB[2], Ez);
+            PrimPair pp{p, A.contr[0].coeff[i] * B.contr[0].coeff[j] * (2.0 * M_PI / p),
+                        {(a * A.O[0] + b * B.O[0]) / p, (a * A.O[1] + b * B.O[1]) / p, (a * A.O[2] + b * B.O[2]) / p},
+                        coef.size()};
+            coef.insert(coef.end(), Ex.begin(), Ex.end());
+            coef.insert(coef.end(), Ey.begin(), Ey.end());
+            coef.insert(coef.end(), Ez.begin(), Ez.end());
+            sp.prims.push_back(pp);
+          }
+        if (!sp.prims.empty()) pairs.push_back(std::move(sp));
+      }
+  }
+
+  /// −Σ_i q_i ⟨a|1/|r − s_i||b⟩ over the Cartesian components of one shell pair.
+  Eigen::MatrixXd cartesian_block(const ShellPair& sp, const Eigen::VectorXd& q, std::vector<double>& buf,
+                                  std::vector<double>& W) const {
+    const int la = sp.la, lb = sp.lb, L = la + lb, L1 = L + 1, nh = n_hermite(L);
+    const auto ca = cartesian_components(la), cb = cartesian_components(lb);
+    Eigen::MatrixXd V = Eigen::MatrixXd::Zero(ca.size(), cb.size());
+    const int np = static_cast<int>(points.size());
+    const std::size_t n1d = std::size_t(la + 1) * (lb + 1) * L1;
+    for (const auto& pp : sp.prims) {
+      W.assign(nh, 0.0);
+      for (int i0 = 0; i0 < np; i0 += hermite_block) {
+        const int nb = std::min(hermite_block, np - i0);
+        const double* R = hermite_integrals(pp.p, pp.P, L, points.data() + i0, nb, buf);
+        const double* qb = q.data() + i0;
+        for (int j = 0; j < nh; ++j) {
+          const double* r = R + std::size_t(j) * hermite_block;
+          double w = 0.0;
+          for (int k = 0; k < nb; ++k) w += qb[k] * r[k];
+          W[j] += w;
+        }
+      }
+      const double* Ex = coef.data() + pp.offset;
+      const double* Ey = Ex + n1d;
+      const double* Ez = Ey + n1d;
+      auto e = [&](const double* E, int x, int y, int t) { return E[(x * (lb + 1) + y) * L1 + t]; };
+      constexpr int C1 = max_hermite_L + 1;
+      for (std::size_t ka = 0; ka < ca.size(); ++ka)
+        for (std::size_t kb = 0; kb < cb.size(); ++kb) {
+          const auto &xa = ca[ka], &xb = cb[kb];
+          double v = 0.0;
+          for (int t = 0; t <= xa[0] + xb[0]; ++t) {
+            const double et = e(Ex, xa[0], xb[0], t);
+            for (int u = 0; u <= xa[1] + xb[1]; ++u) {
+              const double etu = et * e(Ey, xa[1], xb[1], u);
+              for (int w = 0; w <= xa[2] + xb[2]; ++w)
+                v += etu * e(Ez, xa[2], xb[2], w) * W[compact[cube_index(t, u, w, C1)]];
+            }
+          }
+          V(ka, kb) -= pp.factor * v;
+        }
+    }
+    return V;
+  }
+};
+
+PointChargeOperator::PointChargeOperator(const BasisSet& basis, std::vector<std::array<double, 3>> points)
+    : impl_(std::make_shared<const Impl>(basis, std::move(points))) {}
+
+Eigen::MatrixXd PointChargeOperator::operator()(const Eigen::VectorXd& charges, int threads) const {
+  const Impl& m = *impl_;
+  if (charges.size() != static_cast<Eigen::Index>(m.points.size()))
+    throw std::invalid_argument("point charges: " + std::to_string(charges.size()) + " charges for " +
+                                std::to_string(m.points.size()) + " points");
+  Eigen::MatrixXd F = Eigen::MatrixXd::Zero(m.nbf, m.nbf);
+  const int npairs = static_cast<int>(m.pairs.size());
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nthreads)
+  {
+    std::vector<double> buf, W;
+#pragma omp for schedule(dynamic)
+    for (int k = 0; k < npairs; ++k) {
+      const auto& sp = m.pairs[k];
+      const Eigen::MatrixXd B = m.T[sp.s1] * m.cartesian_block(sp, charges, buf, W) * m.T[sp.s2].transpose();
+      F.block(m.offsets[sp.s1], m.offsets[sp.s2], B.rows(), B.cols()) = B;
+      if (sp.s1 != sp.s2) F.block(m.offsets[sp.s2], m.offsets[sp.s1], B.cols(), B.rows()) = B.transpose();
+    }
+  }
+  return F;
 }
 
 }  // namespace cagescreen::scf

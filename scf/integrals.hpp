@@ -39,6 +39,20 @@ class ElectrostaticPotential {
   std::shared_ptr<const Impl> impl_;
 };
 
+/// The electrons' potential energy in point charges at fixed positions, −Σ_i q_i ⟨μ|1/|r − s_i||ν⟩,
+/// for charges that change while the positions stay (a solvent's surface charges in the SCF): the
+/// transpose of ElectrostaticPotential's McMurchie–Davidson scheme, one Hermite recursion per
+/// primitive pair and point, the same cost as evaluating the potential at the points.
+class PointChargeOperator {
+ public:
+  PointChargeOperator(const BasisSet& basis, std::vector<std::array<double, 3>> points);
+  Eigen::MatrixXd operator()(const Eigen::VectorXd& charges, int threads = 0) const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 /// ElectrostaticPotential(basis, mol, D)(points, threads).
 Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
                                         const std::vector<std::array<double, 3>>& points, int threads = 0);

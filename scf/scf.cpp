@@ -533,6 +533,7 @@ class ScfIterations {
     solvent_ = std::make_unique<ContinuumSolver>(build_cavity(mol_, rec.radii, rec.settings.points_per_sphere),
                                                  rec.dielectric_factor);
     rec.cavity = solvent_->cavity();
+    surface_ = std::make_unique<PointChargeOperator>(basis_, rec.cavity.points);
     rec.seconds += since(t0);
   }
 
@@ -544,9 +545,7 @@ class ScfIterations {
     const auto& cav = solvent_->cavity();
     const Eigen::VectorXd V = ElectrostaticPotential(basis_, mol_, Dt)(cav.points, settings_.threads);
     const Eigen::VectorXd q = solvent_->charges(V);
-    std::vector<std::pair<double, std::array<double, 3>>> charges(q.size());
-    for (Eigen::Index i = 0; i < q.size(); ++i) charges[i] = {q[i], cav.points[i]};
-    Vq = point_charge_matrix(basis_, charges);
+    Vq = (*surface_)(q, settings_.threads);
     wfn_.solvation.charges = q;
     wfn_.solvation.polarization = 0.5 * q.dot(V);
     wfn_.solvation.seconds += since(t0);
@@ -711,6 +710,7 @@ class ScfIterations {
   MatrixXd H_, X_;
   FockBuilders builders_;
   std::unique_ptr<ContinuumSolver> solvent_;
+  std::unique_ptr<PointChargeOperator> surface_;  ///< the surface charges' potential-energy matrix
   std::vector<MatrixXd> D_, C_, F_;
   std::vector<VectorXd> eps_;
   bool read_guess_ = false;
