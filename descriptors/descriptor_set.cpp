@@ -1,11 +1,13 @@
 #include "descriptors/descriptor_set.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "descriptors/chelpg.hpp"
 #include "descriptors/hirshfeld.hpp"
 #include "molecules/error.hpp"
+#include "molecules/units.hpp"
 #include "molecules/text.hpp"
 
 namespace cagescreen::descriptors {
@@ -14,7 +16,8 @@ DescriptorRequest parse_descriptor_request(const std::string& text) {
   static const std::pair<const char*, bool DescriptorRequest::*> names[] = {
       {"charges", &DescriptorRequest::charges},     {"frontier", &DescriptorRequest::frontier},
       {"dipole", &DescriptorRequest::dipole},       {"surface", &DescriptorRequest::surface},
-      {"hirshfeld", &DescriptorRequest::hirshfeld}, {"chelpg", &DescriptorRequest::chelpg}};
+      {"hirshfeld", &DescriptorRequest::hirshfeld}, {"chelpg", &DescriptorRequest::chelpg},
+      {"hydrophobicity", &DescriptorRequest::hydrophobicity}};
   DescriptorRequest d;
   for (const auto& [name, field] : names) d.*field = false;
   std::stringstream ss(text);
@@ -27,9 +30,13 @@ DescriptorRequest parse_descriptor_request(const std::string& text) {
       if (item == "all" || item == name) d.*field = known = true;
     if (!known)
       throw InputError("--descriptors: '" + item +
-                       "' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg");
+                       "' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg, hydrophobicity");
   }
   return d;
+}
+
+double Hydrophobicity::log_p() const {
+  return (water - octanol) / (units::boltzmann_hartree_per_kelvin * temperature * std::log(10.0));
 }
 
 ConceptualDft conceptual_dft(const Frontier& fr) {

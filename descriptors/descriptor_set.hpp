@@ -18,12 +18,15 @@ namespace cagescreen::descriptors {
 /// hirshfeld (charges from free atoms at the same level), chelpg (ESP-fitted charges).
 struct DescriptorRequest {
   bool charges = true, frontier = true, dipole = true, surface = false, hirshfeld = false, chelpg = false;
+  /// SMD free energies of solvation in water and 1-octanol and log P: two more SCFs, which the
+  /// caller runs (workflows), not compute_descriptors.
+  bool hydrophobicity = false;
   SurfaceSettings surface_settings;  ///< for `surface`
   int threads = 0;                   ///< for chelpg (0: all)
 };
 
-/// Parses "all" or a comma-separated list of charges, frontier, dipole, surface, hirshfeld, chelpg
-/// (case-insensitive) into the request's flags, all others off. Throws InputError.
+/// Parses "all" or a comma-separated list of charges, frontier, dipole, surface, hirshfeld, chelpg,
+/// hydrophobicity (case-insensitive) into the request's flags, all others off. Throws InputError.
 DescriptorRequest parse_descriptor_request(const std::string& text);
 
 /// Koopmans / conceptual-DFT indices (Parr, Szentpály, Liu, JACS 121, 1922 (1999)), Hartree:
@@ -40,6 +43,15 @@ struct SpinFrontier {
   std::optional<double> homo, lumo;
 };
 
+/// Hydrophobicity from SMD at the run's level (1 M gas → 1 M solution, 298.15 K): ΔG_solv in water
+/// (the hydration free energy) and in 1-octanol, Hartree, and
+/// log P(octanol/water) = (ΔG_water − ΔG_octanol) / (RT ln 10).
+struct Hydrophobicity {
+  double water = 0.0, octanol = 0.0;
+  double temperature = 298.15;  ///< K
+  double log_p() const;
+};
+
 /// Everything cagescreen derives from one wavefunction. The frontier orbitals, populations and
 /// multipoles are always computed (they are cheap and the output always carries some of them);
 /// the surface, Hirshfeld and CHELPG analyses only when requested and the SCF converged.
@@ -53,6 +65,7 @@ struct DescriptorSet {
   std::optional<EspSurface> surface;
   std::optional<std::vector<double>> hirshfeld;  ///< Hirshfeld charges, e
   std::optional<std::vector<double>> chelpg;     ///< CHELPG charges, e
+  std::optional<Hydrophobicity> hydrophobicity;  ///< filled by the caller when requested
 
   /// The most positive Mulliken charge on a hydrogen atom (empty without hydrogens).
   std::optional<double> max_hydrogen_charge(const molecules::Molecule& mol) const;

@@ -10,6 +10,8 @@ inline constexpr double angstrom_in_bohr = 1.0 / bohr_in_angstrom;
 inline constexpr double hartree_in_ev = 27.211386245988;
 /// Hartree in kcal/mol (CODATA 2018 Hartree in J times Avogadro / 4184).
 inline constexpr double hartree_in_kcal_per_mol = 627.5094740631;
+/// Boltzmann constant in Hartree per kelvin (CODATA 2018 k_B / E_h).
+inline constexpr double boltzmann_hartree_per_kelvin = 3.1668115634556e-6;
 /// Atomic unit of electric dipole moment (e·a0) in Debye.
 inline constexpr double au_dipole_in_debye = 2.541746473;
 

@@ -333,6 +333,7 @@ Gradient scf_gradient(const Wavefunction& wfn, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
   const Functional& f = wfn.level.functional;
   if (const std::string why = gradient_unsupported(f); !why.empty()) throw InputError(why);
+  if (wfn.solvation.enabled()) throw InputError(solvent_gradient_unavailable);
   if (wfn.level.integrals != Integrals::FourIndex)
     throw InputError("analytic gradients need four-index integrals: run the SCF with scf_type conv");
   if (const std::string why = gradient_basis_unsupported(wfn.basis); !why.empty()) throw InputError(why);

@@ -37,6 +37,11 @@ struct Gradient {
 /// df), meta-GGA and range-separated functionals, shells beyond libint2's derivative limit.
 Gradient scf_gradient(const Wavefunction& wfn, int threads = 0);
 
+/// Why a solvated wavefunction has no analytic gradient yet (scf_gradient refuses it).
+inline constexpr const char* solvent_gradient_unavailable =
+    "analytic gradients of the continuum solvent are not available yet: optimise in the gas phase "
+    "(or with --preopt xtb) and add the solvent for the single point";
+
 /// Whether scf_gradient can differentiate functional `f` ("" when it can, else why not, naming it
 /// `label`, by default its name).
 std::string gradient_unsupported(const Functional& f, const std::string& label = "");

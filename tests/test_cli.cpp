@@ -237,7 +237,8 @@ TEST_SUITE("cli") {
     expect_error("run water --method b3lyp --grid 99,300", 2, "no Lebedev grid with 300 points");
     expect_error("run water --threads x", 2, "--threads");
     expect_error("run water --descriptors charges,esp", 2,
-                 "--descriptors: 'esp' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg");
+                 "--descriptors: 'esp' is not one of all, charges, frontier, dipole, surface, hirshfeld, chelpg, "
+                 "hydrophobicity");
     expect_error("run water --surface --surface-spacing 0", 2, "--surface-spacing: '0' must be a finite number in [0.05, 1]");
   }
 

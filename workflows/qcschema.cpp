@@ -169,7 +169,53 @@ json descriptors_json(const scf::Wavefunction& wfn, const descriptors::Descripto
   if (ds.hirshfeld) d["hirshfeld_charges"] = *ds.hirshfeld;
   if (ds.chelpg) d["chelpg_charges"] = *ds.chelpg;
   if (ds.surface) d["esp_surface"] = surface_json(*ds.surface, req.surface_settings);
+  if (const auto& h = ds.hydrophobicity) {
+    const double kcal = units::hartree_in_kcal_per_mol;
+    d["hydrophobicity"] = {{"model", "smd"},
+                           {"hydration_free_energy_kcal", h->water * kcal},
+                           {"octanol_free_energy_kcal", h->octanol * kcal},
+                           {"log_p_octanol_water", h->log_p()},
+                           {"temperature_k", h->temperature},
+                           {"standard_state", "1 M gas -> 1 M solution"}};
+  }
   return d;
+}
+
+/// The continuum solvent: model, cavity, energies (Hartree) and free energies (kcal/mol).
+json solvation_json(const scf::Wavefunction& wfn) {
+  const auto& s = wfn.solvation;
+  const double kcal = units::hartree_in_kcal_per_mol, a = units::bohr_in_angstrom;
+  const auto& sv = s.settings.solvent;
+  json j;
+  j["model"] = scf::to_string(s.settings.model);
+  j["solvent"] = {{"name", sv.name}, {"epsilon", sv.epsilon}, {"n", sv.n}, {"alpha", sv.alpha}, {"beta", sv.beta},
+                  {"gamma", sv.gamma}, {"phi", sv.phi}, {"psi", sv.psi}};
+  j["dielectric_factor"] = s.dielectric_factor;
+  std::vector<double> radii;
+  for (double r : s.radii) radii.push_back(r * a);
+  j["radii_angstrom"] = radii;
+  j["cavity_points"] = s.cavity.points.size();
+  j["points_per_sphere"] = s.settings.points_per_sphere;
+  j["cavity_area_angstrom2"] = s.cavity.total_area() * a * a;
+  j["cavity_volume_angstrom3"] = s.cavity.volume * a * a * a;
+  j["surface_charge"] = s.charges.sum();
+  j["solution_energy"] = wfn.energies.total;
+  j["polarization_energy"] = wfn.energies.solvation;
+  j["energy_unit"] = "hartree";
+  if (s.settings.model == scf::SolvationModel::SMD) {
+    j["g_cds_kcal"] = s.cds * kcal;
+    j["sasa_angstrom2"] = s.sasa * a * a;
+  }
+  if (s.has_gas_energy()) {
+    j["gas_energy"] = s.gas_energy;
+    j["gas_converged"] = s.gas_converged;
+    j["dg_elec_kcal"] = s.electrostatic(wfn.energies.total) * kcal;
+    j["dg_solv_kcal"] = s.free_energy(wfn.energies.total) * kcal;
+    j["standard_state"] = "1 M gas -> 1 M solution";
+  }
+  j["seconds"] = s.seconds;
+  j["gas_seconds"] = s.gas_seconds;
+  return j;
 }
 
 }  // namespace
@@ -194,6 +240,12 @@ json atomic_result(const scf::Wavefunction& wfn, const descriptors::DescriptorSe
                    {"scf_type", scf::to_string(wfn.level.integrals)},
                    {"df_basis_scf", wfn.level.fitting_basis},
                    {"memory_bytes", st.memory_bytes}};
+  if (const auto& sv = wfn.solvation; sv.enabled()) {
+    j["keywords"]["solvation"] = scf::to_string(sv.settings.model);
+    j["keywords"]["solvent"] = sv.settings.solvent.name;
+    j["keywords"]["epsilon"] = sv.settings.solvent.epsilon;
+    j["keywords"]["solvent_points"] = sv.settings.points_per_sphere;
+  }
   j["provenance"] = {{"creator", "cagescreen"}, {"version", version_string()}, {"routine", info.routine}};
   j["success"] = wfn.convergence.converged;
   j["return_result"] = wfn.energies.total;
@@ -266,6 +318,7 @@ json atomic_result(const scf::Wavefunction& wfn, const descriptors::DescriptorSe
   ext["integrals"] = {{"scf_type", scf::to_string(wfn.level.integrals)}, {"fitting_basis", wfn.level.fitting_basis},
                       {"bytes_in_memory", wfn.integral_bytes}, {"note", wfn.integrals_note},
                       {"fitting_functions", wfn.fitting_functions}, {"fitting_seconds", wfn.fitting_seconds}};
+  if (wfn.solvation.enabled()) ext["solvation"] = solvation_json(wfn);
   ext["libint2_version"] = scf::libint_version();
   j["extras"] = {{"cagescreen", ext}};
   return j;

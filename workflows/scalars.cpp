@@ -27,6 +27,9 @@ const std::vector<ScalarDescriptor>& scalar_descriptors() {
       {"pi_kcal", "kcal/mol", "average deviation of the surface ESP"},
       {"xtb_energy_eh", "Eh", "GFN2-xTB energy of the pre-optimised geometry"},
       {"xtb_gap_ev", "eV", "GFN2-xTB HOMO-LUMO gap of the pre-optimised geometry"},
+      {"solvation_free_energy_kcal", "kcal/mol", "free energy of solvation in the level's solvent (1 M -> 1 M)"},
+      {"hydration_free_energy_kcal", "kcal/mol", "SMD free energy of solvation in water (1 M -> 1 M)"},
+      {"log_p_octanol_water", "", "log10 of the 1-octanol/water partition coefficient (SMD)"},
   };
   return list;
 }
@@ -61,6 +64,12 @@ std::vector<std::optional<double>> scalar_values(const scf::Wavefunction& wfn, c
     }
     set("hardness_ev", in_ev(d.conceptual.hardness));
     set("electrophilicity_ev", in_ev(d.conceptual.electrophilicity));
+  }
+  if (const auto& sv = wfn.solvation; sv.enabled() && sv.has_gas_energy())
+    set("solvation_free_energy_kcal", sv.free_energy(wfn.energies.total) * kcal);
+  if (const auto& h = d.hydrophobicity) {
+    set("hydration_free_energy_kcal", h->water * kcal);
+    set("log_p_octanol_water", h->log_p());
   }
   if (d.request.dipole) set("dipole_debye", d.multipoles.dipole_norm() * units::au_dipole_in_debye);
   if (d.request.charges) set("max_h_charge", d.max_hydrogen_charge(wfn.molecule));

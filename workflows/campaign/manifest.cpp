@@ -33,13 +33,17 @@ namespace fs = std::filesystem;
 void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   const std::string p = "level.";
   r.check_keys(t, p, {"method", "basis", "grid", "reference", "shell_type", "scf_type", "optimize", "max_iterations",
-                      "e_convergence", "d_convergence"});
+                      "e_convergence", "d_convergence", "solvent", "solvation", "epsilon", "solvent_points"});
   if (auto v = r.string(t, "method", p)) level.method = lower(*v);
   if (auto v = r.string(t, "basis", p)) level.basis = lower(*v);
   if (auto v = r.string(t, "grid", p)) level.grid = lower(*v);
   if (auto v = r.string(t, "reference", p)) level.reference = lower(*v);
   if (auto v = r.string(t, "shell_type", p)) level.shell_type = lower(*v);
   if (auto v = r.string(t, "scf_type", p)) level.scf_type = lower(*v);
+  if (auto v = r.string(t, "solvent", p)) level.solvent = lower(*v);
+  if (auto v = r.string(t, "solvation", p)) level.solvation = lower(*v);
+  if (auto v = r.number(t, "epsilon", p, 1.0, 1e4)) level.epsilon = *v;
+  if (auto v = r.integer(t, "solvent_points", p, 26, 5810)) level.solvent_points = *v;
   if (auto v = r.string(t, "optimize", p)) {
     level.optimize = lower(*v);
     const auto preopt = parse_preopt(level.optimize);
@@ -63,6 +67,8 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
     if (level.reference != "auto") scf::parse_reference(level.reference);
   });
   r.checked(t, "basis", p, [&] { scf::resolve_basis_path(level.basis); });  // as `run` resolves it
+  for (const char* key : {"solvent", "solvation", "epsilon", "solvent_points"})
+    if (t.get(key)) r.checked(t, key, p, [&] { solvation_settings(level); });
 }
 
 void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {

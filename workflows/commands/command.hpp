@@ -23,5 +23,6 @@ Command add_optimize_command(CLI::App& app);
 Command add_species_command(CLI::App& app);
 Command add_basis_command(CLI::App& app);
 Command add_functionals_command(CLI::App& app);
+Command add_solvents_command(CLI::App& app);
 
 }  // namespace cagescreen::workflows

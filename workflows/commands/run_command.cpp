@@ -184,7 +184,15 @@ void print_summary(std::ostream& out, const scf::Wavefunction& wfn, const descri
         << mp.dipole[0] * units::au_dipole_in_debye << ", " << mp.dipole[1] * units::au_dipole_in_debye << ", "
         << mp.dipole[2] * units::au_dipole_in_debye << ") D about the centre of nuclear charge\n";
   if (d.surface) print_surface(out, *d.surface, wfn.molecule);
-  if (d.homo_above_zero())
+  if (const auto& h = d.hydrophobicity) {
+    const double kcal = units::hartree_in_kcal_per_mol;
+    out << std::setprecision(2) << "\n   Hydrophobicity (SMD, 1 M -> 1 M, " << h->temperature << " K): dG_solv water "
+        << h->water * kcal << " kcal/mol, 1-octanol " << h->octanol * kcal << " kcal/mol, log P(octanol/water) "
+        << h->log_p() << "\n";
+  }
+  if (d.homo_above_zero() && wfn.solvation.enabled())
+    out << "\n   warning: the HOMO is above zero even in the solvent: the highest electrons are not bound\n";
+  else if (d.homo_above_zero())
     out << "\n   warning: the HOMO is above zero: the highest electrons are not bound in this isolated "
            "species (typical of gas-phase anions); treat its orbital energies with care\n";
   out << "\n" << std::setprecision(10) << "FINAL SINGLE POINT ENERGY " << wfn.energies.total << "\n";
@@ -236,6 +244,41 @@ struct RunPlan {
   descriptors::DescriptorRequest descriptors;
   int threads = 1;
 };
+
+/// SMD free energies of solvation in water and 1-octanol at the run's level and geometry. The run's
+/// own SCFs serve where they can (its gas phase, and its solvated state when that is SMD in one of
+/// the two); the others start from the run's density. Empty when one of them does not converge.
+std::optional<descriptors::Hydrophobicity> hydrophobicity(const RunPlan& plan, const scf::ScfSettings& st,
+                                                          const scf::Wavefunction& wfn) {
+  const auto& sv = wfn.solvation;
+  const double gas = sv.enabled() ? sv.gas_energy : wfn.energies.total;
+  auto free_energy = [&](const char* name) -> std::optional<double> {
+    if (sv.settings.model == scf::SolvationModel::SMD && sv.settings.solvent.name == name)
+      return sv.free_energy(wfn.energies.total);
+    scf::ScfSettings s = st;
+    s.solvation = scf::SolvationSettings{};
+    s.solvation.model = scf::SolvationModel::SMD;
+    s.solvation.solvent = scf::find_solvent(name);
+    if (st.solvation.enabled()) s.solvation.points_per_sphere = st.solvation.points_per_sphere;
+    s.guess_density = {wfn.alpha.D};
+    if (wfn.reference == scf::Reference::UHF) s.guess_density.push_back(wfn.beta.D);
+    s.on_iteration = nullptr;
+    const auto w = scf::run_scf(plan.mol, plan.basis, s);
+    if (!w.convergence.converged) {
+      std::cerr << "warning: the SCF in " << name << " did not converge: no hydrophobicity descriptors\n";
+      return std::nullopt;
+    }
+    return w.energies.total - gas;
+  };
+  const auto water = free_energy("water");
+  if (!water) return std::nullopt;
+  const auto octanol = free_energy("1-octanol");
+  if (!octanol) return std::nullopt;
+  descriptors::Hydrophobicity h;
+  h.water = *water;
+  h.octanol = *octanol;
+  return h;
+}
 
 scf::ScfSettings scf_settings(const RunOptions& opt, const scf::Functional& functional, const molecules::Molecule& mol) {
   scf::ScfSettings st;
@@ -296,6 +339,8 @@ RunPlan plan_run(const RunOptions& opt) {
     if (const std::string why = scf::gradient_unsupported(functional, opt.level.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   plan.settings = scf_settings(opt, functional, plan.mol);
+  if (plan.optimize.scf && plan.settings.solvation.enabled())
+    throw InputError("--preopt " + preopt + " with a solvent: " + scf::solvent_gradient_unavailable);
   scf::check_settings(plan.mol, plan.settings);
   plan.threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(plan.threads);
@@ -452,7 +497,8 @@ int run_checked(const RunOptions& opt) {
     };
   }
   const auto wfn = scf::run_scf_with_gas_phase(plan.mol, plan.basis, st);
-  const auto descriptors = descriptors::compute_descriptors(wfn, plan.descriptors);
+  auto descriptors = descriptors::compute_descriptors(wfn, plan.descriptors);
+  if (plan.descriptors.hydrophobicity && wfn.convergence.converged) descriptors.hydrophobicity = hydrophobicity(plan, st, wfn);
 
   RunInfo info;
   info.threads = plan.threads;
@@ -514,7 +560,8 @@ Command add_run_command(CLI::App& app) {
   run->add_option("--cube-spacing", opt->cube_spacing, "cube grid spacing, Angstrom")->capture_default_str()->check(real_in(0.01, 2.0));
   run->add_option("--cube-padding", opt->cube_padding, "cube margin beyond the nuclei, Angstrom")->capture_default_str()->check(real_in(0.0, 50.0));
   run->add_option("--cube-prefix", opt->cube_prefix, "cube file names: PREFIX.KIND.cube (default: molecule name)");
-  run->add_option("--descriptors", opt->descriptors, "all or a list of charges, frontier, dipole, surface, hirshfeld, chelpg")
+  run->add_option("--descriptors", opt->descriptors, "all or a list of charges, frontier, dipole, surface, hirshfeld, chelpg, hydrophobicity "
+                 "(SMD in water and 1-octanol: two more SCFs)")
       ->capture_default_str();
   run->add_flag("--surface", opt->surface, "ESP surface analysis (same as adding surface to --descriptors)");
   run->add_option("--surface-spacing", opt->surface_spacing, "surface analysis grid spacing, Bohr")->capture_default_str()->check(real_in(0.05, 1.0));
