@@ -314,6 +314,48 @@ TEST_SUITE("cli") {
     CHECK(j["molecule"]["symbols"].size() == 3);
   }
 
+  TEST_CASE("solvent: SMD water run, its summary and JSON, the solvent list and bad solvent input") {
+    const auto json_path = (fs::path(CAGESCREEN_TEST_TMP) / "water_smd.json").string();
+    const std::string water = std::string(CAGESCREEN_TEST_REFERENCE) + "/solvation/geometries/water.xyz";
+    const auto r = cli("run " + water + " --method b3lyp --basis 6-31g* --shell-type cartesian --solvent water --json " +
+                       json_path);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("Solvent water (smd, epsilon 78.4000") != std::string::npos);
+    CHECK(r.output.find("dG_solv (1 M -> 1 M)") != std::string::npos);
+    std::ifstream in(json_path);
+    const auto j = nlohmann::json::parse(in);
+    CHECK(j["keywords"]["solvation"] == "smd");
+    CHECK(j["keywords"]["solvent"] == "water");
+    const auto& s = j["extras"]["cagescreen"]["solvation"];
+    const double kcal = 627.5094740631;
+    // NWChem 7.0.2, B3LYP/6-31G* (Cartesian), grid xfine, `cosmo; do_cosmo_smd true; solvent water;
+    // end` (its defaults: minbem 3, Lagrangian charge correction): G_CDS 1.451 kcal/mol, dG_solv
+    // -8.525 kcal/mol (tests/reference/solvation, job smd_water).
+    check_near(s["g_cds_kcal"].get<double>(), 1.45128927, 0.01, "water G_CDS vs NWChem");
+    check_near(s["dg_solv_kcal"].get<double>(), -8.5251287, 0.2, "water dG_solv vs NWChem");
+    check_near(s["dg_elec_kcal"].get<double>() + s["g_cds_kcal"].get<double>(), s["dg_solv_kcal"].get<double>(), 1e-9,
+               "dG_solv = dG_elec + G_CDS");
+    check_near(s["gas_energy"].get<double>() + s["dg_solv_kcal"].get<double>() / kcal, j["properties"]["return_energy"].get<double>(),
+               1e-10, "return_energy = gas + dG_solv");
+    CHECK(s["cavity_points"].get<int>() > 100);
+    CHECK(s["cavity_area_angstrom2"].get<double>() > 30);
+    CHECK(s["standard_state"] == "1 M gas -> 1 M solution");
+    CHECK(j["extras"]["cagescreen"]["scalars"]["solvation_free_energy_kcal"].get<double>() ==
+          s["dg_solv_kcal"].get<double>());
+
+    const auto list = cli("solvents");
+    REQUIRE(list.code == 0);
+    CHECK(list.output.find("1-octanol") != std::string::npos);
+    CHECK(list.output.find("tetrahydrofuran") != std::string::npos);
+    expect_error("run water --solvent watr", 2, "unknown solvent 'watr' (closest: water");
+    expect_error("run water --solvation none --solvent water", 2, "solvation none");
+    expect_error("run water --solvation smd --epsilon 20", 2, "SMD needs a tabulated solvent");
+    expect_error("run water --epsilon 1", 2, "--epsilon");
+    expect_error("run water --solvation pcm", 2, "must be one of none, cpcm, cosmo, smd");
+    expect_error("run water --solvent water --solvent-points 100", 2, "no cavity with 100 points per sphere");
+    expect_error("run water --solvent water --preopt dft", 2, "analytic gradients of the continuum solvent");
+  }
+
   TEST_CASE("DFT run: summary and JSON fields") {
     const auto json_path = (fs::path(CAGESCREEN_TEST_TMP) / "water_b3lyp.json").string();
     const auto r = cli("run water --method b3lyp --basis def2-svp --grid fine --json " + json_path);
