@@ -310,7 +310,7 @@ std::string atom_name(const json& result, int i) {
   }
 }
 
-std::string candidate_section(const ResultRow& r, const Ranked* rk, const RankingModel& model) {
+std::string candidate_section(const ResultRow& r, const Ranked* rk, const RankingModel& model, bool model_in_gas_phase) {
   std::ostringstream s;
   s << "<section class=\"candidate\" id=\"c-" << html_escape(r.candidate) << "\"><h3>" << html_escape(r.candidate)
     << " <small>" << html_escape(r.formula) << ", charge " << r.charge << ", multiplicity " << r.multiplicity
@@ -326,8 +326,11 @@ std::string candidate_section(const ResultRow& r, const Ranked* rk, const Rankin
       << html_escape(model.criteria[rk->worst_criterion].descriptor) << ".</p>\n";
   if (r.status != "done") return s.str() + "</section>\n";
   if (auto h = value(r, "homo_ev"); h && *h > 0)
-    s << "<p class=\"warn\">The HOMO is above zero: the highest electrons are not bound in this isolated species "
-         "(typical of gas-phase anions); its orbital energies and the descriptors built on them need care.</p>\n";
+    s << "<p class=\"warn\">The HOMO is above zero: the highest electrons are not bound"
+      << (model_in_gas_phase ? " in this isolated species (typical of gas-phase anions: a solvent, e.g. "
+                               "<code>solvent = \"water\"</code> in [level], binds them)"
+                             : " even in the solvent")
+      << "; its orbital energies and the descriptors built on them need care.</p>\n";
   s << "<table class=\"desc\"><tr><th>descriptor</th><th>value</th><th>unit</th></tr>\n";
   const auto& list = scalar_descriptors();
   for (std::size_t i = 0; i < list.size(); ++i)
@@ -409,6 +412,25 @@ std::string html_report(const Manifest& m, const Table& t) {
     }
     s << "</p>\n";
   }
+  // Hydrophobicity (SMD, with the descriptor group): water against 1-octanol, candidate by candidate.
+  {
+    std::vector<const ResultRow*> rows;
+    for (const auto& r : t.rows)
+      if (r.status == "done" && value(r, "log_p_octanol_water")) rows.push_back(&r);
+    std::sort(rows.begin(), rows.end(), [](const ResultRow* a, const ResultRow* b) {
+      return *value(*a, "log_p_octanol_water") > *value(*b, "log_p_octanol_water");
+    });
+    if (!rows.empty()) {
+      s << "<p id=\"hydrophobicity\">Hydrophobicity (SMD at the campaign's level, 1 M &rarr; 1 M, 298.15 K; log P "
+           "&gt; 0 prefers 1-octanol to water): ";
+      for (std::size_t k = 0; k < rows.size(); ++k)
+        s << (k ? "; " : "") << (rows[k]->candidate == m.baseline ? "<b>" : "") << html_escape(rows[k]->candidate)
+          << (rows[k]->candidate == m.baseline ? "</b>" : "") << " &Delta;G<sub>hyd</sub> "
+          << fmt(value(*rows[k], "hydration_free_energy_kcal")) << " kcal/mol, log P "
+          << fmt(value(*rows[k], "log_p_octanol_water"));
+      s << ".</p>\n";
+    }
+  }
 
   s << "<h2>Ranking</h2>\n<p>Model <b>" << html_escape(m.ranking.name)
     << "</b>: score = weighted mean of z-scores (signed so that better is positive); Pareto front 1 = no other "
@@ -453,7 +475,8 @@ std::string html_report(const Manifest& m, const Table& t) {
   s << "<h2>Candidates</h2>\n";
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto it = t.by.find(i);
-    s << candidate_section(t.rows[i], it == t.by.end() ? nullptr : it->second, m.ranking);
+    s << candidate_section(t.rows[i], it == t.by.end() ? nullptr : it->second, m.ranking,
+                           !solvation_settings(m.level).enabled());
   }
   s << "</body></html>\n";
   return s.str();

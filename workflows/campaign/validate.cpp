@@ -11,6 +11,7 @@
 
 #include "molecules/data_dir.hpp"
 #include "molecules/elements.hpp"
+#include "molecules/io.hpp"
 #include "molecules/error.hpp"
 #include "molecules/molecule.hpp"
 #include "molecules/parse.hpp"
@@ -143,23 +144,70 @@ ReferenceEntry read_qm9(std::istream& in, const fs::path& file) {
   return e;
 }
 
-ReferenceEntry read_qm9_file(const fs::path& file) {
-  return parse_qm9_entry(read_text_file(file.string()), file);
+/// True when the file's second line carries FreeSolv's experimental value ("dG_hyd_exp=").
+bool is_freesolv_file(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return std::getline(in, line) && line.find("dG_hyd_exp=") != std::string::npos;
 }
 
-std::vector<ReferenceEntry> read_qm9_folder(const fs::path& folder) {
+/// One FreeSolv-sample file: an XYZ file whose comment line holds "dG_hyd_exp=<kcal/mol>" (the
+/// experimental hydration free energy) besides the usual charge= and multiplicity= fields.
+ReferenceEntry parse_freesolv_entry(const std::string& text, const fs::path& file) {
+  const std::string name = file.string();
+  ReferenceEntry e;
+  e.candidate.label = file.stem().string();
+  e.candidate.source = name;
+  e.candidate.molecule = molecules::parse_xyz(text, name);
+  e.candidate.molecule.name = e.candidate.label;
+  const auto eol = text.find('\n');
+  const std::string comment = eol == std::string::npos ? "" : text.substr(eol + 1, text.find('\n', eol + 1) - eol - 1);
+  const auto at = comment.find("dG_hyd_exp=");
+  if (at == std::string::npos) throw InputError(located(name, 2, "FreeSolv file: no dG_hyd_exp=<kcal/mol> on the comment line"));
+  std::istringstream ss(comment.substr(at + 11));
+  std::string token;
+  ss >> token;
+  const auto value = parse_real(token);
+  if (!value || std::abs(*value) > 1000)
+    throw InputError(located(name, 2, "FreeSolv file: dG_hyd_exp is not a number of kcal/mol: " + in_quotes(token)));
+  e.values = {{"solvation_free_energy_kcal", *value}};
+  return e;
+}
+
+/// The .xyz files of a folder in natural order (gdb_777 before gdb_7774), each read by `read`.
+template <class Read>
+std::vector<ReferenceEntry> read_folder(const fs::path& folder, Read read) {
   std::vector<fs::path> files;
   for (const auto& d : fs::directory_iterator(folder))
     if (d.is_regular_file() && d.path().extension() == ".xyz") files.push_back(d.path());
-  // Natural order: gdb_777 before gdb_7774.
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     const auto na = a.stem().string(), nb = b.stem().string();
     return na.size() != nb.size() ? na.size() < nb.size() : na < nb;
   });
   std::vector<ReferenceEntry> out;
-  for (const auto& f : files) out.push_back(read_qm9_file(f));
+  for (const auto& f : files) out.push_back(read(read_text_file(f.string()), f));
   return out;
 }
+
+std::vector<ReferenceEntry> read_qm9_folder(const fs::path& folder) { return read_folder(folder, parse_qm9_entry); }
+std::vector<ReferenceEntry> read_freesolv_folder(const fs::path& folder) {
+  return read_folder(folder, parse_freesolv_entry);
+}
+
+/// FreeSolv's hydration free energies against SMD in water at B3LYP/6-31G* (the SMD paper's
+/// level family); 1.0 kcal/mol mean unsigned error (docs/validation.md).
+LevelOfTheory freesolv_level() {
+  LevelOfTheory l;
+  l.method = "b3lyp";
+  l.basis = "6-31g*";
+  l.grid = "default";
+  l.solvent = "water";
+  l.solvation = "smd";
+  return l;
+}
+
+std::map<std::string, Tolerance> freesolv_tolerances() { return {{"solvation_free_energy_kcal", {1.0, std::nullopt}}}; }
 
 LevelOfTheory qm9_level() {
   LevelOfTheory l;
@@ -179,11 +227,13 @@ std::map<std::string, Tolerance> qm9_tolerances() {
 }
 
 void read_level_keys(const Reader& r, const toml::table& t, const std::string& prefix, LevelOfTheory& level) {
-  for (const char* key : {"method", "basis", "grid", "shell_type", "reference", "scf_type"}) {
+  for (const char* key : {"method", "basis", "grid", "shell_type", "reference", "scf_type", "solvent", "solvation"}) {
     const auto v = r.string(t, key, prefix);
     if (!v) continue;
     const std::string x = lower(*v);
-    if (std::string(key) == "method") level.method = x;
+    if (std::string(key) == "solvent") level.solvent = x;
+    else if (std::string(key) == "solvation") level.solvation = x;
+    else if (std::string(key) == "method") level.method = x;
     else if (std::string(key) == "basis") level.basis = x;
     else if (std::string(key) == "grid") level.grid = x;
     else if (std::string(key) == "shell_type") level.shell_type = x;
@@ -191,6 +241,8 @@ void read_level_keys(const Reader& r, const toml::table& t, const std::string& p
     else level.reference = x;
   }
   r.checked(t, "scf_type", prefix, [&] { scf::parse_scf_type(level.scf_type); });
+  for (const char* key : {"solvent", "solvation"})
+    if (t.get(key)) r.checked(t, key, prefix, [&] { solvation_settings(level); });
 }
 
 /// reference.toml's text; `folder` holds the QM9 files of layout "qm9" and anchors relative `file` entries.
@@ -203,18 +255,22 @@ ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, 
   const toml::table* set = r.table(root, "set");
   if (!set) throw InputError(located(file.string(), 0, "a reference set needs a [set] table"));
   r.check_keys(*set, "set.", {"name", "description", "citation", "program", "conventions", "layout", "method",
-                              "basis", "grid", "shell_type", "reference", "scf_type"});
+                              "basis", "grid", "shell_type", "reference", "scf_type", "solvent", "solvation"});
   s.name = r.string(*set, "name", "set.").value_or(folder.filename().string());
   s.description = r.string(*set, "description", "set.").value_or("");
   s.citation = r.string(*set, "citation", "set.").value_or("");
   s.program = r.string(*set, "program", "set.").value_or("");
   s.conventions = r.string(*set, "conventions", "set.").value_or("");
   s.layout = r.string(*set, "layout", "set.").value_or("table");
-  if (s.layout != "qm9" && s.layout != "table")
-    r.fail(set->get("layout"), "'set.layout' must be \"qm9\" or \"table\"");
+  if (s.layout != "qm9" && s.layout != "freesolv" && s.layout != "table")
+    r.fail(set->get("layout"), "'set.layout' must be \"qm9\", \"freesolv\" or \"table\"");
   if (s.layout == "qm9") {
     s.level = qm9_level();
     s.tolerances = qm9_tolerances();
+  }
+  if (s.layout == "freesolv") {
+    s.level = freesolv_level();
+    s.tolerances = freesolv_tolerances();
   }
   read_level_keys(r, *set, "set.", s.level);
   if (const toml::table* tol = r.table(root, "tolerances")) {
@@ -249,9 +305,10 @@ ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, 
       }
     }
   }
-  if (s.layout == "qm9") {
-    s.entries = read_qm9_folder(folder);
-    if (s.entries.empty()) throw InputError(file.string() + ": layout \"qm9\", but the folder holds no .xyz files");
+  if (s.layout == "qm9" || s.layout == "freesolv") {
+    s.entries = s.layout == "qm9" ? read_qm9_folder(folder) : read_freesolv_folder(folder);
+    if (s.entries.empty())
+      throw InputError(file.string() + ": layout \"" + s.layout + "\", but the folder holds no .xyz files");
     return s;
   }
   const toml::node* en = root.get("entries");
@@ -331,16 +388,32 @@ ReferenceSet load_reference_set(const std::string& name_or_folder) {
     const fs::path file = folder / "reference.toml";
     return read_reference_toml(read_text_file(file.string()), file, folder);
   }
-  // No reference.toml: a folder of QM9 files implies the QM9 level of theory.
-  bool qm9 = false;
+  // No reference.toml: a folder of QM9 files implies the QM9 level of theory, one of FreeSolv
+  // files SMD water at B3LYP/6-31G*.
+  bool qm9 = false, freesolv = false;
   for (const auto& d : fs::directory_iterator(folder))
-    if (d.is_regular_file() && d.path().extension() == ".xyz" && is_qm9_file(d.path())) qm9 = true;
-  if (!qm9)
-    throw InputError(folder.string() + ": not a reference set (no reference.toml, and no QM9-format .xyz files)");
+    if (d.is_regular_file() && d.path().extension() == ".xyz") {
+      qm9 = qm9 || is_qm9_file(d.path());
+      freesolv = freesolv || is_freesolv_file(d.path());
+    }
+  if (!qm9 && !freesolv)
+    throw InputError(folder.string() +
+                     ": not a reference set (no reference.toml, and no QM9- or FreeSolv-format .xyz files)");
   ReferenceSet s;
   s.folder = folder;
   s.name = fs::absolute(folder).lexically_normal().filename().string();
   if (s.name.empty()) s.name = fs::absolute(folder).parent_path().filename().string();
+  if (freesolv && !qm9) {
+    s.layout = "freesolv";
+    s.description = "FreeSolv-format files (recognised by dG_hyd_exp= on the comment line)";
+    s.citation = "D. L. Mobley, J. P. Guthrie, J. Comput.-Aided Mol. Des. 28, 711 (2014)";
+    s.program = "experiment";
+    s.conventions = "hydration free energies, 298 K, 1 M -> 1 M";
+    s.level = freesolv_level();
+    s.tolerances = freesolv_tolerances();
+    s.entries = read_freesolv_folder(folder);
+    return s;
+  }
   s.layout = "qm9";
   s.description = "QM9-format files (recognised by their property line)";
   s.citation = "R. Ramakrishnan, P. O. Dral, M. Rupp, O. A. von Lilienfeld, Sci. Data 1, 140022 (2014)";

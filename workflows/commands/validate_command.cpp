@@ -27,7 +27,7 @@ Command add_validate_command(CLI::App& app) {
   auto c = std::make_shared<ValidateCommand>();
   auto& o = c->options;
   auto* sub = app.add_subcommand("validate", "reproduce a reference set of published values (docs/validation.md)");
-  sub->add_option("set", c->set, "a shipped set (qm9-sample, seed-paper, psi4-crosscheck) or a folder")->required();
+  sub->add_option("set", c->set, "a shipped set (qm9-sample, freesolv-sample, seed-paper, psi4-crosscheck) or a folder")->required();
   sub->add_option("--method", o.method, "run at this method instead of the set's own (not like for like)");
   sub->add_option("--basis", o.basis, "run with this basis set instead of the set's own");
   sub->add_option("--grid", o.grid, "run on this DFT grid instead of the set's own");
