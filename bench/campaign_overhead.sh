@@ -17,7 +17,8 @@ now() { date +%s.%N; }
 
 t0=$(now)
 for s in "${species[@]}"; do
-  "$exe" run "$s" --method b3lyp --basis '6-31g*' --grid default --descriptors charges,frontier,dipole,surface \
+  "$exe" run "$s" --method b3lyp --basis '6-31g*' --grid default --solvent water \
+    --descriptors charges,frontier,dipole,surface,hydrophobicity \
     --threads 2 --memory 4480 --quiet --json "$work/one.json" > /dev/null 2>&1
 done
 t1=$(now)

@@ -56,6 +56,28 @@ TEST_SUITE("unit") {
     for (const auto& e : p.entries) CHECK(e.level.has_value());
   }
 
+  TEST_CASE("reference sets: the FreeSolv sample and FreeSolv-format folders") {
+    const auto f = load_reference_set("freesolv-sample");
+    CHECK(f.layout == "freesolv");
+    REQUIRE(f.entries.size() == 60);
+    CHECK(f.level.key() == "b3lyp/6-31g*/grid=default/solvation=smd/solvent=water");
+    CHECK(f.entries.front().candidate.label == "mobley_676247");  // natural order: shortest id first
+    CHECK(f.tolerances.at("solvation_free_energy_kcal").mae == 1.0);
+    for (const auto& e : f.entries) CHECK(e.values.count("solvation_free_energy_kcal") == 1);
+
+    const fs::path dir = scratch("freesolv-format");
+    const std::string water = "3\nwat charge=0 multiplicity=1 | water | O | dG_hyd_exp=-6.31 +- 0.6 kcal/mol\n"
+                              "O 0 0 0.117\nH 0 0.757 -0.469\nH 0 -0.757 -0.469\n";
+    std::ofstream(dir / "wat.xyz") << water;
+    const auto s = load_reference_set(dir.string());
+    CHECK(s.layout == "freesolv");
+    REQUIRE(s.entries.size() == 1);
+    CHECK(s.entries[0].values.at("solvation_free_energy_kcal") == -6.31);
+    CHECK(s.level.solvent == "water");
+    std::ofstream(dir / "bad.xyz") << "3\nbad | dG_hyd_exp=minus6 kcal/mol\nO 0 0 0.117\nH 0 0.757 -0.469\nH 0 -0.757 -0.469\n";
+    CHECK(load_error(dir) == (dir / "bad.xyz").string() + ":2: FreeSolv file: dG_hyd_exp is not a number of kcal/mol: 'minus6'");
+  }
+
   TEST_CASE("reference sets: QM9 files in their original form (trailing lines, Mathematica exponents)") {
     const fs::path dir = scratch("qm9-format");
     std::ofstream(dir / "m.xyz") << "5\n" << methane_props
@@ -111,7 +133,8 @@ TEST_SUITE("unit") {
     CHECK(toml_error("[set\nname = 1\n").find(file + ":1:") == 0);
 
     fs::remove(t / "reference.toml");
-    CHECK(load_error(t).find("not a reference set (no reference.toml, and no QM9-format .xyz files)") != std::string::npos);
+    CHECK(load_error(t).find("not a reference set (no reference.toml, and no QM9- or FreeSolv-format .xyz files)") !=
+          std::string::npos);
     CHECK(load_error("no-such-set").find("neither a folder nor a shipped reference set (") != std::string::npos);
   }
 }
