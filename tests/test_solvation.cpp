@@ -8,6 +8,7 @@
 #include <random>
 
 #include "check.hpp"
+#include "molecules/data_dir.hpp"
 #include "molecules/error.hpp"
 #include "molecules/io.hpp"
 #include "molecules/units.hpp"
@@ -155,6 +156,22 @@ double cpcm_dg_elec(const std::string& name, int points, double nwchem_gas) {
   return wfn.solvation.electrostatic(wfn.energies.total) * kcal;
 }
 
+/// ΔG_solv (kcal/mol) of SMD in water at B3LYP/6-31G* (Cartesian d, default grid, density
+/// fitting) of a FreeSolv-sample molecule; checks G_CDS against NWChem's too.
+double smd_dg_solv(const std::string& id, double nwchem_cds) {
+  const auto mol = molecules::read_molecule_file(data_dir() + "/reference/freesolv-sample/mobley_" + id + ".xyz");
+  ScfSettings st;
+  st.functional = Functional::from_name("b3lyp");
+  st.grid = parse_grid("default");
+  st.solvation.model = SolvationModel::SMD;
+  st.solvation.solvent = find_solvent("water");
+  const auto basis = build_basis(mol, "6-31g*", ShellType::Cartesian);
+  const auto wfn = run_scf_with_gas_phase(mol, basis, st);
+  REQUIRE(wfn.convergence.converged);
+  check_near(wfn.solvation.cds * kcal, nwchem_cds, 0.02, "mobley_" + id + " G_CDS vs NWChem");
+  return wfn.solvation.free_energy(wfn.energies.total) * kcal;
+}
+
 }  // namespace
 
 // NWChem 7.0.2 `task scf energy`, cosmo block: dielec 78.4; screen st; charge_correction no;
@@ -169,5 +186,15 @@ TEST_SUITE("regression.solvation") {
     check_near(cpcm_dg_elec("methanol", 1202, -115.0354183131), -4.60032175, 0.1, "methanol dG_elec (NWChem minbem 4)");
     check_near(cpcm_dg_elec("acetonitrile", 1202, -131.9275339229), -6.85299292, 0.1,
                "acetonitrile dG_elec (NWChem minbem 4)");
+  }
+
+  // NWChem 7.0.2 `task dft energy`, B3LYP/6-31G* (Cartesian d), grid xfine, `cosmo; do_cosmo_smd
+  // true; solvent water; end` (its SMD defaults: minbem 3, Lagrangian charge correction), at the
+  // FreeSolv sample's geometries (jobs smd_mobley_<id>): G_CDS and ΔG_solv in kcal/mol.
+  TEST_CASE("SMD water B3LYP/6-31G* vs NWChem: nitromethane, propane, 2-methylpropan-2-ol, 1-chloropropane") {
+    check_near(smd_dg_solv("1952272", 4.85303848), -4.49753294, 0.2, "nitromethane dG_solv vs NWChem");
+    check_near(smd_dg_solv("2068538", 2.46067916), 1.93725378, 0.2, "propane dG_solv vs NWChem");
+    check_near(smd_dg_solv("1650157", 3.14469945), -3.98147239, 0.2, "2-methylpropan-2-ol dG_solv vs NWChem");
+    check_near(smd_dg_solv("1977493", 2.32097174), -0.70416839, 0.2, "1-chloropropane dG_solv vs NWChem");
   }
 }
