@@ -119,7 +119,7 @@ void add_level_options(CLI::App& c, LevelOfTheory& l) {
       ->capture_default_str();
   c.add_option("--epsilon", l.epsilon, "dielectric constant replacing the solvent's (C-PCM/COSMO alone: a custom solvent)")
       ->check(real_in(1, 1e4, true));
-  c.add_option("--solvent-points", l.solvent_points, "Lebedev points per cavity sphere (50 .. 5810, e.g. 110, 194, 302)")
+  c.add_option("--solvent-points", l.solvent_points, "Lebedev points per cavity sphere (26 .. 5810, e.g. 110, 194, 302)")
       ->capture_default_str()
       ->check(integer_in(6, 5810));
 }
