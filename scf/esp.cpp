@@ -40,6 +40,8 @@ constexpr int max_hermite_L = 16;  // g–g pairs (libint2 here goes to L = 5 pe
 struct HermiteTables {
   std::vector<std::array<int, 3>> order;
   std::vector<RecursionStep> recipe;
+  std::vector<int> index;  ///< cube_index(t, u, v, max_hermite_L + 1) → position in `order`
+  int at(int t, int u, int v) const { return index[cube_index(t, u, v, max_hermite_L + 1)]; }
 };
 
 const HermiteTables& hermite_tables() {
@@ -63,6 +65,7 @@ const HermiteTables& hermite_tables() {
       const int src2 = m >= 2 ? index[cube_index(x[0], x[1], x[2], L1)] : 0;
       h.recipe.push_back({static_cast<int>(k), total, dir, src1, src2, m >= 2 ? m - 1.0 : 0.0});
     }
+    h.index = std::move(index);
     return h;
   }();
   return tables;
@@ -227,6 +230,41 @@ struct ElectrostaticPotential::Impl {
     }
   }
 
+  /// ∇V at up to `block` points C, into G (x values of the block, then y, then z).
+  void block_gradient(const std::array<double, 3>* C, int nb, double* G, std::vector<double>& buf) const {
+    const auto& H = hermite_tables();
+    double acc[3][block];
+    for (auto& a : acc)
+      for (int k = 0; k < nb; ++k) a[k] = 0.0;
+    for (const auto& pp : pairs) {
+      // V_el(C) = Σ c_tuv R_tuv(P − C) and ∂R_tuv(P − C)/∂C_x = −R_{t+1,u,v}: one order more.
+      const double* R = hermite_integrals(pp.p, pp.P, pp.L + 1, C, nb, buf);
+      const double* c = coef.data() + pp.offset;
+      const int nt = n_hermite(pp.L);
+      for (int j = 0; j < nt; ++j) {
+        const auto& [t, u, v] = H.order[j];
+        const double cj = c[j];
+        const double* rx = R + std::size_t(H.at(t + 1, u, v)) * block;
+        const double* ry = R + std::size_t(H.at(t, u + 1, v)) * block;
+        const double* rz = R + std::size_t(H.at(t, u, v + 1)) * block;
+        for (int k = 0; k < nb; ++k) {
+          acc[0][k] += cj * rx[k];
+          acc[1][k] += cj * ry[k];
+          acc[2][k] += cj * rz[k];
+        }
+      }
+    }
+    for (int k = 0; k < nb; ++k) {
+      double g[3] = {acc[0][k], acc[1][k], acc[2][k]};  // −∂V_el/∂C = −(−acc) … V = V_nuc − V_el
+      for (const auto& [q, r] : charges) {
+        const double d[3] = {C[k][0] - r[0], C[k][1] - r[1], C[k][2] - r[2]};
+        const double r2 = std::max(d[0] * d[0] + d[1] * d[1] + d[2] * d[2], 1e-24);
+        const double f = q / (r2 * std::sqrt(r2));
+        for (int x = 0; x < 3; ++x) g[x] -= f * d[x];
+      }
+      for (int x = 0; x < 3; ++x) G[x * block + k] = g[x];
+    }
+  }
 };
 
 ElectrostaticPotential::ElectrostaticPotential(const BasisSet& basis, const molecules::Molecule& mol,
@@ -250,6 +288,27 @@ Eigen::VectorXd ElectrostaticPotential::operator()(const std::vector<std::array<
     }
   }
   return V;
+}
+
+Eigen::MatrixXd ElectrostaticPotential::gradient(const std::vector<std::array<double, 3>>& points, int threads) const {
+  const int np = static_cast<int>(points.size());
+  Eigen::MatrixXd G(np, 3);
+  constexpr int block = Impl::block;
+  const int nblocks = (np + block - 1) / block;
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nthreads)
+  {
+    std::vector<double> buf;
+    double g[3 * block];
+#pragma omp for schedule(dynamic)
+    for (int b = 0; b < nblocks; ++b) {
+      const int i0 = b * block, nb = std::min(block, np - i0);
+      impl_->block_gradient(points.data() + i0, nb, g, buf);
+      for (int k = 0; k < nb; ++k)
+        for (int x = 0; x < 3; ++x) G(i0 + k, x) = g[x * block + k];
+    }
+  }
+  return G;
 }
 
 Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
@@ -278,7 +337,6 @@ struct PointChargeOperator::Impl {
   std::vector<int> offsets, sizes;
   int nbf = 0;
   std::vector<std::array<double, 3>> points;
-  std::vector<int> compact;  ///< (t, u, v) cube index → hermite_tables() order
 
   Impl(const BasisSet& basis, std::vector<std::array<double, 3>> pts) : points(std::move(pts)) {
     const auto shells = detail::to_libint(basis);
@@ -289,10 +347,6 @@ struct PointChargeOperator::Impl {
       offsets.push_back(basis.offsets[s]);
       sizes.push_back(static_cast<int>(shells[s].size()));
     }
-    constexpr int L1 = max_hermite_L + 1;
-    compact.assign(L1 * L1 * L1, -1);
-    const auto& order = hermite_tables().order;
-    for (std::size_t k = 0; k < order.size(); ++k) compact[cube_index(order[k][0], order[k][1], order[k][2], L1)] = int(k);
     std::vector<double> Ex, Ey, Ez;
     for (int s1 = 0; s1 < ns; ++s1)
       for (int s2 = 0; s2 <= s1; ++s2) {
@@ -346,7 +400,7 @@ struct PointChargeOperator::Impl {
       const double* Ey = Ex + n1d;
       const double* Ez = Ey + n1d;
       auto e = [&](const double* E, int x, int y, int t) { return E[(x * (lb + 1) + y) * L1 + t]; };
-      constexpr int C1 = max_hermite_L + 1;
+      const auto& H = hermite_tables();
       for (std::size_t ka = 0; ka < ca.size(); ++ka)
         for (std::size_t kb = 0; kb < cb.size(); ++kb) {
           const auto &xa = ca[ka], &xb = cb[kb];
@@ -356,7 +410,7 @@ struct PointChargeOperator::Impl {
             for (int u = 0; u <= xa[1] + xb[1]; ++u) {
               const double etu = et * e(Ey, xa[1], xb[1], u);
               for (int w = 0; w <= xa[2] + xb[2]; ++w)
-                v += etu * e(Ez, xa[2], xb[2], w) * W[compact[cube_index(t, u, w, C1)]];
+                v += etu * e(Ez, xa[2], xb[2], w) * W[H.at(t, u, w)];
             }
           }
           V(ka, kb) -= pp.factor * v;
@@ -389,6 +443,110 @@ Eigen::MatrixXd PointChargeOperator::operator()(const Eigen::VectorXd& charges, 
     }
   }
   return F;
+}
+
+
+Eigen::MatrixXd point_charge_basis_gradient(const BasisSet& basis, int natoms, const Eigen::MatrixXd& D,
+                                            const std::vector<std::array<double, 3>>& points, const Eigen::VectorXd& q,
+                                            int threads) {
+  const auto shells = detail::to_libint(basis);
+  const int ns = static_cast<int>(shells.size());
+  std::vector<Eigen::MatrixXd> T(ns);
+  std::vector<std::pair<int, int>> shell_pairs;
+  for (int s1 = 0; s1 < ns; ++s1) {
+    T[s1] = cartesian_to_shell(shells[s1]);
+    if (2 * shells[s1].contr[0].l + 1 > max_hermite_L)
+      throw std::invalid_argument("point-charge gradient: shells beyond L = 7");
+    for (int s2 = 0; s2 <= s1; ++s2) shell_pairs.emplace_back(s1, s2);
+  }
+  const int np = static_cast<int>(points.size());
+  const double qabs = q.cwiseAbs().sum();
+  const auto& H = hermite_tables();
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+  std::vector<Eigen::MatrixXd> part(nthreads, Eigen::MatrixXd::Zero(natoms, 3));
+#pragma omp parallel num_threads(nthreads)
+  {
+    std::vector<double> buf, W, Ex, Ey, Ez;
+    Eigen::MatrixXd& g = part[omp_get_thread_num()];
+#pragma omp for schedule(dynamic)
+    for (std::size_t k = 0; k < shell_pairs.size(); ++k) {
+      const auto [s1, s2] = shell_pairs[k];
+      const auto &A = shells[s1], &B = shells[s2];
+      const int la = A.contr[0].l, lb = B.contr[0].l, L = la + lb, L2 = L + 2;
+      const Eigen::MatrixXd Dc = (s1 == s2 ? 1.0 : 2.0) * T[s1].transpose() *
+                                 D.block(basis.offsets[s1], basis.offsets[s2], A.size(), B.size()) * T[s2];
+      const double dmax = Dc.cwiseAbs().maxCoeff();
+      if (dmax == 0.0) continue;
+      const auto ca = cartesian_components(la), cb = cartesian_components(lb);
+      const std::array<double, 3> AB{A.O[0] - B.O[0], A.O[1] - B.O[1], A.O[2] - B.O[2]};
+      const double R2 = AB[0] * AB[0] + AB[1] * AB[1] + AB[2] * AB[2];
+      double gA[3] = {0, 0, 0}, gS[3] = {0, 0, 0};
+      for (std::size_t i = 0; i < A.alpha.size(); ++i)
+        for (std::size_t j = 0; j < B.alpha.size(); ++j) {
+          const double a = A.alpha[i], b = B.alpha[j], p = a + b;
+          const double pref = A.contr[0].coeff[i] * B.contr[0].coeff[j] * (2.0 * M_PI / p);
+          if (std::abs(pref) * dmax * qabs * std::exp(-a * b / p * R2) * (1.0 + 2.0 * a) < 1e-14) continue;
+          hermite_1d(la + 1, lb, a, b, AB[0], Ex);
+          hermite_1d(la + 1, lb, a, b, AB[1], Ey);
+          hermite_1d(la + 1, lb, a, b, AB[2], Ez);
+          const std::array<double, 3> P{(a * A.O[0] + b * B.O[0]) / p, (a * A.O[1] + b * B.O[1]) / p,
+                                        (a * A.O[2] + b * B.O[2]) / p};
+          // W_tuv = Σ_i q_i R_tuv(P − s_i), t + u + v ≤ L + 1.
+          const int nh = n_hermite(L + 1);
+          W.assign(nh, 0.0);
+          for (int i0 = 0; i0 < np; i0 += hermite_block) {
+            const int nb = std::min(hermite_block, np - i0);
+            const double* R = hermite_integrals(p, P, L + 1, points.data() + i0, nb, buf);
+            for (int h = 0; h < nh; ++h) {
+              const double* r = R + std::size_t(h) * hermite_block;
+              double w = 0.0;
+              for (int kk = 0; kk < nb; ++kk) w += q[i0 + kk] * r[kk];
+              W[h] += w;
+            }
+          }
+          const double* E[3] = {Ex.data(), Ey.data(), Ez.data()};
+          auto e = [&](int x, int ia, int ib, int t) { return E[x][(ia * (lb + 1) + ib) * L2 + t]; };
+          // Σ_tuv E^x_{ia[0] xb[0] t} E^y E^z W_{(t,u,v) + shift}.
+          auto integral = [&](const std::array<int, 3>& ia, const std::array<int, 3>& ib, int shift) {
+            double sum = 0.0;
+            for (int t = 0; t <= ia[0] + ib[0]; ++t) {
+              const double et = e(0, ia[0], ib[0], t);
+              for (int u = 0; u <= ia[1] + ib[1]; ++u) {
+                const double etu = et * e(1, ia[1], ib[1], u);
+                for (int v = 0; v <= ia[2] + ib[2]; ++v)
+                  sum += etu * e(2, ia[2], ib[2], v) *
+                         W[H.at(t + (shift == 0), u + (shift == 1), v + (shift == 2))];
+              }
+            }
+            return sum;
+          };
+          for (std::size_t ka = 0; ka < ca.size(); ++ka)
+            for (std::size_t kb = 0; kb < cb.size(); ++kb) {
+              const double d = Dc(ka, kb) * pref;
+              if (d == 0.0) continue;
+              for (int x = 0; x < 3; ++x) {
+                std::array<int, 3> up = ca[ka], down = ca[ka];
+                up[x] += 1;
+                double dA = 2.0 * a * integral(up, cb[kb], -1);
+                if (ca[ka][x] > 0) {
+                  down[x] -= 1;
+                  dA -= ca[ka][x] * integral(down, cb[kb], -1);
+                }
+                gA[x] += d * dA;
+                gS[x] -= d * integral(ca[ka], cb[kb], x);  // ∂R_tuv(P − s)/∂s_x = −R_{t+1,u,v}
+              }
+            }
+        }
+      // V_el = −Σ D I, and ∂I/∂B = −∂I/∂A − Σ_i ∂I/∂s_i (translational invariance).
+      for (int x = 0; x < 3; ++x) {
+        g(basis.shells[s1].atom, x) -= gA[x];
+        g(basis.shells[s2].atom, x) += gA[x] + gS[x];
+      }
+    }
+  }
+  Eigen::MatrixXd total = Eigen::MatrixXd::Zero(natoms, 3);
+  for (const auto& p : part) total += p;
+  return total;
 }
 
 }  // namespace cagescreen::scf

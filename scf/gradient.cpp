@@ -333,7 +333,6 @@ Gradient scf_gradient(const Wavefunction& wfn, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
   const Functional& f = wfn.level.functional;
   if (const std::string why = gradient_unsupported(f); !why.empty()) throw InputError(why);
-  if (wfn.solvation.enabled()) throw InputError(solvent_gradient_unavailable);
   if (wfn.level.integrals != Integrals::FourIndex)
     throw InputError("analytic gradients need four-index integrals: run the SCF with scf_type conv");
   if (const std::string why = gradient_basis_unsupported(wfn.basis); !why.empty()) throw InputError(why);
@@ -365,7 +364,8 @@ Gradient scf_gradient(const Wavefunction& wfn, int threads) {
     g.xc = polarized ? xc.gradient({wfn.alpha.D, wfn.beta.D}) : xc.gradient({D});
     g.xc_seconds = since(t);
   }
-  g.total = g.nuclear_repulsion + g.core_hamiltonian + g.overlap + g.two_electron + g.xc;
+  g.solvation = wfn.solvation.enabled() ? solvation_gradient(wfn, threads) : MatrixXd::Zero(mol.atoms.size(), 3);
+  g.total = g.nuclear_repulsion + g.core_hamiltonian + g.overlap + g.two_electron + g.xc + g.solvation;
   g.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return g;
 }

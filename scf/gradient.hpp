@@ -26,6 +26,7 @@ struct Gradient {
   Eigen::MatrixXd overlap;           ///< −Σ W dS/dR
   Eigen::MatrixXd two_electron;      ///< Coulomb and exact exchange
   Eigen::MatrixXd xc;                ///< exchange-correlation (zero for HF)
+  Eigen::MatrixXd solvation;         ///< continuum solvent and SMD's CDS term (zero in the gas phase)
   Eigen::MatrixXd total;
   double seconds = 0.0;  ///< wall time, all terms
   double one_electron_seconds = 0.0, two_electron_seconds = 0.0, xc_seconds = 0.0;
@@ -37,10 +38,11 @@ struct Gradient {
 /// df), meta-GGA and range-separated functionals, shells beyond libint2's derivative limit.
 Gradient scf_gradient(const Wavefunction& wfn, int threads = 0);
 
-/// Why a solvated wavefunction has no analytic gradient yet (scf_gradient refuses it).
-inline constexpr const char* solvent_gradient_unavailable =
-    "analytic gradients of the continuum solvent are not available yet: optimise in the gas phase "
-    "(or with --preopt xtb) and add the solvent for the single point";
+/// The continuum solvent's part of the gradient of a solvated SCF at its converged density:
+/// qᵀ dV/dR (the cavity points riding on their spheres, the nuclei, the basis-function centres),
+/// (1/2f) qᵀ (dA/dR) q (the points' Gaussian interactions and their switching), and SMD's
+/// G_CDS. natoms × 3, Eh/Bohr.
+Eigen::MatrixXd solvation_gradient(const Wavefunction& wfn, int threads = 0);
 
 /// Whether scf_gradient can differentiate functional `f` ("" when it can, else why not, naming it
 /// `label`, by default its name).

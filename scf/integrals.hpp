@@ -33,11 +33,20 @@ class ElectrostaticPotential {
  public:
   ElectrostaticPotential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D);
   Eigen::VectorXd operator()(const std::vector<std::array<double, 3>>& points, int threads = 0) const;
+  /// ∇V (points × 3, Eh/(e·Bohr)), the gradient of the potential with respect to the point.
+  Eigen::MatrixXd gradient(const std::vector<std::array<double, 3>>& points, int threads = 0) const;
 
  private:
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };
+
+/// ∂/∂R of Σ_i q_i V_el(s_i), V_el(s) = −Σ_μν D_μν ⟨μ|1/|r − s||ν⟩, with respect to the centres of the
+/// basis functions (natoms × 3, by Shell::atom) at fixed points s_i: the basis-function part of a
+/// continuum solvent's gradient. McMurchie–Davidson with ∂φ_a/∂A_x = 2α φ_{a+1x} − a_x φ_{a−1x}.
+Eigen::MatrixXd point_charge_basis_gradient(const BasisSet& basis, int natoms, const Eigen::MatrixXd& D,
+                                            const std::vector<std::array<double, 3>>& points, const Eigen::VectorXd& q,
+                                            int threads = 0);
 
 /// The electrons' potential energy in point charges at fixed positions, −Σ_i q_i ⟨μ|1/|r − s_i||ν⟩,
 /// for charges that change while the positions stay (a solvent's surface charges in the SCF): the

@@ -339,8 +339,7 @@ RunPlan plan_run(const RunOptions& opt) {
     if (const std::string why = scf::gradient_unsupported(functional, opt.level.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   plan.settings = scf_settings(opt, functional, plan.mol);
-  if (plan.optimize.scf && plan.settings.solvation.enabled())
-    throw InputError("--preopt " + preopt + " with a solvent: " + scf::solvent_gradient_unavailable);
+
   scf::check_settings(plan.mol, plan.settings);
   plan.threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(plan.threads);
