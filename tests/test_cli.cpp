@@ -353,7 +353,6 @@ TEST_SUITE("cli") {
     expect_error("run water --epsilon 1", 2, "--epsilon");
     expect_error("run water --solvation pcm", 2, "must be one of none, cpcm, cosmo, smd");
     expect_error("run water --solvent water --solvent-points 100", 2, "no cavity with 100 points per sphere");
-    expect_error("run water --solvent water --preopt dft", 2, "analytic gradients of the continuum solvent");
   }
 
   TEST_CASE("DFT run: summary and JSON fields") {

@@ -82,6 +82,8 @@ int optimize_command(const OptimizeCommand& command) {
             << "   molecule " << mol.name << " " << mol.formula() << "  charge " << mol.charge << "  multiplicity "
             << mol.multiplicity << "  atoms " << mol.atoms.size() << "\n";
   if (xtb) {
+    if (!command.solvent.empty() || command.epsilon > 0 || (lower(command.solvation) != "auto" && lower(command.solvation) != "none"))
+      throw InputError("--solvent: the continuum solvent is for HF and DFT (--method); GFN2-xTB runs in the gas phase");
     std::cerr << "   method GFN2-xTB (libxtb " << scf::xtb_version() << ")\n";
     criteria(settings);
     const Preoptimization po = preoptimize_xtb(mol, settings, &std::cerr);
@@ -98,6 +100,12 @@ int optimize_command(const OptimizeCommand& command) {
                        ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
                        : scf::parse_reference(lower(command.reference));
     st.threads = omp_get_max_threads();
+    LevelOfTheory level;
+    level.solvent = command.solvent;
+    level.solvation = command.solvation;
+    level.epsilon = command.epsilon;
+    level.solvent_points = command.solvent_points;
+    st.solvation = solvation_settings(level);
     const auto shell_type = scf::parse_shell_type(command.shell_type);
     // The basis (names, elements, derivative limit) and the reference are checked before any
     // xtb pre-optimisation.
@@ -159,6 +167,10 @@ Command add_optimize_command(CLI::App& app) {
   sub->add_option("--output,-o", c->output, "XYZ file of the final geometry (default NAME.opt.xyz)");
   sub->add_option("--trajectory", c->trajectory, "multi-frame XYZ of every step (default NAME.trj.xyz)");
   sub->add_option("--threads", c->threads, "OpenMP threads (0: all cores)")->capture_default_str()->check(integer_in(0, 1024));
+  sub->add_option("--solvent", c->solvent, "continuum solvent of HF/DFT (cagescreen solvents); SMD unless --solvation says otherwise");
+  sub->add_option("--solvation", c->solvation, "auto, none, cpcm, cosmo or smd")->capture_default_str();
+  sub->add_option("--epsilon", c->epsilon, "dielectric constant replacing the solvent's")->check(real_in(1.0, 1e4, true));
+  sub->add_option("--solvent-points", c->solvent_points, "Lebedev points per cavity sphere")->capture_default_str();
   return {sub, [c] { return optimize_command(*c); }};
 }
 

@@ -2,6 +2,8 @@
 #include <optional>
 #include <string>
 
+#include "scf/solvation.hpp"
+
 #include "scf/tolerances.hpp"
 
 
@@ -22,6 +24,10 @@ struct OptimizeCommand {
   std::string output;             ///< XYZ of the final geometry (default: NAME.opt.xyz)
   std::string trajectory;         ///< multi-frame XYZ of every step (default: NAME.trj.xyz)
   int threads = 0;
+  std::string solvent;              ///< continuum solvent of HF/DFT (docs/solvation.md)
+  std::string solvation = "auto";   ///< auto, none, cpcm, cosmo, smd
+  double epsilon = 0.0;             ///< dielectric constant replacing the solvent's
+  int solvent_points = scf::SolvationSettings{}.points_per_sphere;
 };
 
 /// Optimises, prints the step table to standard error and the final energy to standard output,
