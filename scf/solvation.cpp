@@ -3,7 +3,9 @@
 #include <omp.h>
 
 #include <cmath>
+#include <iterator>
 #include <map>
+#include <sstream>
 #include <mutex>
 
 #include "molecules/data_dir.hpp"
@@ -112,6 +114,40 @@ const Solvent& find_solvent(const std::string& name) {
   for (const auto& s : all) names.push_back(s.name);
   throw InputError("unknown solvent " + in_quotes(name) + " (closest: " + closest_names(key, names) +
                    "; see `cagescreen solvents`)");
+}
+
+Solvent solvent_from_text(const std::string& text) {
+  if (text.find('=') == std::string::npos) return find_solvent(text);
+  struct Field {
+    const char* key;
+    double Solvent::*member;
+    double lo, hi;
+  };
+  static const Field fields[] = {{"eps", &Solvent::epsilon, 1.0, 1e4}, {"n", &Solvent::n, 1.0, 3.0},
+                                 {"alpha", &Solvent::alpha, 0.0, 2.0}, {"beta", &Solvent::beta, 0.0, 2.0},
+                                 {"gamma", &Solvent::gamma, 0.0, 200.0}, {"phi", &Solvent::phi, 0.0, 1.0},
+                                 {"psi", &Solvent::psi, 0.0, 1.0}};
+  Solvent s{"custom", "custom"};
+  std::vector<bool> seen(std::size(fields), false);
+  std::istringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    const auto eq = item.find('=');
+    const std::string key = lower(item.substr(0, eq));
+    std::size_t k = 0;
+    while (k < std::size(fields) && key != fields[k].key) ++k;
+    if (eq == std::string::npos || k == std::size(fields))
+      throw InputError("solvent descriptors: " + in_quotes(item) + " is not one of eps=, n=, alpha=, beta=, gamma=, phi=, psi=");
+    const auto v = parse_real(item.substr(eq + 1));
+    if (!v || *v < fields[k].lo || *v > fields[k].hi || (k == 0 && *v <= 1.0))
+      throw InputError("solvent descriptors: " + key + " = " + in_quotes(item.substr(eq + 1)) + " must be a number in [" +
+                       std::to_string(fields[k].lo).substr(0, 4) + ", " + std::to_string(fields[k].hi).substr(0, 6) +
+                       "]" + (k == 0 ? " above 1" : ""));
+    s.*fields[k].member = *v;
+    seen[k] = true;
+  }
+  for (std::size_t k = 0; k < std::size(fields); ++k)
+    if (!seen[k]) throw InputError(std::string("solvent descriptors: ") + fields[k].key + "= is missing (all of eps, n, alpha, beta, gamma, phi, psi are needed)");
+  return s;
 }
 
 double dielectric_factor(const SolvationSettings& s) {

@@ -53,6 +53,11 @@ const std::vector<Solvent>& solvents();
 /// names when unknown.
 const Solvent& find_solvent(const std::string& name);
 
+/// A tabulated solvent by name (find_solvent), or a generic one given by its SMD descriptors as
+/// "eps=E,n=N,alpha=A,beta=B,gamma=G,phi=F,psi=P" (all seven, any order; named "custom").
+/// InputError naming the bad descriptor.
+Solvent solvent_from_text(const std::string& text);
+
 /// How the solvent enters the SCF. Every field has a default; model None is the gas phase.
 struct SolvationSettings {
   SolvationModel model = SolvationModel::None;

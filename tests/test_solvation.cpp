@@ -121,6 +121,24 @@ TEST_SUITE("unit") {
       }
   }
 
+  TEST_CASE("solvation: a generic solvent given by its descriptors equals the tabulated one") {
+    const Solvent octanol = solvent_from_text("eps=9.8629,n=1.4295,alpha=0.37,beta=0.48,gamma=39.01,phi=0,psi=0");
+    CHECK(octanol.name == "custom");
+    const auto mol = reference_molecule("methanol");
+    check_near(smd_cds(mol, octanol).energy, smd_cds(mol, find_solvent("1-octanol")).energy, 1e-15,
+               "CDS of octanol by descriptors");
+    SolvationSettings s;
+    s.model = SolvationModel::SMD;
+    s.solvent = octanol;
+    const auto r = cavity_radii(mol, s);
+    check_near(r[1] / angstrom, 1.52 + 1.8 * (0.43 - 0.37), 1e-12, "SMD O radius for alpha 0.37");
+    CHECK_THROWS_WITH_AS(solvent_from_text("eps=9.8,n=1.4,alpha=0.37,beta=0.48,gamma=39,phi=0"),
+                         doctest::Contains("psi= is missing"), InputError);
+    CHECK_THROWS_WITH_AS(solvent_from_text("eps=9.8,n=1.4,acidity=0.37"), doctest::Contains("'acidity=0.37' is not one of"),
+                         InputError);
+    CHECK_THROWS_WITH_AS(solvent_from_text("eps=0.5,n=1.4"), doctest::Contains("eps = '0.5' must be"), InputError);
+  }
+
   TEST_CASE("solvation: bad settings are input errors naming the problem") {
     const auto water = reference_molecule("water");
     CHECK_THROWS_WITH_AS(find_solvent("watr"), doctest::Contains("closest: water"), InputError);

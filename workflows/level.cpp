@@ -36,7 +36,9 @@ std::string LevelOfTheory::key() const {
   if (!fitting_basis.empty()) k += "/fitting_basis=" + fitting_basis;
   if (optimize != "none") k += "/optimize=" + optimize;
   if (const auto sv = solvation_settings(*this); sv.enabled()) {
-    k += "/solvation=" + scf::to_string(sv.model) + "/solvent=" + sv.solvent.name;
+    // A solvent given by its descriptors is keyed by them (every such solvent is named "custom").
+    k += "/solvation=" + scf::to_string(sv.model) + "/solvent=" +
+         (solvent.find('=') != std::string::npos ? lower(solvent) : sv.solvent.name);
     if (epsilon > 0) k += "/epsilon=" + shortest(epsilon);
     if (solvent_points != scf::SolvationSettings{}.points_per_sphere) k += "/solvent_points=" + std::to_string(solvent_points);
   }
@@ -58,7 +60,7 @@ scf::SolvationSettings solvation_settings(const LevelOfTheory& l) {
     return s;
   }
   if (named)
-    s.solvent = scf::find_solvent(l.solvent);
+    s.solvent = scf::solvent_from_text(l.solvent);
   else if (l.epsilon > 0) {
     if (s.model == scf::SolvationModel::SMD)
       throw InputError("SMD needs a tabulated solvent for its non-electrostatic term: name one with --solvent");
@@ -113,8 +115,8 @@ void add_level_options(CLI::App& c, LevelOfTheory& l) {
                "none, xtb (GFN2-xTB), dft (this method and basis, analytic gradients) or xtb+dft: optimise the "
                "geometry before the SCF")
       ->capture_default_str();
-  c.add_option("--solvent", l.solvent, "continuum solvent by name, e.g. water, thf, 1-octanol (cagescreen solvents); "
-               "SMD unless --solvation says otherwise");
+  c.add_option("--solvent", l.solvent, "continuum solvent by name, e.g. water, thf, 1-octanol (cagescreen solvents), "
+               "or by its SMD descriptors eps=E,n=N,alpha=A,beta=B,gamma=G,phi=F,psi=P; SMD unless --solvation says otherwise");
   c.add_option("--solvation", l.solvation, "auto (smd with --solvent, else none), none, cpcm, cosmo or smd")
       ->capture_default_str();
   c.add_option("--epsilon", l.epsilon, "dielectric constant replacing the solvent's (C-PCM/COSMO alone: a custom solvent)")
