@@ -547,9 +547,8 @@ class ScfIterations {
     const Eigen::VectorXd q = solvent_->charges(V);
     Vq = (*surface_)(q, settings_.threads);
     wfn_.solvation.charges = q;
-    wfn_.solvation.polarization = 0.5 * q.dot(V);
     wfn_.solvation.seconds += since(t0);
-    return wfn_.solvation.polarization;
+    return 0.5 * q.dot(V);
   }
 
   /// J and K of D: G = 2J − K (RHF, per-spin D) or J[Dα+Dβ] − K[Dσ] (UHF). Builders whose cost
@@ -742,7 +741,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   if (settings.solvation.model == SolvationModel::SMD) {
     const auto t0 = Clock::now();
     const CdsTerm cds = smd_cds(mol, settings.solvation.solvent);
-    wfn.solvation.cds = wfn.energies.cds = cds.energy;
+    wfn.energies.cds = cds.energy;
     wfn.solvation.sasa = cds.area;
     wfn.energies.total += cds.energy;
     wfn.solvation.seconds += since(t0);

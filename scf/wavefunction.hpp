@@ -54,28 +54,26 @@ struct Energies {
 };
 
 /// The continuum solvent of a run (model None in the gas phase). Energies in Hartree, cavity in
-/// Bohr. The gas-phase energy and the CDS term are filled in by whoever computes them (the
-/// command line's run computes the gas phase first, as NWChem does).
+/// Bohr. The gas-phase energy is filled in by run_scf_with_gas_phase (the gas phase first, as
+/// NWChem does); the polarisation energy and G_CDS are in the wavefunction's Energies.
 struct SolvationRecord {
   SolvationSettings settings;      ///< model, solvent (with the ε used), points per sphere, radii
   std::vector<double> radii;       ///< cavity radius per atom, Bohr
   double dielectric_factor = 0.0;  ///< f(ε)
   Cavity cavity;                   ///< the discretised surface
-  Eigen::VectorXd charges;         ///< converged surface charges, e
-  double polarization = 0.0;       ///< ½ qᵀV at convergence (= Energies::solvation)
+  Eigen::VectorXd charges;         ///< converged surface charges, e (½ qᵀV is Energies::solvation)
   double seconds = 0.0;            ///< cavity, its factorisation and the per-iteration response
   /// Gas-phase SCF energy at the same geometry and level (NaN when not computed).
   double gas_energy = std::numeric_limits<double>::quiet_NaN();
   bool gas_converged = false;
   double gas_seconds = 0.0;
-  double cds = 0.0;                ///< SMD's G_CDS (= Energies::cds), Eh
   double sasa = 0.0;               ///< SMD's solvent-accessible surface area, Bohr²
   bool enabled() const { return settings.enabled(); }
   bool has_gas_energy() const { return gas_energy == gas_energy; }
-  /// ΔG_elec = E(solution) − G_CDS − E(gas), Hartree, from the wavefunction's total energy.
-  double electrostatic(double solution_energy) const { return solution_energy - cds - gas_energy; }
+  /// ΔG_elec = E(solution) − G_CDS − E(gas), Hartree, from the wavefunction's energies.
+  double electrostatic(const Energies& e) const { return e.total - e.cds - gas_energy; }
   /// ΔG_solv = ΔG_elec + G_CDS, Hartree (1 M gas → 1 M solution).
-  double free_energy(double solution_energy) const { return solution_energy - gas_energy; }
+  double free_energy(const Energies& e) const { return e.total - gas_energy; }
 };
 
 /// DFT details of a run (empty for HF; the grid itself is Level::grid).

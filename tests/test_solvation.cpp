@@ -172,7 +172,7 @@ double cpcm_dg_elec(const std::string& name, int points, double nwchem_gas) {
   const auto wfn = run_scf_with_gas_phase(mol, basis, st);
   REQUIRE(wfn.convergence.converged);
   check_near(wfn.solvation.gas_energy, nwchem_gas, 2e-7, name + " gas-phase energy vs NWChem");
-  return wfn.solvation.electrostatic(wfn.energies.total) * kcal;
+  return wfn.solvation.electrostatic(wfn.energies) * kcal;
 }
 
 /// ΔG_solv (kcal/mol) of SMD in water at B3LYP/6-31G* (Cartesian d, default grid, density
@@ -187,8 +187,8 @@ double smd_dg_solv(const std::string& id, double nwchem_cds) {
   const auto basis = build_basis(mol, "6-31g*", ShellType::Cartesian);
   const auto wfn = run_scf_with_gas_phase(mol, basis, st);
   REQUIRE(wfn.convergence.converged);
-  check_near(wfn.solvation.cds * kcal, nwchem_cds, 0.02, "mobley_" + id + " G_CDS vs NWChem");
-  return wfn.solvation.free_energy(wfn.energies.total) * kcal;
+  check_near(wfn.energies.cds * kcal, nwchem_cds, 0.02, "mobley_" + id + " G_CDS vs NWChem");
+  return wfn.solvation.free_energy(wfn.energies) * kcal;
 }
 
 }  // namespace

@@ -203,14 +203,14 @@ json solvation_json(const scf::Wavefunction& wfn) {
   j["polarization_energy"] = wfn.energies.solvation;
   j["energy_unit"] = "hartree";
   if (s.settings.model == scf::SolvationModel::SMD) {
-    j["g_cds_kcal"] = s.cds * kcal;
+    j["g_cds_kcal"] = wfn.energies.cds * kcal;
     j["sasa_angstrom2"] = s.sasa * a * a;
   }
   if (s.has_gas_energy()) {
     j["gas_energy"] = s.gas_energy;
     j["gas_converged"] = s.gas_converged;
-    j["dg_elec_kcal"] = s.electrostatic(wfn.energies.total) * kcal;
-    j["dg_solv_kcal"] = s.free_energy(wfn.energies.total) * kcal;
+    j["dg_elec_kcal"] = s.electrostatic(wfn.energies) * kcal;
+    j["dg_solv_kcal"] = s.free_energy(wfn.energies) * kcal;
     j["standard_state"] = "1 M gas -> 1 M solution";
   }
   j["seconds"] = s.seconds;

@@ -66,7 +66,7 @@ std::vector<std::optional<double>> scalar_values(const scf::Wavefunction& wfn, c
     set("electrophilicity_ev", in_ev(d.conceptual.electrophilicity));
   }
   if (const auto& sv = wfn.solvation; sv.enabled() && sv.has_gas_energy())
-    set("solvation_free_energy_kcal", sv.free_energy(wfn.energies.total) * kcal);
+    set("solvation_free_energy_kcal", sv.free_energy(wfn.energies) * kcal);
   if (const auto& h = d.hydrophobicity) {
     set("hydration_free_energy_kcal", h->water * kcal);
     set("log_p_octanol_water", h->log_p());

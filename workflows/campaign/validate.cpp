@@ -209,6 +209,7 @@ LevelOfTheory freesolv_level() {
 
 std::map<std::string, Tolerance> freesolv_tolerances() { return {{"solvation_free_energy_kcal", {1.0, std::nullopt}}}; }
 
+
 LevelOfTheory qm9_level() {
   LevelOfTheory l;
   l.method = "b3lyp";  // Gaussian's B3LYP (VWN-RPA): libxc HYB_GGA_XC_B3LYP
@@ -224,6 +225,31 @@ std::map<std::string, Tolerance> qm9_tolerances() {
   // HOMO/LUMO are published to 1e-4 Eh (2.7 meV); energies to 1e-6 Eh; charges to 1e-6 e.
   return {{"homo_ev", {0.0015, 0.004}}, {"lumo_ev", {0.0015, 0.004}}, {"energy_eh", {std::nullopt, 5e-5}},
           {"mulliken_charges", {0.002, std::nullopt}}};
+}
+
+/// A folder of files in one published format: what it implies without a reference.toml (metadata,
+/// level of theory, tolerances) and how its files are recognised and read.
+struct FolderLayout {
+  const char *name, *description, *citation, *program, *conventions;
+  bool (*recognises)(const fs::path&);
+  std::vector<ReferenceEntry> (*read)(const fs::path&);
+  LevelOfTheory (*level)();
+  std::map<std::string, Tolerance> (*tolerances)();
+};
+
+const FolderLayout folder_layouts[] = {
+    {"qm9", "QM9-format files (recognised by their property line)",
+     "R. Ramakrishnan, P. O. Dral, M. Rupp, O. A. von Lilienfeld, Sci. Data 1, 140022 (2014)", "Gaussian 09",
+     "B3LYP (VWN-RPA)/6-31G(2df,p); E = U0 - ZPVE", is_qm9_file, read_qm9_folder, qm9_level, qm9_tolerances},
+    {"freesolv", "FreeSolv-format files (recognised by dG_hyd_exp= on the comment line)",
+     "D. L. Mobley, J. P. Guthrie, J. Comput.-Aided Mol. Des. 28, 711 (2014)", "experiment",
+     "hydration free energies, 298 K, 1 M -> 1 M", is_freesolv_file, read_freesolv_folder, freesolv_level,
+     freesolv_tolerances}};
+
+const FolderLayout* find_layout(const std::string& name) {
+  for (const auto& l : folder_layouts)
+    if (name == l.name) return &l;
+  return nullptr;
 }
 
 void read_level_keys(const Reader& r, const toml::table& t, const std::string& prefix, LevelOfTheory& level) {
@@ -262,15 +288,12 @@ ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, 
   s.program = r.string(*set, "program", "set.").value_or("");
   s.conventions = r.string(*set, "conventions", "set.").value_or("");
   s.layout = r.string(*set, "layout", "set.").value_or("table");
-  if (s.layout != "qm9" && s.layout != "freesolv" && s.layout != "table")
+  const FolderLayout* layout = find_layout(s.layout);
+  if (!layout && s.layout != "table")
     r.fail(set->get("layout"), "'set.layout' must be \"qm9\", \"freesolv\" or \"table\"");
-  if (s.layout == "qm9") {
-    s.level = qm9_level();
-    s.tolerances = qm9_tolerances();
-  }
-  if (s.layout == "freesolv") {
-    s.level = freesolv_level();
-    s.tolerances = freesolv_tolerances();
+  if (layout) {
+    s.level = layout->level();
+    s.tolerances = layout->tolerances();
   }
   read_level_keys(r, *set, "set.", s.level);
   if (const toml::table* tol = r.table(root, "tolerances")) {
@@ -305,8 +328,8 @@ ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, 
       }
     }
   }
-  if (s.layout == "qm9" || s.layout == "freesolv") {
-    s.entries = s.layout == "qm9" ? read_qm9_folder(folder) : read_freesolv_folder(folder);
+  if (layout) {
+    s.entries = layout->read(folder);
     if (s.entries.empty())
       throw InputError(file.string() + ": layout \"" + s.layout + "\", but the folder holds no .xyz files");
     return s;
@@ -389,39 +412,28 @@ ReferenceSet load_reference_set(const std::string& name_or_folder) {
     return read_reference_toml(read_text_file(file.string()), file, folder);
   }
   // No reference.toml: a folder of QM9 files implies the QM9 level of theory, one of FreeSolv
-  // files SMD water at B3LYP/6-31G*.
-  bool qm9 = false, freesolv = false;
-  for (const auto& d : fs::directory_iterator(folder))
-    if (d.is_regular_file() && d.path().extension() == ".xyz") {
-      qm9 = qm9 || is_qm9_file(d.path());
-      freesolv = freesolv || is_freesolv_file(d.path());
-    }
-  if (!qm9 && !freesolv)
+  // files SMD water at B3LYP/6-31G* (the first layout whose files the folder holds).
+  const FolderLayout* layout = nullptr;
+  for (const auto& l : folder_layouts) {
+    for (const auto& d : fs::directory_iterator(folder))
+      if (d.is_regular_file() && d.path().extension() == ".xyz" && l.recognises(d.path())) layout = &l;
+    if (layout) break;
+  }
+  if (!layout)
     throw InputError(folder.string() +
                      ": not a reference set (no reference.toml, and no QM9- or FreeSolv-format .xyz files)");
   ReferenceSet s;
   s.folder = folder;
   s.name = fs::absolute(folder).lexically_normal().filename().string();
   if (s.name.empty()) s.name = fs::absolute(folder).parent_path().filename().string();
-  if (freesolv && !qm9) {
-    s.layout = "freesolv";
-    s.description = "FreeSolv-format files (recognised by dG_hyd_exp= on the comment line)";
-    s.citation = "D. L. Mobley, J. P. Guthrie, J. Comput.-Aided Mol. Des. 28, 711 (2014)";
-    s.program = "experiment";
-    s.conventions = "hydration free energies, 298 K, 1 M -> 1 M";
-    s.level = freesolv_level();
-    s.tolerances = freesolv_tolerances();
-    s.entries = read_freesolv_folder(folder);
-    return s;
-  }
-  s.layout = "qm9";
-  s.description = "QM9-format files (recognised by their property line)";
-  s.citation = "R. Ramakrishnan, P. O. Dral, M. Rupp, O. A. von Lilienfeld, Sci. Data 1, 140022 (2014)";
-  s.program = "Gaussian 09";
-  s.conventions = "B3LYP (VWN-RPA)/6-31G(2df,p); E = U0 - ZPVE";
-  s.level = qm9_level();
-  s.tolerances = qm9_tolerances();
-  s.entries = read_qm9_folder(folder);
+  s.layout = layout->name;
+  s.description = layout->description;
+  s.citation = layout->citation;
+  s.program = layout->program;
+  s.conventions = layout->conventions;
+  s.level = layout->level();
+  s.tolerances = layout->tolerances();
+  s.entries = layout->read(folder);
   return s;
 }
 

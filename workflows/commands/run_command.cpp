@@ -76,14 +76,14 @@ void print_solvation(std::ostream& out, const scf::Wavefunction& wfn) {
       << " A^3, surface charge " << std::setprecision(4) << s.charges.sum() << " e\n";
   out << std::setprecision(10);
   if (s.has_gas_energy()) {
-    const double elec = s.electrostatic(wfn.energies.total);
+    const double elec = s.electrostatic(wfn.energies);
     out << "   Gas-phase energy           " << std::setw(22) << s.gas_energy << " Eh"
         << (s.gas_converged ? "" : "  (gas phase NOT CONVERGED)") << "\n";
     out << std::setprecision(4) << "   dG_elec (solution - gas)   " << std::setw(16) << elec * kcal << " kcal/mol\n";
     if (s.settings.model == scf::SolvationModel::SMD) {
-      out << "   G_CDS                      " << std::setw(16) << s.cds * kcal << " kcal/mol  (SASA "
+      out << "   G_CDS                      " << std::setw(16) << wfn.energies.cds * kcal << " kcal/mol  (SASA "
           << std::setprecision(2) << s.sasa * a2 << " A^2)\n" << std::setprecision(4);
-      out << "   dG_solv (1 M -> 1 M)       " << std::setw(16) << s.free_energy(wfn.energies.total) * kcal
+      out << "   dG_solv (1 M -> 1 M)       " << std::setw(16) << s.free_energy(wfn.energies) * kcal
           << " kcal/mol\n";
     }
     out << std::setprecision(10);
@@ -254,7 +254,7 @@ std::optional<descriptors::Hydrophobicity> hydrophobicity(const RunPlan& plan, c
   const double gas = sv.enabled() ? sv.gas_energy : wfn.energies.total;
   auto free_energy = [&](const char* name) -> std::optional<double> {
     if (sv.settings.model == scf::SolvationModel::SMD && sv.settings.solvent.name == name)
-      return sv.free_energy(wfn.energies.total);
+      return sv.free_energy(wfn.energies);
     scf::ScfSettings s = st;
     s.solvation = scf::SolvationSettings{};
     s.solvation.model = scf::SolvationModel::SMD;
