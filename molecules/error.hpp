@@ -22,6 +22,12 @@ struct OutOfMemory : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Following an SCF instability (`--stability follow`) did not end in a stable state; the command
+/// line exits with code 7.
+struct Unstable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// GFN2-xTB could not produce an energy at a geometry (e.g. its SCC did not converge).
 struct XtbFailed : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -84,9 +84,11 @@ struct DensityFittedJK::Impl {
   detail::IntegralStore store;  // B's memory, on huge pages: first-touching 1 GiB of small pages
                                 // took seconds on the development VM
   Eigen::Map<MatrixXd> B{nullptr, 0, 0};  // npf × naux: column Q is B^Q in packed lower-triangle order
+  MatrixXd L;                              // Cholesky factor of the metric, V = L Lᵀ
+  BasisSet aux_basis;
   double setup_seconds = 0.0;
 
-  Impl(const BasisSet& basis, const BasisSet& aux, int threads) {
+  Impl(const BasisSet& basis, const BasisSet& aux, int threads) : aux_basis(aux) {
     const auto t0 = std::chrono::steady_clock::now();
     nthreads = threads > 0 ? threads : omp_get_max_threads();
     nbf = basis.nbf;
@@ -128,7 +130,7 @@ struct DensityFittedJK::Impl {
     if (llt.info() != Eigen::Success)
       throw InputError("auxiliary basis '" + aux.name +
                        "': the Coulomb metric is not positive definite (linearly dependent fitting functions)");
-    const MatrixXd L = llt.matrixL();
+    L = llt.matrixL();
     if (L.diagonal().minCoeff() < tolerance::fitting_metric_pivot * L.diagonal().maxCoeff())
       throw InputError("auxiliary basis '" + aux.name + "': the Coulomb metric is nearly singular");
 
@@ -190,15 +192,38 @@ struct DensityFittedJK::Impl {
     setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
-  void coulomb(const std::vector<MatrixXd>& D, std::vector<MatrixXd>& J) const {
+  /// The densities packed as B's rows, off-diagonal elements doubled.
+  MatrixXd pack(const std::vector<MatrixXd>& D) const {
     const int nd = static_cast<int>(D.size());
-    MatrixXd Dp(static_cast<Eigen::Index>(npf), nd);  // packed, off-diagonal elements doubled
+    MatrixXd Dp(static_cast<Eigen::Index>(npf), nd);
     for (int d = 0; d < nd; ++d)
       for (int n = 0; n < nbf; ++n) {
         const std::size_t c = packed_column(n, nbf);
         Dp(c, d) = D[d](n, n);
         for (int m = n + 1; m < nbf; ++m) Dp(c + (m - n), d) = D[d](m, n) + D[d](n, m);
       }
+    return Dp;
+  }
+
+  /// Σ_Q x_Q B^Q as a symmetric nbf × nbf matrix.
+  MatrixXd expand(const Eigen::VectorXd& x) const {
+    Eigen::VectorXd p(static_cast<Eigen::Index>(npf));
+#pragma omp parallel num_threads(nthreads)
+    {
+      const auto [r0, r1] = chunk(B.rows(), omp_get_num_threads(), omp_get_thread_num());
+      p.segment(r0, r1 - r0).noalias() = B.middleRows(r0, r1 - r0) * x;
+    }
+    MatrixXd M(nbf, nbf);
+    for (int n = 0; n < nbf; ++n) {
+      const std::size_t c = packed_column(n, nbf);
+      for (int m = n; m < nbf; ++m) M(m, n) = M(n, m) = p(c + (m - n));
+    }
+    return M;
+  }
+
+  void coulomb(const std::vector<MatrixXd>& D, std::vector<MatrixXd>& J) const {
+    const int nd = static_cast<int>(D.size());
+    const MatrixXd Dp = pack(D);
     MatrixXd gamma(naux, nd), Jp(static_cast<Eigen::Index>(npf), nd);
 #pragma omp parallel num_threads(nthreads)
     {
@@ -267,6 +292,21 @@ void DensityFittedJK::compute(const std::vector<Eigen::MatrixXd>& D, std::vector
 
 std::size_t DensityFittedJK::cached_bytes() const { return impl_->B.size() * sizeof(double); }
 double DensityFittedJK::setup_seconds() const { return impl_->setup_seconds; }
+const BasisSet& DensityFittedJK::aux() const { return impl_->aux_basis; }
+
+Eigen::VectorXd DensityFittedJK::fit_density(const Eigen::MatrixXd& D) const {
+  // γ = L⁻¹ (P|D) = Bᵀ D, then d = L⁻ᵀ γ.
+  Eigen::VectorXd d = impl_->B.transpose() * impl_->pack({D}).col(0);
+  impl_->L.transpose().triangularView<Eigen::Upper>().solveInPlace(d);
+  return d;
+}
+
+Eigen::MatrixXd DensityFittedJK::fitted_operator(const Eigen::VectorXd& x) const {
+  // xᵀd = (L⁻¹x)ᵀ γ and γ_Q = Σ_pq B^Q_pq D_pq.
+  Eigen::VectorXd y = x;
+  impl_->L.triangularView<Eigen::Lower>().solveInPlace(y);
+  return impl_->expand(y);
+}
 
 std::size_t DensityFittedJK::bytes_needed(const BasisSet& basis, const BasisSet& aux) {
   return std::size_t(basis.nbf) * (basis.nbf + 1) / 2 * std::size_t(aux.nbf) * sizeof(double);

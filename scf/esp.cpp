@@ -311,6 +311,54 @@ Eigen::MatrixXd ElectrostaticPotential::gradient(const std::vector<std::array<do
   return G;
 }
 
+Eigen::MatrixXd function_potentials(const BasisSet& basis, const std::vector<std::array<double, 3>>& points,
+                                    int threads) {
+  const auto shells = detail::to_libint(basis);
+  const int ns = static_cast<int>(shells.size()), np = static_cast<int>(points.size());
+  for (const auto& sh : shells)
+    if (sh.contr[0].l > max_hermite_L) throw std::invalid_argument("function potentials: shell beyond L = 16");
+  Eigen::MatrixXd A(np, basis.nbf);
+  const int nblocks = (np + hermite_block - 1) / hermite_block;
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+  const auto& H = hermite_tables();
+#pragma omp parallel num_threads(nthreads)
+  {
+    std::vector<double> buf, Ex, Ey, Ez;
+#pragma omp for schedule(dynamic) collapse(2)
+    for (int s = 0; s < ns; ++s)
+      for (int b = 0; b < nblocks; ++b) {
+        const auto& sh = shells[s];
+        const int l = sh.contr[0].l, L1 = l + 1;
+        const auto comps = cartesian_components(l);
+        const int i0 = b * hermite_block, nb = std::min(hermite_block, np - i0);
+        // Cartesian components: Σ_prim c (2π/a) E_t E_u E_v R_tuv(a, A − C); a single Gaussian's
+        // Hermite coefficients are those of a pair with a zero exponent on the second centre.
+        Eigen::MatrixXd cart = Eigen::MatrixXd::Zero(nb, static_cast<Eigen::Index>(comps.size()));
+        for (std::size_t i = 0; i < sh.alpha.size(); ++i) {
+          const double a = sh.alpha[i], f = sh.contr[0].coeff[i] * 2.0 * M_PI / a;
+          hermite_1d(l, 0, a, 0.0, 0.0, Ex);
+          Ey = Ex;
+          Ez = Ex;
+          const double* R = hermite_integrals(a, sh.O, l, points.data() + i0, nb, buf);
+          for (std::size_t c = 0; c < comps.size(); ++c) {
+            const auto& [x, y, z] = comps[c];
+            for (int t = 0; t <= x; ++t)
+              for (int u = 0; u <= y; ++u)
+                for (int v = 0; v <= z; ++v) {
+                  const double e = f * Ex[x * L1 + t] * Ey[y * L1 + u] * Ez[z * L1 + v];
+                  if (e == 0.0) continue;
+                  const double* r = R + std::size_t(H.at(t, u, v)) * hermite_block;
+                  for (int k = 0; k < nb; ++k) cart(k, static_cast<Eigen::Index>(c)) += e * r[k];
+                }
+          }
+        }
+        A.block(i0, basis.offsets[s], nb, static_cast<Eigen::Index>(sh.size())) =
+            cart * cartesian_to_shell(sh).transpose();
+      }
+  }
+  return A;
+}
+
 Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
                                         const std::vector<std::array<double, 3>>& points, int threads) {
   return ElectrostaticPotential(basis, mol, D)(points, threads);

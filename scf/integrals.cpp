@@ -102,6 +102,24 @@ std::vector<Eigen::MatrixXd> multipole_matrices(const BasisSet& basis, const std
                              [&](libint2::Engine& e) { e.set_params(origin); });
 }
 
+Eigen::MatrixXd function_potentials_libint(const BasisSet& basis, const std::vector<std::array<double, 3>>& points) {
+  detail::ensure_libint();
+  const auto shells = detail::to_libint(basis);
+  libint2::Engine engine(libint2::Operator::nuclear, basis.max_nprim, basis.max_l, 0);
+  const auto unit = libint2::Shell::unit();
+  Eigen::MatrixXd A(static_cast<Eigen::Index>(points.size()), basis.nbf);
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    engine.set_params(std::vector<std::pair<double, std::array<double, 3>>>{{1.0, points[k]}});
+    for (std::size_t s = 0; s < shells.size(); ++s) {
+      engine.compute(shells[s], unit);
+      for (std::size_t f = 0; f < shells[s].size(); ++f)  // libint2's nuclear attraction is −∫χ/|r − C|
+        A(static_cast<Eigen::Index>(k), basis.offsets[s] + static_cast<Eigen::Index>(f)) =
+            engine.results()[0] ? -engine.results()[0][f] : 0.0;
+    }
+  }
+  return A;
+}
+
 Eigen::VectorXd electrostatic_potential_libint(const BasisSet& basis, const molecules::Molecule& mol,
                                                const Eigen::MatrixXd& D, const std::vector<std::array<double, 3>>& points,
                                                int threads) {

@@ -62,6 +62,12 @@ class PointChargeOperator {
   std::shared_ptr<const Impl> impl_;
 };
 
+/// Coulomb potentials of single basis functions at points: A(k, μ) = ∫ χ_μ(r) / |r − C_k| dr
+/// (points × functions), by McMurchie–Davidson. Meant for one-centre fitting bases, whose fitted
+/// densities then have the potential A·d at the points.
+Eigen::MatrixXd function_potentials(const BasisSet& basis, const std::vector<std::array<double, 3>>& points,
+                                    int threads = 0);
+
 /// ElectrostaticPotential(basis, mol, D)(points, threads).
 Eigen::VectorXd electrostatic_potential(const BasisSet& basis, const molecules::Molecule& mol, const Eigen::MatrixXd& D,
                                         const std::vector<std::array<double, 3>>& points, int threads = 0);

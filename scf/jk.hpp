@@ -102,6 +102,17 @@ class DensityFittedJK final : public JKBuilder {
   /// Seconds spent on the three-index integrals and the metric, once.
   double setup_seconds() const;
 
+  /// The fitting basis.
+  const BasisSet& aux() const;
+  /// Coefficients of the density of D fitted in the Coulomb metric, ρ̃ = Σ_P d_P χ_P with
+  /// d = V⁻¹ (P|D) (the fit J uses): the potential of ρ̃ anywhere is that of the fitting functions.
+  Eigen::VectorXd fit_density(const Eigen::MatrixXd& D) const;
+  /// The one-electron operator whose D-derivative pairs with a linear function of d: for
+  /// x_P = ∫ χ_P v (a potential v integrated against each fitting function) it returns
+  /// Σ_PQ (pq|P) [V⁻¹]_PQ x_Q, the fitted approximation of ⟨p|v|q⟩ and the exact derivative of
+  /// xᵀd with respect to D_pq.
+  Eigen::MatrixXd fitted_operator(const Eigen::VectorXd& x) const;
+
   /// Bytes of the fitted tensor for these bases (to decide before building it).
   static std::size_t bytes_needed(const BasisSet& basis, const BasisSet& aux);
 

@@ -20,4 +20,8 @@ Eigen::VectorXd electrostatic_potential_libint(const BasisSet& basis, const mole
                                                const Eigen::MatrixXd& D, const std::vector<std::array<double, 3>>& points,
                                                int threads = 0);
 
+/// function_potentials from libint2's nuclear-attraction integrals of each function with a unit
+/// s function, one point charge per point.
+Eigen::MatrixXd function_potentials_libint(const BasisSet& basis, const std::vector<std::array<double, 3>>& points);
+
 }  // namespace cagescreen::scf

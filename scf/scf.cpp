@@ -13,6 +13,7 @@
 
 #include "molecules/error.hpp"
 #include "scf/integrals.hpp"
+#include "scf/detail/fock_builders.hpp"
 #include "scf/jk.hpp"
 #include "scf/smd.hpp"
 #include "scf/xc.hpp"
@@ -365,15 +366,8 @@ void check_settings(const molecules::Molecule& mol, const ScfSettings& settings)
     }
 }
 
+namespace detail {
 namespace {
-
-/// What builds the two-electron and XC parts of the Fock matrix.
-struct FockBuilders {
-  std::unique_ptr<JKBuilder> jk;
-  std::unique_ptr<FourIndexJK> jk_lr;  ///< erf-attenuated exchange of range-separated hybrids
-  std::unique_ptr<XCIntegrator> xc;
-  std::unique_ptr<XCIntegrator> xc_early;  ///< coarse grid of the first iterations (ScfSettings::coarse_grid_until)
-};
 
 /// Density fitting when asked, or by default for DFT when the fitted tensor fits the budget; else
 /// four-index integrals. Records the integral mode in wfn.level.
@@ -400,6 +394,8 @@ std::unique_ptr<JKBuilder> make_jk(const molecules::Molecule& mol, const BasisSe
   }
   return std::make_unique<FourIndexJK>(basis, js);
 }
+
+}  // namespace
 
 FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
                            Wavefunction& wfn) {
@@ -431,6 +427,52 @@ FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis
   }
   return b;
 }
+
+SurfaceCoupling::SurfaceCoupling(const BasisSet& basis, const molecules::Molecule& mol,
+                                 const std::vector<std::array<double, 3>>& points, const DensityFittedJK* fitted,
+                                 int threads)
+    : basis_(basis), mol_(mol), points_(points), fitted_(fitted), threads_(threads) {
+  nuclear_.resize(static_cast<Eigen::Index>(points_.size()));
+  for (std::size_t k = 0; k < points_.size(); ++k) {
+    double v = 0.0;
+    const auto& s = points_[k];
+    for (const auto& a : mol_.atoms)
+      v += a.charge() / std::max(std::hypot(a.r[0] - s[0], a.r[1] - s[1], a.r[2] - s[2]), 1e-12);
+    nuclear_(static_cast<Eigen::Index>(k)) = v;
+  }
+  if (fitted_)
+    fitting_potentials_ = function_potentials(fitted_->aux(), points_, threads_);
+  else
+    exact_ = std::make_unique<PointChargeOperator>(basis_, points_);
+}
+
+VectorXd SurfaceCoupling::potential(const MatrixXd& D, bool with_nuclei) const {
+  if (fitted_) {
+    VectorXd V = -fitting_potentials_ * fitted_->fit_density(D);
+    if (with_nuclei) V += nuclear_;
+    return V;
+  }
+  VectorXd V = ElectrostaticPotential(basis_, mol_, D)(points_, threads_);
+  if (!with_nuclei) V -= nuclear_;
+  return V;
+}
+
+VectorXd SurfaceCoupling::exact_potential(const MatrixXd& D) const {
+  return ElectrostaticPotential(basis_, mol_, D)(points_, threads_);
+}
+
+MatrixXd SurfaceCoupling::charge_operator(const VectorXd& q) const {
+  if (fitted_) return -fitted_->fitted_operator(fitting_potentials_.transpose() * q);
+  return (*exact_)(q, threads_);
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::FockBuilders;
+using detail::make_builders;
+using detail::SurfaceCoupling;
 
 /// The SCF iterations (PySCF's kernel: get_veff, get_fock, extrapolate, eig, get_occ, make_rdm1):
 /// per-spin quantities, RHF keeping one spin block with weight 2.
@@ -479,6 +521,24 @@ class ScfIterations {
       }
     }
     wfn_.convergence.message = "not converged in " + std::to_string(settings_.max_iterations) + " iterations";
+  }
+
+  /// With a fitted coupling the SCF converged in the fitted density's field; the polarisation
+  /// energy reported is the exact one at the converged density, so that its error is second order
+  /// in the density's (the energy is stationary in the density) instead of the fitting's first-order
+  /// error of the potential (methanol C-PCM HF/6-31G*: ΔG_elec 0.033 kcal/mol from the four-index
+  /// value with the fitted coupling alone). One exact potential evaluation per SCF.
+  void exact_polarisation() {
+    if (!surface_ || !surface_->fitted()) return;
+    const auto t0 = Clock::now();
+    const MatrixXd Dt = rhf_ ? MatrixXd(2.0 * D_built_[0]) : MatrixXd(D_built_[0] + D_built_[1]);
+    const VectorXd V = surface_->exact_potential(Dt);
+    const VectorXd q = solvent_->charges(V);
+    const double epol = 0.5 * q.dot(V);
+    wfn_.energies.total += epol - wfn_.energies.solvation;
+    wfn_.energies.solvation = epol;
+    wfn_.solvation.charges = q;
+    wfn_.solvation.seconds += since(t0);
   }
 
   /// Orbitals of the final Fock matrix (unshifted, not extrapolated).
@@ -533,7 +593,9 @@ class ScfIterations {
     solvent_ = std::make_unique<ContinuumSolver>(build_cavity(mol_, rec.radii, rec.settings.points_per_sphere),
                                                  rec.dielectric_factor);
     rec.cavity = solvent_->cavity();
-    surface_ = std::make_unique<PointChargeOperator>(basis_, rec.cavity.points);
+    surface_ = std::make_unique<SurfaceCoupling>(basis_, mol_, rec.cavity.points,
+                                                 dynamic_cast<const DensityFittedJK*>(builders_.jk.get()),
+                                                 settings_.threads);
     rec.seconds += since(t0);
   }
 
@@ -542,10 +604,9 @@ class ScfIterations {
   double solvent_response(MatrixXd& Vq) {
     const auto t0 = Clock::now();
     const MatrixXd Dt = rhf_ ? MatrixXd(2.0 * D_[0]) : MatrixXd(D_[0] + D_[1]);
-    const auto& cav = solvent_->cavity();
-    const Eigen::VectorXd V = ElectrostaticPotential(basis_, mol_, Dt)(cav.points, settings_.threads);
+    const Eigen::VectorXd V = surface_->potential(Dt);
     const Eigen::VectorXd q = solvent_->charges(V);
-    Vq = (*surface_)(q, settings_.threads);
+    Vq = surface_->charge_operator(q);
     wfn_.solvation.charges = q;
     wfn_.solvation.seconds += since(t0);
     return 0.5 * q.dot(V);
@@ -709,7 +770,7 @@ class ScfIterations {
   MatrixXd H_, X_;
   FockBuilders builders_;
   std::unique_ptr<ContinuumSolver> solvent_;
-  std::unique_ptr<PointChargeOperator> surface_;  ///< the surface charges' potential-energy matrix
+  std::unique_ptr<SurfaceCoupling> surface_;  ///< the electrons' coupling to the surface charges
   std::vector<MatrixXd> D_, C_, F_;
   std::vector<VectorXd> eps_;
   bool read_guess_ = false;
@@ -738,6 +799,7 @@ Wavefunction run_scf(const molecules::Molecule& mol, const BasisSet& basis, cons
   ScfIterations scf(mol, basis, settings, wfn);
   scf.run();
   scf.final_orbitals();
+  scf.exact_polarisation();
   if (settings.solvation.model == SolvationModel::SMD) {
     const auto t0 = Clock::now();
     const CdsTerm cds = smd_cds(mol, settings.solvation.solvent);

@@ -85,6 +85,46 @@ struct DftRecord {
   double jk_seconds = 0.0;       ///< time in the J/K build, all iterations
 };
 
+/// Whether the orbital Hessian of a converged SCF state was checked and what it showed
+/// (scf/stability.hpp).
+enum class StabilityMode {
+  Off,     ///< not checked
+  Check,   ///< lowest Hessian eigenvalues computed and reported
+  Follow,  ///< and every instability followed to a lower state (bounded)
+};
+std::string to_string(StabilityMode m);
+StabilityMode parse_stability_mode(const std::string& text);  ///< off, check, follow; else InputError
+
+/// Lowest eigenvalues of one block of the real orbital Hessian (A + B).
+struct StabilityRoots {
+  std::string kind;                 ///< "RHF->RHF", "RHF->UHF" (external) or "UHF->UHF"
+  std::vector<double> eigenvalues;  ///< Hartree, ascending
+  bool converged = false;           ///< Davidson residuals within the tolerance
+};
+
+/// One step of following an instability: rotate along the lowest mode, reconverge.
+struct FollowStep {
+  std::string kind;            ///< the block the negative eigenvalue was in
+  double eigenvalue = 0.0;     ///< Hartree
+  double energy_before = 0.0;  ///< Hartree
+  double energy_after = 0.0;
+  int scf_iterations = 0;
+};
+
+struct StabilityRecord {
+  StabilityMode mode = StabilityMode::Off;
+  bool checked = false;  ///< the analysis ran (to the end) on the final state
+  bool stable = false;   ///< every computed eigenvalue above the instability threshold
+  std::vector<StabilityRoots> roots;  ///< of the final state
+  std::vector<FollowStep> follows;
+  int hessian_products = 0;  ///< trial vectors through the Fock response, all analyses
+  int fock_builds = 0;       ///< J/K builds of those (one per batch of trial vectors)
+  double seconds = 0.0;
+  std::string message;  ///< why unstable or unchecked, in one line
+  /// The lowest eigenvalue over every block (NaN when none was computed).
+  double lowest() const;
+};
+
 /// Orbitals of one spin: (nbf × nmo) coefficients, energies (Hartree, ascending), occupations
 /// (0 or 1 per spin orbital) and the (nbf × nbf) density Dσ = C diag(n) Cᵀ (trace with S = Nσ).
 struct SpinOrbitals {
@@ -129,6 +169,7 @@ struct Wavefunction {
   ConvergenceRecord convergence;
   DftRecord dft;
   SolvationRecord solvation;      ///< the continuum solvent, if any
+  StabilityRecord stability;      ///< the orbital Hessian's lowest eigenvalues, if checked
   std::string integrals_note;     ///< why auto chose four-index integrals over density fitting, if it did
   std::size_t integral_bytes = 0; ///< four-index integrals or fitted tensor kept in memory
   int fitting_functions = 0;      ///< auxiliary functions of density fitting

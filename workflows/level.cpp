@@ -42,6 +42,7 @@ std::string LevelOfTheory::key() const {
     if (epsilon > 0) k += "/epsilon=" + shortest(epsilon);
     if (solvent_points != scf::SolvationSettings{}.points_per_sphere) k += "/solvent_points=" + std::to_string(solvent_points);
   }
+  if (lower(stability) != "auto") k += "/stability=" + lower(stability);
   return k;
 }
 
@@ -73,6 +74,18 @@ scf::SolvationSettings solvation_settings(const LevelOfTheory& l) {
   return s;
 }
 
+scf::StabilityMode stability_mode(const LevelOfTheory& l) {
+  const std::string word = lower(l.stability);
+  const bool dft = !scf::Functional::from_name(l.method).is_hf();
+  if (word == "auto") return dft ? scf::StabilityMode::Off : scf::StabilityMode::Check;
+  const auto mode = scf::parse_stability_mode(word);
+  if (mode != scf::StabilityMode::Off && dft)
+    throw InputError("stability " + word + " with " + l.method +
+                     ": the stability analysis covers Hartree-Fock states only (no exchange-correlation kernel yet); "
+                     "use stability off or method hf");
+  return mode;
+}
+
 std::optional<Preopt> parse_preopt(const std::string& text) {
   if (text == "none") return Preopt{};
   if (text == "xtb") return Preopt{true, false};
@@ -96,6 +109,7 @@ void check_level(const LevelOfTheory& l) {
       throw InputError("optimize " + l.optimize + ": " + why);
   scf::check_convergence(l.e_convergence, l.d_convergence, l.max_iterations);
   solvation_settings(l);
+  stability_mode(l);
 }
 
 void add_level_options(CLI::App& c, LevelOfTheory& l) {
@@ -121,6 +135,10 @@ void add_level_options(CLI::App& c, LevelOfTheory& l) {
       ->capture_default_str();
   c.add_option("--epsilon", l.epsilon, "dielectric constant replacing the solvent's (C-PCM/COSMO alone: a custom solvent)")
       ->check(real_in(1, 1e4, true));
+  c.add_option("--stability", l.stability,
+               "auto (check Hartree-Fock states), off, check (lowest orbital-Hessian eigenvalues) or follow "
+               "(rotate along an instability and reconverge until stable)")
+      ->capture_default_str();
   c.add_option("--solvent-points", l.solvent_points, "Lebedev points per cavity sphere (26 .. 5810, e.g. 110, 194, 302)")
       ->capture_default_str()
       ->check(integer_in(6, 5810));
@@ -140,6 +158,7 @@ std::vector<std::string> level_arguments(const LevelOfTheory& l) {
   if (!l.solvent.empty()) a.insert(a.end(), {"--solvent", l.solvent});
   a.insert(a.end(), {"--solvation", l.solvation, "--solvent-points", std::to_string(l.solvent_points)});
   if (l.epsilon > 0) a.insert(a.end(), {"--epsilon", num(l.epsilon)});
+  a.insert(a.end(), {"--stability", l.stability});
   return a;
 }
 

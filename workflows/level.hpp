@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scf/solvation.hpp"
+#include "scf/wavefunction.hpp"
 #include "scf/tolerances.hpp"
 
 namespace CLI {
@@ -30,6 +31,9 @@ struct LevelOfTheory {
   std::string solvation = "auto";    ///< auto (smd when a solvent is named, else none), none, cpcm, cosmo, smd
   double epsilon = 0.0;              ///< dielectric constant replacing the solvent's (0: the solvent's)
   int solvent_points = scf::SolvationSettings{}.points_per_sphere;  ///< Lebedev points per cavity sphere
+  /// SCF stability analysis: auto (check Hartree–Fock states; Kohn–Sham states stay unchecked
+  /// until the XC kernel is in the response), off, check or follow.
+  std::string stability = "auto";
   int max_iterations = scf::defaults::max_iterations;
   double e_convergence = scf::defaults::e_convergence, d_convergence = scf::defaults::d_convergence;
 
@@ -58,6 +62,10 @@ void check_level(const LevelOfTheory& level);
 /// solvent's dielectric constant (a C-PCM or COSMO solvent given by ε alone is "custom"; SMD
 /// needs a tabulated solvent for its CDS descriptors). Throws InputError.
 scf::SolvationSettings solvation_settings(const LevelOfTheory& level);
+
+/// The stability mode of a level: `auto` is check for Hartree–Fock and off for DFT. Throws
+/// InputError for an unknown word or check/follow with a DFT method.
+scf::StabilityMode stability_mode(const LevelOfTheory& level);
 
 /// Registers the level's options (--method, --basis, --grid, --reference, --shell-type,
 /// --scf-type, --fitting-basis, --preopt, --max-iterations, --e-convergence, --d-convergence) on

@@ -182,6 +182,32 @@ json descriptors_json(const scf::Wavefunction& wfn, const descriptors::Descripto
 }
 
 /// The continuum solvent: model, cavity, energies (Hartree) and free energies (kcal/mol).
+/// The stability analysis (docs/output.md): mode, whether checked and stable, the lowest
+/// eigenvalues per block (Eh), the follows.
+json stability_json(const scf::StabilityRecord& s) {
+  json j = {{"mode", scf::to_string(s.mode)}, {"checked", s.checked}};
+  if (s.mode == scf::StabilityMode::Off) return j;
+  j["stable"] = s.stable;
+  json roots = json::object();
+  for (const auto& r : s.roots) roots[r.kind] = {{"eigenvalues", r.eigenvalues}, {"converged", r.converged}};
+  j["eigenvalues"] = roots;
+  if (const double low = s.lowest(); low == low) j["lowest_eigenvalue"] = low;
+  json follows = json::array();
+  for (const auto& f : s.follows)
+    follows.push_back({{"kind", f.kind},
+                       {"eigenvalue", f.eigenvalue},
+                       {"energy_before", f.energy_before},
+                       {"energy_after", f.energy_after},
+                       {"energy_lowering", f.energy_before - f.energy_after},
+                       {"scf_iterations", f.scf_iterations}});
+  j["follows"] = follows;
+  j["hessian_products"] = s.hessian_products;
+  j["fock_builds"] = s.fock_builds;
+  j["seconds"] = s.seconds;
+  if (!s.message.empty()) j["message"] = s.message;
+  return j;
+}
+
 json solvation_json(const scf::Wavefunction& wfn) {
   const auto& s = wfn.solvation;
   const double kcal = units::hartree_in_kcal_per_mol, a = units::bohr_in_angstrom;
@@ -319,6 +345,7 @@ json atomic_result(const scf::Wavefunction& wfn, const descriptors::DescriptorSe
                       {"bytes_in_memory", wfn.integral_bytes}, {"note", wfn.integrals_note},
                       {"fitting_functions", wfn.fitting_functions}, {"fitting_seconds", wfn.fitting_seconds}};
   if (wfn.solvation.enabled()) ext["solvation"] = solvation_json(wfn);
+  ext["stability"] = stability_json(wfn.stability);
   ext["libint2_version"] = scf::libint_version();
   j["extras"] = {{"cagescreen", ext}};
   return j;

@@ -30,6 +30,8 @@ const std::vector<ScalarDescriptor>& scalar_descriptors() {
       {"solvation_free_energy_kcal", "kcal/mol", "free energy of solvation in the level's solvent (1 M -> 1 M)"},
       {"hydration_free_energy_kcal", "kcal/mol", "SMD free energy of solvation in water (1 M -> 1 M)"},
       {"log_p_octanol_water", "", "log10 of the 1-octanol/water partition coefficient (SMD)"},
+      {"stable", "", "1 when the SCF state passed the stability analysis, 0 when it is unstable (empty: unchecked)"},
+      {"stability_lowest_eh", "Eh", "lowest orbital-Hessian eigenvalue of the stability analysis"},
   };
   return list;
 }
@@ -70,6 +72,10 @@ std::vector<std::optional<double>> scalar_values(const scf::Wavefunction& wfn, c
   if (const auto& h = d.hydrophobicity) {
     set("hydration_free_energy_kcal", h->water * kcal);
     set("log_p_octanol_water", h->log_p());
+  }
+  if (const auto& st = wfn.stability; st.checked) {
+    set("stable", st.stable ? 1.0 : 0.0);
+    set("stability_lowest_eh", st.lowest());
   }
   if (d.request.dipole) set("dipole_debye", d.multipoles.dipole_norm() * units::au_dipole_in_debye);
   if (d.request.charges) set("max_h_charge", d.max_hydrogen_charge(wfn.molecule));

@@ -33,7 +33,8 @@ namespace fs = std::filesystem;
 void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   const std::string p = "level.";
   r.check_keys(t, p, {"method", "basis", "grid", "reference", "shell_type", "scf_type", "optimize", "max_iterations",
-                      "e_convergence", "d_convergence", "solvent", "solvation", "epsilon", "solvent_points"});
+                      "e_convergence", "d_convergence", "solvent", "solvation", "epsilon", "solvent_points",
+                      "stability"});
   if (auto v = r.string(t, "method", p)) level.method = lower(*v);
   if (auto v = r.string(t, "basis", p)) level.basis = lower(*v);
   if (auto v = r.string(t, "grid", p)) level.grid = lower(*v);
@@ -44,6 +45,7 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   if (auto v = r.string(t, "solvation", p)) level.solvation = lower(*v);
   if (auto v = r.number(t, "epsilon", p, 1.0, 1e4)) level.epsilon = *v;
   if (auto v = r.integer(t, "solvent_points", p, 26, 5810)) level.solvent_points = *v;
+  if (auto v = r.string(t, "stability", p)) level.stability = lower(*v);
   if (auto v = r.string(t, "optimize", p)) {
     level.optimize = lower(*v);
     const auto preopt = parse_preopt(level.optimize);
@@ -69,6 +71,7 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   r.checked(t, "basis", p, [&] { scf::resolve_basis_path(level.basis); });  // as `run` resolves it
   for (const char* key : {"solvent", "solvation", "epsilon", "solvent_points"})
     if (t.get(key)) r.checked(t, key, p, [&] { solvation_settings(level); });
+  if (t.get("stability")) r.checked(t, "stability", p, [&] { stability_mode(level); });
 }
 
 void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {

@@ -331,6 +331,13 @@ std::string candidate_section(const ResultRow& r, const Ranked* rk, const Rankin
                                "<code>solvent = \"water\"</code> in [level], binds them)"
                              : " even in the solvent")
       << "; its orbital energies and the descriptors built on them need care.</p>\n";
+  if (auto st = value(r, "stable"); st && *st == 0.0)
+    s << "<p class=\"warn\">The SCF state is unstable (lowest orbital-Hessian eigenvalue "
+      << fmt(value(r, "stability_lowest_eh"), 6) << " Eh): a lower state exists, and its descriptors may differ; "
+      << "run with <code>stability = \"follow\"</code> in [level] to reach it.</p>\n";
+  else if (!st)
+    s << "<p class=\"note\">The SCF state was not checked for stability (stability off, or a DFT level: the "
+         "analysis needs the exchange-correlation kernel).</p>\n";
   s << "<table class=\"desc\"><tr><th>descriptor</th><th>value</th><th>unit</th></tr>\n";
   const auto& list = scalar_descriptors();
   for (std::size_t i = 0; i < list.size(); ++i)
@@ -437,13 +444,15 @@ std::string html_report(const Manifest& m, const Table& t) {
        "candidate is at least as good on every criterion and better on one.</p>\n";
   s << "<div class=\"wide\"><table id=\"ranking\"><tr><th>rank</th><th>candidate</th><th>formula</th><th>score</th><th>Pareto front</th>";
   for (const auto& c : m.ranking.criteria) s << "<th>" << html_escape(c.descriptor) << "</th>";
-  s << "<th>lifted by</th><th>sunk by</th></tr>\n";
+  s << "<th>SCF state</th><th>lifted by</th><th>sunk by</th></tr>\n";
   for (const auto& rk : t.ranked) {
     const auto& r = t.rows[rk.index];
     s << "<tr class=\"front" << rk.pareto_front << "\"><td class=\"num\">" << rk.rank << "</td><td><a href=\"#c-"
       << html_escape(r.candidate) << "\">" << html_escape(r.candidate) << "</a></td><td>" << html_escape(r.formula)
       << "</td><td class=\"num\">" << fmt(rk.score) << "</td><td class=\"num\">" << rk.pareto_front << "</td>";
     for (const auto& c : m.ranking.criteria) s << "<td class=\"num\">" << fmt(value(r, c.descriptor)) << "</td>";
+    const auto stable = value(r, "stable");
+    s << "<td>" << (!stable ? "unchecked" : *stable != 0.0 ? "stable" : "<b>unstable</b>") << "</td>";
     s << "<td>" << html_escape(m.ranking.criteria[rk.best_criterion].descriptor) << "</td><td>"
       << html_escape(m.ranking.criteria[rk.worst_criterion].descriptor) << "</td></tr>\n";
   }

@@ -282,6 +282,7 @@ class Executor {
     }
     if (code == exit_bad_input) return fail(FailureClass::BadInput, error);
     if (code == exit_not_converged) return fail(FailureClass::NotConverged, error);
+    if (code == exit_unstable) return fail(FailureClass::Unstable, error);
     if (code == exit_out_of_memory) return fail(FailureClass::OutOfMemory, error);
     if (code != 0) return fail(FailureClass::Internal, error);
     std::ifstream in(r.result);

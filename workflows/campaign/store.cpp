@@ -17,6 +17,7 @@ const char* to_string(FailureClass c) {
   switch (c) {
     case FailureClass::BadInput: return "bad_input";
     case FailureClass::NotConverged: return "scf_not_converged";
+    case FailureClass::Unstable: return "scf_unstable";
     case FailureClass::OutOfMemory: return "out_of_memory";
     case FailureClass::TimeLimit: return "time_limit";
     case FailureClass::Internal: return "internal_error";

@@ -9,7 +9,7 @@ struct sqlite3;
 namespace cagescreen::workflows {
 
 /// How a candidate failed (the store's failure_class column).
-enum class FailureClass { BadInput, NotConverged, OutOfMemory, TimeLimit, Internal };
+enum class FailureClass { BadInput, NotConverged, Unstable, OutOfMemory, TimeLimit, Internal };
 const char* to_string(FailureClass c);
 
 /// One row of the results store: a candidate at one level of theory.
@@ -68,7 +68,7 @@ class Store {
 };
 
 /// The store format this program writes (meta key store_format).
-inline constexpr int store_format = 3;
+inline constexpr int store_format = 4;
 
 /// The input hash of a calculation: FNV-1a (128 bits as two 64-bit halves, hex) of the geometry
 /// (Bohr, 10 decimals), charge, multiplicity, level of theory, descriptors and program version.

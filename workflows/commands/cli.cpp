@@ -24,6 +24,9 @@ int run_guarded(const Command& command) {
   } catch (const NotConverged& e) {
     std::cerr << "cagescreen: error: " << e.what() << "\n";
     return exit_not_converged;
+  } catch (const Unstable& e) {
+    std::cerr << "cagescreen: error: " << e.what() << "\n";
+    return exit_unstable;
   } catch (const OutOfMemory& e) {
     std::cerr << "cagescreen: error: out of memory: " << e.what() << "\n";
     return exit_out_of_memory;

@@ -24,6 +24,7 @@
 #include "scf/gradient.hpp"
 #include "scf/integrals.hpp"
 #include "scf/scf.hpp"
+#include "scf/stability.hpp"
 #include "scf/xc.hpp"
 #include "scf/xtb.hpp"
 #include "workflows/commands/command.hpp"
@@ -63,6 +64,26 @@ void print_surface(std::ostream& out, const descriptors::EspSurface& surf, const
 }
 
 /// Header, energy components, grid, timings and integral mode of the summary.
+/// The stability analysis: lowest eigenvalues per block, the follows, the verdict.
+void print_stability(std::ostream& out, const scf::StabilityRecord& s) {
+  if (s.mode == scf::StabilityMode::Off) return;
+  out << "\n   Stability analysis (" << scf::to_string(s.mode) << "): lowest orbital-Hessian eigenvalues, Eh\n";
+  for (const auto& f : s.follows)
+    out << "     followed " << f.kind << " instability (eigenvalue " << std::setprecision(6) << f.eigenvalue
+        << "): energy " << std::setprecision(10) << f.energy_before << " -> " << f.energy_after << " Eh (lowered by "
+        << std::setprecision(6) << (f.energy_before - f.energy_after) * units::hartree_in_kcal_per_mol
+        << " kcal/mol)\n";
+  for (const auto& r : s.roots) {
+    out << "     " << std::left << std::setw(10) << r.kind << std::right << std::setprecision(6);
+    for (double e : r.eigenvalues) out << std::setw(12) << e;
+    out << (r.converged ? "" : "  (not converged)") << "\n";
+  }
+  out << "   " << (s.stable ? "The state is stable" : s.checked ? "The state is UNSTABLE" : "The state is unchecked");
+  if (!s.message.empty()) out << ": " << s.message;
+  out << " (" << s.fock_builds << " Fock builds, " << s.hessian_products << " trial vectors, " << std::setprecision(2)
+      << s.seconds << " s)\n";
+}
+
 /// The continuum solvent: model, cavity, and the free energies of solvation (kcal/mol, 1 M gas
 /// to 1 M solution).
 void print_solvation(std::ostream& out, const scf::Wavefunction& wfn) {
@@ -111,6 +132,7 @@ void print_energies(std::ostream& out, const scf::Wavefunction& wfn) {
     out << "   SMD CDS free energy        " << std::setw(22) << e.cds << " Eh\n";
   out << "   Total energy               " << std::setw(22) << e.total << " Eh\n";
   if (wfn.solvation.enabled()) print_solvation(out, wfn);
+  print_stability(out, wfn.stability);
   if (wfn.level.grid)
     out << std::setprecision(6) << "   Grid " << wfn.level.grid->name << ": " << wfn.dft.points << " points, "
         << "integrated electrons " << wfn.dft.electrons << " (error " << std::scientific << std::setprecision(2)
@@ -242,6 +264,7 @@ struct RunPlan {
   Preopt optimize;     ///< GFN2-xTB and/or the level's own method before the SCF
   std::vector<std::string> cubes;
   descriptors::DescriptorRequest descriptors;
+  scf::StabilitySettings stability;
   int threads = 1;
 };
 
@@ -339,6 +362,7 @@ RunPlan plan_run(const RunOptions& opt) {
     if (const std::string why = scf::gradient_unsupported(functional, opt.level.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   plan.settings = scf_settings(opt, functional, plan.mol);
+  plan.stability.mode = stability_mode(opt.level);
 
   scf::check_settings(plan.mol, plan.settings);
   plan.threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
@@ -495,7 +519,11 @@ int run_checked(const RunOptions& opt) {
       std::cerr << line;
     };
   }
-  const auto wfn = scf::run_scf_with_gas_phase(plan.mol, plan.basis, st);
+  scf::Wavefunction wfn = scf::run_scf_with_gas_phase(plan.mol, plan.basis, st);
+  if (plan.stability.mode != scf::StabilityMode::Off && wfn.convergence.converged) {
+    if (!opt.quiet) std::cerr << "cagescreen: stability analysis (" << scf::to_string(plan.stability.mode) << ")\n";
+    wfn = scf::stabilise(std::move(wfn), st, plan.stability);
+  }
   auto descriptors = descriptors::compute_descriptors(wfn, plan.descriptors);
   if (plan.descriptors.hydrophobicity && wfn.convergence.converged) descriptors.hydrophobicity = hydrophobicity(plan, st, wfn);
 
@@ -517,6 +545,8 @@ int run_checked(const RunOptions& opt) {
   write_cubes(opt, plan, wfn, descriptors);
   print_summary(std::cout, wfn, descriptors);
   check_converged(opt, wfn);
+  if (plan.stability.mode == scf::StabilityMode::Follow && !wfn.stability.stable)
+    throw Unstable("--stability follow: " + wfn.stability.message);
   std::cerr << "cagescreen: normal termination, wall time " << std::fixed << std::setprecision(2)
             << info.wall_seconds << " s, peak memory " << std::setprecision(0) << info.peak_memory_mib << " MiB\n";
   return exit_ok;
@@ -531,6 +561,8 @@ int run_command(const RunOptions& opt) {
     write_failure(opt.json_file, "input_error", e.what());
     throw;
   } catch (const NotConverged&) {
+    throw;
+  } catch (const Unstable&) {
     throw;
   } catch (const OutOfMemory& e) {
     write_failure(opt.json_file, "memory_error", e.what());
