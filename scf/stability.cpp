@@ -74,21 +74,24 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 /// The lowest eigenpairs of a symmetric operator by Davidson's method with the diagonal as
 /// preconditioner. `op` maps a block of trial vectors (columns) to their products.
 struct Eigenpairs {
-  VectorXd values;
+  VectorXd values, residuals;
   MatrixXd vectors;
   bool converged = false;
 };
 
+/// `decided(θ, ‖r‖)` may end the iterations early (θ: every Ritz value of the subspace).
 Eigenpairs davidson(const std::function<MatrixXd(const MatrixXd&)>& op, const VectorXd& diag, int nroots,
-                    double tol, int max_iter) {
+                    double tol, int max_iter,
+                    const std::function<bool(const VectorXd&, const VectorXd&)>& decided = nullptr) {
   const Eigen::Index n = diag.size();
   const int k = static_cast<int>(std::min<Eigen::Index>(nroots, n));
   const int max_sub = static_cast<int>(std::min<Eigen::Index>(n, std::max(8 * k, 24)));
-  // Start from unit vectors on the smallest diagonal elements (twice the roots, for near-degenerate ones).
+  // Start from unit vectors on the smallest diagonal elements (at least four, and twice the roots,
+  // so that near-degenerate lowest roots are all found).
   std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
   for (Eigen::Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
   std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return diag(a) < diag(b); });
-  const int nguess = static_cast<int>(std::min<Eigen::Index>(n, 2 * k));
+  const int nguess = static_cast<int>(std::min<Eigen::Index>(n, std::max(2 * k, 4)));
   MatrixXd fresh = MatrixXd::Zero(n, nguess);
   for (int g = 0; g < nguess; ++g) fresh(order[static_cast<std::size_t>(g)], g) = 1.0;
   MatrixXd V(n, 0), AV(n, 0);
@@ -108,6 +111,11 @@ Eigenpairs davidson(const std::function<MatrixXd(const MatrixXd&)>& op, const Ve
     const MatrixXd X = V * Y, R = AV * Y - X * theta.asDiagonal();
     out.values = theta;
     out.vectors = X;
+    out.residuals = R.colwise().norm().transpose();
+    if (decided && decided(es.eigenvalues(), out.residuals)) {
+      out.converged = true;
+      return out;
+    }
     std::vector<VectorXd> corrections;
     for (int i = 0; i < m; ++i) {
       if (R.col(i).norm() < tol) continue;
@@ -283,7 +291,7 @@ StabilityRecord analyse(const Wavefunction& wfn, const ScfSettings& settings, co
   rec.mode = st.mode;
   const auto blocks = orbital_hessian_eigenpairs(wfn, settings, st, &rec.hessian_products, &rec.fock_builds);
   for (const auto& e : blocks) {
-    StabilityRoots r{e.kind, {}, e.converged};
+    StabilityRoots r{e.kind, {}, e.converged, e.residuals.size() > 0 ? e.residuals(0) : 0.0};
     for (Eigen::Index i = 0; i < e.values.size(); ++i) r.eigenvalues.push_back(e.values(i));
     rec.roots.push_back(r);
     if (lowest && e.values.size() > 0 && e.values(0) < st.threshold &&
@@ -308,21 +316,33 @@ std::vector<HessianEigenpairs> orbital_hessian_eigenpairs(const Wavefunction& wf
   OrbitalHessian H(wfn, settings);
   std::vector<HessianEigenpairs> out;
   auto add = [&](const std::string& kind, const Eigenpairs& e) {
-    out.push_back(HessianEigenpairs{kind, e.values, e.vectors, e.converged});
+    out.push_back(HessianEigenpairs{kind, e.values, e.vectors, e.converged, e.residuals});
   };
+  // The sign of the lowest eigenvalue is certain: below the threshold (the lowest Ritz value
+  // bounds it from above), or above zero by Temple's bound with the subspace's gap.
+  std::function<bool(const VectorXd&, const VectorXd&)> decided;
+  if (st.stop_when_decided)
+    decided = [&](const VectorXd& theta, const VectorXd& r) {
+      if (theta(0) < st.threshold) return true;
+      // Temple's bound wants a lower bound of the second eigenvalue: the second Ritz value stands
+      // in for it once the lowest residual is small (and θ₁ − ‖r₁‖ > 0 guards the case of a lowest
+      // eigenvalue the subspace has not seen yet).
+      if (theta.size() < 2 || theta(1) <= theta(0) || r(0) > 1e-2 || theta(0) - r(0) <= 0.0) return false;
+      return theta(0) - r(0) * r(0) / (theta(1) - theta(0)) > 0.0;
+    };
   if (wfn.reference == Reference::RHF) {
     const VectorXd d = H.diagonal(false);
     if (d.size() > 0) {
       add("RHF->RHF", davidson([&](const MatrixXd& X) { return H.rhf(X, true); }, d, st.roots, st.residual,
-                               st.max_iterations));
+                               st.max_iterations, decided));
       add("RHF->UHF", davidson([&](const MatrixXd& X) { return H.rhf(X, false); }, d, st.roots, st.residual,
-                               st.max_iterations));
+                               st.max_iterations, decided));
     }
   } else {
     const VectorXd d = H.diagonal(true);
     if (d.size() > 0)
       add("UHF->UHF", davidson([&](const MatrixXd& X) { return H.uhf(X); }, d, st.roots, st.residual,
-                               st.max_iterations));
+                               st.max_iterations, decided));
   }
   if (products) *products += H.products();
   if (builds) *builds += H.builds();

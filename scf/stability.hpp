@@ -23,11 +23,20 @@ namespace cagescreen::scf {
 
 struct StabilitySettings {
   StabilityMode mode = StabilityMode::Check;
-  int roots = 3;              ///< lowest eigenvalues computed per block
-  double residual = 1e-5;     ///< Davidson converges when every root's residual norm is below this
+  /// Lowest eigenvalues computed per block: the lowest decides stability (Davidson starts from
+  /// four guesses anyway, so near-degenerate lowest roots are found).
+  int roots = 1;
+  /// Davidson converges when every root's residual norm r is below this; the eigenvalue is then
+  /// within about r² / (gap to the next one), 1e-7 Eh or better for gaps above 0.1 Eh.
+  double residual = 1e-4;
   /// An eigenvalue below this (Hartree) is an instability. Slightly negative rather than 0: a
   /// state converged to d_convergence has Hessian eigenvalues uncertain by about that much.
   double threshold = -1e-5;
+  /// Stop a block's Davidson as soon as the sign of its lowest eigenvalue is certain: the lowest
+  /// Ritz value, an upper bound of the lowest eigenvalue, below `threshold` (unstable), or
+  /// Temple's lower bound θ₁ − ‖r₁‖² / (θ₂ − θ₁) above zero (stable). The eigenvalue is then
+  /// reported as found (its residual too). Off: converge to `residual`.
+  bool stop_when_decided = true;
   int max_iterations = 60;    ///< Davidson iterations per block
   int max_follow = 5;         ///< rotations and reconvergences before giving up
   double step = 0.5;          ///< rotation angle (rad, along the unit eigenvector) of a follow
@@ -40,6 +49,7 @@ struct HessianEigenpairs {
   Eigen::VectorXd values;
   Eigen::MatrixXd vectors;
   bool converged = false;
+  Eigen::VectorXd residuals;  ///< residual norm of each root
 };
 
 /// Throws InputError unless the settings are usable (roots 1–20, residual in (0, 1e-2], ...).

@@ -99,7 +99,8 @@ StabilityMode parse_stability_mode(const std::string& text);  ///< off, check, f
 struct StabilityRoots {
   std::string kind;                 ///< "RHF->RHF", "RHF->UHF" (external) or "UHF->UHF"
   std::vector<double> eigenvalues;  ///< Hartree, ascending
-  bool converged = false;           ///< Davidson residuals within the tolerance
+  bool converged = false;           ///< Davidson residuals within the tolerance, or the sign decided
+  double residual = 0.0;            ///< residual norm of the lowest root
 };
 
 /// One step of following an instability: rotate along the lowest mode, reconverge.

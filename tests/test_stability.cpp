@@ -67,6 +67,7 @@ void check_curvatures(const Wavefunction& wfn, const ScfSettings& st, const Cont
   StabilitySettings ss;
   ss.roots = 2;
   ss.residual = 1e-7;
+  ss.stop_when_decided = false;
   const auto blocks = orbital_hessian_eigenpairs(wfn, st, ss);
   REQUIRE(blocks.size() == (wfn.reference == Reference::RHF ? 2u : 1u));
   const int noa = wfn.n_alpha(), nob = wfn.n_beta();
@@ -207,6 +208,7 @@ TEST_SUITE("regression.stability") {
     StabilitySettings ss;
     ss.roots = 5;
     ss.residual = 1e-6;
+    ss.stop_when_decided = false;
     {  // H2 HF/6-31G** (Cartesian d): RHF->UHF negative at both distances
       for (const auto& [d, singlet, triplet] :
            {std::tuple<double, std::vector<double>, std::vector<double>>{

@@ -189,7 +189,8 @@ json stability_json(const scf::StabilityRecord& s) {
   if (s.mode == scf::StabilityMode::Off) return j;
   j["stable"] = s.stable;
   json roots = json::object();
-  for (const auto& r : s.roots) roots[r.kind] = {{"eigenvalues", r.eigenvalues}, {"converged", r.converged}};
+  for (const auto& r : s.roots)
+    roots[r.kind] = {{"eigenvalues", r.eigenvalues}, {"converged", r.converged}, {"residual", r.residual}};
   j["eigenvalues"] = roots;
   if (const double low = s.lowest(); low == low) j["lowest_eigenvalue"] = low;
   json follows = json::array();
