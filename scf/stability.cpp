@@ -155,11 +155,19 @@ class OrbitalHessian {
  public:
   OrbitalHessian(const Wavefunction& wfn, const ScfSettings& settings)
       : mol_(wfn.molecule), basis_(wfn.basis), settings_(settings) {
-    if (wfn.level.is_dft())
-      throw InputError("stability analysis of Kohn-Sham states (" + wfn.level.method() +
-                       ") needs the exchange-correlation kernel, which cagescreen does not have yet: use --stability off");
+    if (wfn.level.is_dft() && wfn.level.functional.meta)
+      throw InputError("stability analysis of " + wfn.level.method() +
+                       " states: the exchange-correlation kernel of meta-GGA functionals is not available");
     Wavefunction scratch;
     builders_ = detail::make_builders(mol_, basis_, settings_, scratch);
+    builders_.xc.reset();
+    builders_.xc_early.reset();
+    if (wfn.level.is_dft()) {
+      // The kernel in the polarised form for every block (RKS: Dα = Dβ = D/2; singlet and triplet
+      // changes are δDβ = ±δDα), on the SCF's final grid.
+      xc_ = std::make_unique<XCIntegrator>(basis_, mol_, settings_.functional, settings_.grid, true, settings_.threads);
+      D0_ = {wfn.alpha.D, wfn.beta.D};
+    }
     if (wfn.solvation.enabled()) {
       solvent_ = std::make_unique<ContinuumSolver>(wfn.solvation.cavity, wfn.solvation.dielectric_factor);
       surface_ = std::make_unique<detail::SurfaceCoupling>(
@@ -199,10 +207,17 @@ class OrbitalHessian {
     for (int c = 0; c < n; ++c) dD[c] = transition(0, Eigen::Map<const MatrixXd>(X.col(c).data(), nv, no));
     std::vector<MatrixXd> J, K, Jlr, Klr;
     build(dD, J, K, Jlr, Klr);
+    std::vector<std::array<MatrixXd, 2>> fxc;
+    if (xc_) {
+      std::vector<std::array<MatrixXd, 2>> pairs;
+      for (const auto& d : dD) pairs.push_back({d, singlet ? d : MatrixXd(-d)});
+      fxc = xc_->kernel(D0_, pairs);
+    }
     MatrixXd out(X.rows(), n);
     for (int c = 0; c < n; ++c) {
       MatrixXd dF = MatrixXd::Zero(basis_.nbf, basis_.nbf);
       exchange(dF, K, Klr, c);
+      if (xc_) dF += fxc[c][0];
       if (singlet) {
         dF += 2.0 * J[c];
         if (surface_) dF += solvent(2.0 * dD[c]);
@@ -223,6 +238,12 @@ class OrbitalHessian {
     }
     std::vector<MatrixXd> J, K, Jlr, Klr;
     build(dD, J, K, Jlr, Klr);
+    std::vector<std::array<MatrixXd, 2>> fxc;
+    if (xc_) {
+      std::vector<std::array<MatrixXd, 2>> pairs;
+      for (int c = 0; c < n; ++c) pairs.push_back({dD[2 * c], dD[2 * c + 1]});
+      fxc = xc_->kernel(D0_, pairs);
+    }
     MatrixXd out(na + nb, n);
     for (int c = 0; c < n; ++c) {
       const MatrixXd Jt = J[2 * c] + J[2 * c + 1];
@@ -231,6 +252,7 @@ class OrbitalHessian {
         MatrixXd dF = Jt;
         exchange(dF, K, Klr, 2 * c + s);
         if (surface_) dF += Vs;
+        if (xc_) dF += fxc[c][s];
         const double* x = X.col(c).data() + (s == 0 ? 0 : na);
         double* y = out.col(c).data() + (s == 0 ? 0 : na);
         Eigen::Map<MatrixXd>(y, nvir(s), nocc(s)) = project(s, dF, Eigen::Map<const MatrixXd>(x, nvir(s), nocc(s)));
@@ -273,6 +295,8 @@ class OrbitalHessian {
   detail::FockBuilders builders_;
   std::unique_ptr<ContinuumSolver> solvent_;
   std::unique_ptr<detail::SurfaceCoupling> surface_;
+  std::unique_ptr<XCIntegrator> xc_;  ///< the XC kernel (DFT)
+  std::array<MatrixXd, 2> D0_;
   MatrixXd Co_[2], Cv_[2], delta_[2];
   int products_ = 0, builds_ = 0;
 };

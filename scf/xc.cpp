@@ -445,6 +445,119 @@ struct XCIntegrator::Impl {
     }
   }
 
+  /// See XCIntegrator::kernel. Per point, with e(ρα, ρβ, σαα, σαβ, σββ) and libxc's second
+  /// derivatives: δvρσ = Σ_τ e_ρσρτ δρτ + Σ_x e_ρσ σx δσx and δv_σx likewise, δσαα = 2∇ρα·δ∇ρα,
+  /// δσαβ = ∇ρα·δ∇ρβ + ∇ρβ·δ∇ρα, δσββ = 2∇ρβ·δ∇ρβ; then δVα = ∫ δvρα φφ + gα·∇(φφ) with
+  /// gα = 2δv_σαα ∇ρα + 2v_σαα δ∇ρα + δv_σαβ ∇ρβ + v_σαβ δ∇ρβ (β alike).
+  std::vector<std::array<MatrixXd, 2>> kernel(const std::array<MatrixXd, 2>& D0,
+                                              const std::vector<std::array<MatrixXd, 2>>& dD) const {
+    if (!polarized) throw std::logic_error("XC kernel: needs a polarised integrator");
+    if (func.meta) throw InputError("the XC kernel of meta-GGA functionals (" + func.name + ") is not available");
+    const int nbf = basis.nbf, nk = static_cast<int>(dD.size());
+    const int nb = static_cast<int>(grid.batches.size());
+    std::vector<std::vector<std::array<MatrixXd, 2>>> out_t(nthreads);
+    const std::vector<MatrixXd> D0v{D0[0], D0[1]};
+    for (const auto& f : make_funcs())
+      if (!(f->f.info->flags & XC_FLAGS_HAVE_FXC))
+        throw InputError("libxc has no second derivatives for a component of " + func.name);
+#pragma omp parallel num_threads(nthreads)
+    {
+      auto& out = out_t[omp_get_thread_num()];
+      out.assign(nk, {MatrixXd::Zero(nbf, nbf), MatrixXd::Zero(nbf, nbf)});
+      const FuncList funcs = make_funcs();
+      Workspace ws;
+      std::vector<double> f2r, f2rs, f2s, v2rho2, v2rhosigma, v2sigma2;
+      MatrixXd Dsub, Xd, B, Vsub;
+      VectorXd drho[2], a(0);
+      Eigen::MatrixX3d dgrad[2], g;
+#pragma omp for schedule(dynamic)
+      for (int b = 0; b < nb; ++b) {
+        const int np = evaluate_batch(b, D0v, funcs, ws, false);
+        if (np == 0) continue;
+        const auto& bt = grid.batches[b];
+        const MatrixXd& phi = *ws.phi_p;
+        const MatrixXd* dphi = ws.dphi_p;
+        const auto& fidx = ws.fidx;
+        const int nf = static_cast<int>(fidx.size());
+        const bool gga = func.gga;
+        // Second derivatives summed over the components with their weights.
+        f2r.assign(3 * np, 0.0);
+        f2rs.assign(gga ? 6 * np : 0, 0.0);
+        f2s.assign(gga ? 6 * np : 0, 0.0);
+        v2rho2.resize(3 * np), v2rhosigma.resize(6 * np), v2sigma2.resize(6 * np);
+        for (std::size_t c = 0; c < funcs.size(); ++c) {
+          const double w = func.components[c].second;
+          if (is_lda(family_of(funcs[c]->f))) {
+            xc_lda_fxc(&funcs[c]->f, np, ws.rin.data(), v2rho2.data());
+          } else {
+            xc_gga_fxc(&funcs[c]->f, np, ws.rin.data(), ws.sin.data(), v2rho2.data(), v2rhosigma.data(),
+                       v2sigma2.data());
+            for (int k = 0; k < 6 * np; ++k) f2rs[k] += w * v2rhosigma[k], f2s[k] += w * v2sigma2[k];
+          }
+          for (int k = 0; k < 3 * np; ++k) f2r[k] += w * v2rho2[k];
+        }
+        for (int k = 0; k < nk; ++k) {
+          for (int s = 0; s < 2; ++s) {  // δρσ and δ∇ρσ on the batch
+            Dsub.resize(nf, nf);
+            for (int c = 0; c < nf; ++c)
+              for (int r = 0; r < nf; ++r) Dsub(r, c) = dD[k][s](fidx[r], fidx[c]);
+            Xd.noalias() = phi * Dsub;
+            drho[s] = Xd.cwiseProduct(phi).rowwise().sum();
+            if (gga) {
+              dgrad[s].resize(np, 3);
+              for (int x = 0; x < 3; ++x) dgrad[s].col(x) = 2.0 * Xd.cwiseProduct(dphi[x]).rowwise().sum();
+            }
+          }
+          for (int s = 0; s < 2; ++s) {
+            a.resize(np);
+            g.resize(np, 3);
+            for (int i = 0; i < np; ++i) {
+              const double w = grid.weights[bt.begin + i];
+              const double* r2 = &f2r[3 * i];  // αα, αβ, ββ
+              double dv = s == 0 ? r2[0] * drho[0](i) + r2[1] * drho[1](i) : r2[1] * drho[0](i) + r2[2] * drho[1](i);
+              if (gga) {
+                const auto ga = ws.grad[0].row(i), gb = ws.grad[1].row(i);
+                const auto da = dgrad[0].row(i), db = dgrad[1].row(i);
+                const double ds[3] = {2.0 * ga.dot(da), ga.dot(db) + gb.dot(da), 2.0 * gb.dot(db)};
+                const double* rs = &f2rs[6 * i];  // (ρα|ρβ) × (σαα, σαβ, σββ)
+                const double* ss = &f2s[6 * i];   // σαα-σαα, σαα-σαβ, σαα-σββ, σαβ-σαβ, σαβ-σββ, σββ-σββ
+                for (int x = 0; x < 3; ++x) dv += rs[3 * s + x] * ds[x];
+                // δv_σx for x = αα, αβ, ββ.
+                auto sig2 = [&](int x, int y) {
+                  static constexpr int idx[3][3] = {{0, 1, 2}, {1, 3, 4}, {2, 4, 5}};
+                  return ss[idx[x][y]];
+                };
+                double dvs[3];
+                for (int x = 0; x < 3; ++x) {
+                  dvs[x] = rs[x] * drho[0](i) + rs[3 + x] * drho[1](i);
+                  for (int y = 0; y < 3; ++y) dvs[x] += sig2(x, y) * ds[y];
+                }
+                const double* vs = &ws.evsigma[3 * i];
+                if (s == 0)
+                  g.row(i) = w * (2.0 * dvs[0] * ga + 2.0 * vs[0] * da + dvs[1] * gb + vs[1] * db);
+                else
+                  g.row(i) = w * (2.0 * dvs[2] * gb + 2.0 * vs[2] * db + dvs[1] * ga + vs[1] * da);
+              }
+              a(i) = 0.5 * w * dv;
+            }
+            B.noalias() = a.asDiagonal() * phi;
+            if (gga)
+              for (int x = 0; x < 3; ++x) B.noalias() += g.col(x).asDiagonal() * dphi[x];
+            Vsub.noalias() = phi.transpose() * B;
+            auto& V = out[k][s];
+            for (int c = 0; c < nf; ++c)
+              for (int r = 0; r < nf; ++r) V(fidx[r], fidx[c]) += Vsub(r, c) + Vsub(c, r);
+          }
+        }
+      }
+    }
+    std::vector<std::array<MatrixXd, 2>> res(nk, {MatrixXd::Zero(nbf, nbf), MatrixXd::Zero(nbf, nbf)});
+    for (const auto& t : out_t)
+      for (int k = 0; k < nk && k < static_cast<int>(t.size()); ++k)
+        for (int s = 0; s < 2; ++s) res[k][s] += t[k][s];
+    return res;
+  }
+
   MatrixXd gradient(const std::vector<MatrixXd>& D) const {
     if (func.meta) throw InputError("XC gradient: meta-GGA functionals are not differentiated");
     const int ns = polarized ? 2 : 1;
@@ -554,6 +667,11 @@ struct XCIntegrator::Impl {
     return res;
   }
 };
+
+std::vector<std::array<MatrixXd, 2>> XCIntegrator::kernel(const std::array<MatrixXd, 2>& D0,
+                                                         const std::vector<std::array<MatrixXd, 2>>& dD) const {
+  return impl_->kernel(D0, dD);
+}
 
 XCIntegrator::XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol, const Functional& f,
                            const GridSpec& grid, bool polarized, int threads)

@@ -43,6 +43,13 @@ class XCIntegrator {
   /// 1.3.2). LDA and GGA functionals; throws InputError for meta-GGAs.
   Eigen::MatrixXd gradient(const std::vector<Eigen::MatrixXd>& D) const;
   std::size_t n_points() const;
+  /// The XC kernel applied to density changes (linear response): for the ground-state spin
+  /// densities D0 = {Dα, Dβ} and symmetric changes dD[k] = {δDα, δDβ}, returns
+  /// δV[k] = {δVα, δVβ}, δVσ_μν = Σ_τ ∫∫ φμφν f_στ δρτ (with the gradient terms of GGAs), from
+  /// libxc's second derivatives. Polarised integrators only (an RKS state is Dα = Dβ = D/2).
+  /// Throws InputError for meta-GGAs and functionals without second derivatives in libxc.
+  std::vector<std::array<Eigen::MatrixXd, 2>> kernel(const std::array<Eigen::MatrixXd, 2>& D0,
+                                                     const std::vector<std::array<Eigen::MatrixXd, 2>>& dD) const;
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 #include <tuple>
 
 #include "check.hpp"
@@ -14,6 +15,7 @@
 #include "scf/scf.hpp"
 #include "scf/solvation.hpp"
 #include "scf/stability.hpp"
+#include "scf/xc.hpp"
 
 using namespace cagescreen;
 using namespace cagescreen::scf;
@@ -40,10 +42,12 @@ molecules::Molecule water() {
   return m;
 }
 
-/// Hartree–Fock energy of the determinant with occupied orbitals Ca, Cb (no SCF), with a C-PCM
-/// solvent's ½ qᵀV when `solvent` is given.
+/// Energy of the determinant with occupied orbitals Ca, Cb (no SCF): Hartree–Fock, or Kohn–Sham
+/// with `xc` (a polarised integrator of a functional with exact-exchange fraction `ax`), with a
+/// C-PCM solvent's ½ qᵀV when `solvent` is given.
 double determinant_energy(const molecules::Molecule& mol, const BasisSet& basis, const Eigen::MatrixXd& Ca,
-                          const Eigen::MatrixXd& Cb, const ContinuumSolver* solvent = nullptr) {
+                          const Eigen::MatrixXd& Cb, const ContinuumSolver* solvent = nullptr,
+                          const XCIntegrator* xc = nullptr, double ax = 1.0) {
   const Eigen::MatrixXd Da = Ca * Ca.transpose(), Db = Cb * Cb.transpose();
   FourIndexJK jk(basis);
   std::vector<Eigen::MatrixXd> J, K;
@@ -51,7 +55,8 @@ double determinant_energy(const molecules::Molecule& mol, const BasisSet& basis,
   const Eigen::MatrixXd H = core_hamiltonian(basis, mol);
   const Eigen::MatrixXd Jt = J[0] + J[1];
   double e = mol.nuclear_repulsion() + ((Da + Db).array() * H.array()).sum() +
-             0.5 * ((Da.array() * (Jt - K[0]).array()).sum() + (Db.array() * (Jt - K[1]).array()).sum());
+             0.5 * ((Da.array() * (Jt - ax * K[0]).array()).sum() + (Db.array() * (Jt - ax * K[1]).array()).sum());
+  if (xc) e += xc->compute({Da, Db}).energy;
   if (solvent) {
     const Eigen::VectorXd V = electrostatic_potential(basis, mol, Da + Db, solvent->cavity().points);
     e += 0.5 * solvent->charges(V).dot(V);
@@ -63,7 +68,10 @@ double determinant_energy(const molecules::Molecule& mol, const BasisSet& basis,
 /// eigenvector (no SCF in between): d²E/dθ² = 4λ for RHF blocks (both spins turn, alike for
 /// RHF->RHF, oppositely for RHF->UHF) and 2λ for UHF->UHF.
 void check_curvatures(const Wavefunction& wfn, const ScfSettings& st, const ContinuumSolver* solvent,
-                      const std::string& what) {
+                      const std::string& what, double tolerance = 1e-6) {
+  std::unique_ptr<XCIntegrator> xc;
+  if (wfn.level.is_dft())
+    xc = std::make_unique<XCIntegrator>(wfn.basis, wfn.molecule, st.functional, st.grid, true);
   StabilitySettings ss;
   ss.roots = 2;
   ss.residual = 1e-7;
@@ -85,14 +93,15 @@ void check_curvatures(const Wavefunction& wfn, const ScfSettings& st, const Cont
           Cb = rotate_occupied(wfn.beta.C, nob, Eigen::Map<const Eigen::MatrixXd>(v.data() + nva * noa, nvb, nob), theta);
         else
           Cb = rotate_occupied(wfn.beta.C, nob, xa, b.kind == "RHF->UHF" ? -theta : theta);
-        return determinant_energy(wfn.molecule, wfn.basis, Ca, Cb, solvent);
+        return determinant_energy(wfn.molecule, wfn.basis, Ca, Cb, solvent, xc.get(),
+                                  wfn.level.is_dft() ? st.functional.exact_exchange : 1.0);
       };
       // Central second differences at h and 2h, Richardson-extrapolated (error O(h⁴)).
       const double h = 1e-3, e0 = energy(0.0);
       auto second = [&](double step) { return (energy(step) + energy(-step) - 2.0 * e0) / (step * step); };
       const double curvature = (4.0 * second(h) - second(2.0 * h)) / 3.0;
       const double factor = b.kind == "UHF->UHF" ? 2.0 : 4.0;
-      check_near(b.values(root), curvature / factor, 1e-6,
+      check_near(b.values(root), curvature / factor, tolerance,
                  what + " " + b.kind + " root " + std::to_string(root) + " eigenvalue vs d2E/dtheta2 / " +
                      std::to_string(int(factor)));
     }
@@ -162,17 +171,55 @@ TEST_SUITE("unit") {
     }
   }
 
-  TEST_CASE("stability: Kohn-Sham states and bad settings are refused with one-line errors") {
+  TEST_CASE("stability: Kohn-Sham Hessians (XC kernel) equal the curvature of the energy along their eigenvectors") {
+    // The energy of the turned determinant on the same grid as the kernel: the differences see
+    // exactly the quadrature the kernel integrates (four-index J/K on both sides).
+    ScfSettings st;
+    st.scf_type = ScfType::Conventional;
+    st.e_convergence = 1e-12;
+    st.d_convergence = 1e-10;
+    st.grid = parse_grid("default");
+    st.coarse_grid_until = 0;
+    for (const char* f : {"b3lyp", "pbe", "svwn"}) {
+      st.functional = Functional::from_name(f);
+      {
+        const auto mol = water();
+        const auto wfn = run_scf(mol, build_basis(mol, "6-31g*"), st);
+        REQUIRE(wfn.convergence.converged);
+        check_curvatures(wfn, st, nullptr, std::string("water ") + f);
+      }
+      {
+        const auto mol = h2(2.5);
+        const auto wfn = run_scf(mol, build_basis(mol, "6-31g**"), st);
+        REQUIRE(wfn.convergence.converged);
+        check_curvatures(wfn, st, nullptr, std::string("H2 2.5 A ") + f);
+      }
+    }
+    {  // UKS: OH radical, B3LYP
+      auto mol = h2(0.97);
+      mol.atoms[0].Z = 8;
+      mol.multiplicity = 2;
+      ScfSettings u = st;
+      u.functional = Functional::from_name("b3lyp");
+      u.reference = Reference::UHF;
+      const auto wfn = run_scf(mol, build_basis(mol, "6-31g*"), u);
+      REQUIRE(wfn.convergence.converged);
+      check_curvatures(wfn, u, nullptr, "OH UKS B3LYP");
+    }
+  }
+
+  TEST_CASE("stability: meta-GGA states and bad settings are refused with one-line errors") {
     const auto mol = h2(0.74);
     ScfSettings st;
-    st.functional = Functional::from_name("b3lyp");
+    st.functional = Functional::from_name("tpss");
     const auto wfn = run_scf(mol, build_basis(mol, "6-31g**"), st);
-    CHECK_THROWS_WITH_AS(analyse_stability(wfn, st, {}), doctest::Contains("exchange-correlation kernel"), InputError);
+    CHECK_THROWS_WITH_AS(analyse_stability(wfn, st, {}), doctest::Contains("meta-GGA"), InputError);
     StabilitySettings bad;
     bad.roots = 0;
     CHECK_THROWS_WITH_AS(check_stability_settings(bad), doctest::Contains("roots = 0"), InputError);
     CHECK_THROWS_WITH_AS(parse_stability_mode("maybe"), doctest::Contains("off, check, follow"), InputError);
   }
+
 }
 
 namespace {

@@ -74,16 +74,23 @@ scf::SolvationSettings solvation_settings(const LevelOfTheory& l) {
   return s;
 }
 
-scf::StabilityMode stability_mode(const LevelOfTheory& l) {
+void check_stability(const LevelOfTheory& l) {
   const std::string word = lower(l.stability);
-  const bool dft = !scf::Functional::from_name(l.method).is_hf();
-  if (word == "auto") return dft ? scf::StabilityMode::Off : scf::StabilityMode::Check;
-  const auto mode = scf::parse_stability_mode(word);
-  if (mode != scf::StabilityMode::Off && dft)
+  if (word == "auto") return;
+  if (scf::parse_stability_mode(word) != scf::StabilityMode::Off && scf::Functional::from_name(l.method).meta)
     throw InputError("stability " + word + " with " + l.method +
-                     ": the stability analysis covers Hartree-Fock states only (no exchange-correlation kernel yet); "
-                     "use stability off or method hf");
-  return mode;
+                     ": the exchange-correlation kernel of meta-GGA functionals is not available; use stability off");
+}
+
+scf::StabilityMode stability_mode(const LevelOfTheory& l, const molecules::Molecule& mol) {
+  check_stability(l);
+  const std::string word = lower(l.stability);
+  if (word != "auto") return scf::parse_stability_mode(word);
+  if (scf::Functional::from_name(l.method).meta) return scf::StabilityMode::Off;
+  bool metal = false;
+  for (const auto& a : mol.atoms)
+    metal = metal || (a.Z >= 21 && a.Z <= 30) || (a.Z >= 39 && a.Z <= 48) || (a.Z >= 72 && a.Z <= 80);
+  return mol.charge != 0 || mol.multiplicity != 1 || metal ? scf::StabilityMode::Check : scf::StabilityMode::Off;
 }
 
 std::optional<Preopt> parse_preopt(const std::string& text) {
@@ -109,7 +116,7 @@ void check_level(const LevelOfTheory& l) {
       throw InputError("optimize " + l.optimize + ": " + why);
   scf::check_convergence(l.e_convergence, l.d_convergence, l.max_iterations);
   solvation_settings(l);
-  stability_mode(l);
+  check_stability(l);
 }
 
 void add_level_options(CLI::App& c, LevelOfTheory& l) {
@@ -136,8 +143,8 @@ void add_level_options(CLI::App& c, LevelOfTheory& l) {
   c.add_option("--epsilon", l.epsilon, "dielectric constant replacing the solvent's (C-PCM/COSMO alone: a custom solvent)")
       ->check(real_in(1, 1e4, true));
   c.add_option("--stability", l.stability,
-               "auto (check Hartree-Fock states), off, check (lowest orbital-Hessian eigenvalues) or follow "
-               "(rotate along an instability and reconverge until stable)")
+               "auto (check ions, open shells and d-metal species), off, check (lowest orbital-Hessian eigenvalues) "
+               "or follow (rotate along an instability and reconverge until stable)")
       ->capture_default_str();
   c.add_option("--solvent-points", l.solvent_points, "Lebedev points per cavity sphere (26 .. 5810, e.g. 110, 194, 302)")
       ->capture_default_str()

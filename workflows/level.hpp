@@ -31,8 +31,8 @@ struct LevelOfTheory {
   std::string solvation = "auto";    ///< auto (smd when a solvent is named, else none), none, cpcm, cosmo, smd
   double epsilon = 0.0;              ///< dielectric constant replacing the solvent's (0: the solvent's)
   int solvent_points = scf::SolvationSettings{}.points_per_sphere;  ///< Lebedev points per cavity sphere
-  /// SCF stability analysis: auto (check Hartree–Fock states; Kohn–Sham states stay unchecked
-  /// until the XC kernel is in the response), off, check or follow.
+  /// SCF stability analysis: auto (check ions, open shells and species with a d-block metal),
+  /// off, check or follow.
   std::string stability = "auto";
   int max_iterations = scf::defaults::max_iterations;
   double e_convergence = scf::defaults::e_convergence, d_convergence = scf::defaults::d_convergence;
@@ -63,9 +63,13 @@ void check_level(const LevelOfTheory& level);
 /// needs a tabulated solvent for its CDS descriptors). Throws InputError.
 scf::SolvationSettings solvation_settings(const LevelOfTheory& level);
 
-/// The stability mode of a level: `auto` is check for Hartree–Fock and off for DFT. Throws
-/// InputError for an unknown word or check/follow with a DFT method.
-scf::StabilityMode stability_mode(const LevelOfTheory& level);
+/// The stability mode of a level for a molecule: `auto` is check for ions, open shells and
+/// species with a d-block metal (where SCF states that are not minima are common) and off for
+/// neutral closed-shell molecules of main-group elements. Throws InputError for an unknown word
+/// or a meta-GGA with check/follow (no XC kernel).
+scf::StabilityMode stability_mode(const LevelOfTheory& level, const molecules::Molecule& mol);
+/// Checks the level's `stability` word (and that the method has a kernel when it is not off).
+void check_stability(const LevelOfTheory& level);
 
 /// Registers the level's options (--method, --basis, --grid, --reference, --shell-type,
 /// --scf-type, --fitting-basis, --preopt, --max-iterations, --e-convergence, --d-convergence) on

@@ -71,7 +71,7 @@ void read_level(const Reader& r, const toml::table& t, LevelOfTheory& level) {
   r.checked(t, "basis", p, [&] { scf::resolve_basis_path(level.basis); });  // as `run` resolves it
   for (const char* key : {"solvent", "solvation", "epsilon", "solvent_points"})
     if (t.get(key)) r.checked(t, key, p, [&] { solvation_settings(level); });
-  if (t.get("stability")) r.checked(t, "stability", p, [&] { stability_mode(level); });
+  if (t.get("stability")) r.checked(t, "stability", p, [&] { check_stability(level); });
 }
 
 void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {

@@ -362,7 +362,7 @@ RunPlan plan_run(const RunOptions& opt) {
     if (const std::string why = scf::gradient_unsupported(functional, opt.level.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
   plan.settings = scf_settings(opt, functional, plan.mol);
-  plan.stability.mode = stability_mode(opt.level);
+  plan.stability.mode = stability_mode(opt.level, plan.mol);
 
   scf::check_settings(plan.mol, plan.settings);
   plan.threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
