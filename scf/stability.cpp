@@ -210,8 +210,8 @@ class OrbitalHessian {
     std::vector<std::array<MatrixXd, 2>> fxc;
     if (xc_) {
       std::vector<std::array<MatrixXd, 2>> pairs;
-      for (const auto& d : dD) pairs.push_back({d, singlet ? d : MatrixXd(-d)});
-      fxc = xc_->kernel(D0_, pairs);
+      for (const auto& d : dD) pairs.push_back({d, MatrixXd()});
+      fxc = xc_->kernel(D0_, pairs, singlet ? 1 : -1);
     }
     MatrixXd out(X.rows(), n);
     for (int c = 0; c < n; ++c) {

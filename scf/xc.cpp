@@ -450,7 +450,7 @@ struct XCIntegrator::Impl {
   /// δσαβ = ∇ρα·δ∇ρβ + ∇ρβ·δ∇ρα, δσββ = 2∇ρβ·δ∇ρβ; then δVα = ∫ δvρα φφ + gα·∇(φφ) with
   /// gα = 2δv_σαα ∇ρα + 2v_σαα δ∇ρα + δv_σαβ ∇ρβ + v_σαβ δ∇ρβ (β alike).
   std::vector<std::array<MatrixXd, 2>> kernel(const std::array<MatrixXd, 2>& D0,
-                                              const std::vector<std::array<MatrixXd, 2>>& dD) const {
+                                              const std::vector<std::array<MatrixXd, 2>>& dD, int beta_sign) const {
     if (!polarized) throw std::logic_error("XC kernel: needs a polarised integrator");
     if (func.meta) throw InputError("the XC kernel of meta-GGA functionals (" + func.name + ") is not available");
     const int nbf = basis.nbf, nk = static_cast<int>(dD.size());
@@ -498,6 +498,11 @@ struct XCIntegrator::Impl {
         }
         for (int k = 0; k < nk; ++k) {
           for (int s = 0; s < 2; ++s) {  // δρσ and δ∇ρσ on the batch
+            if (s == 1 && beta_sign != 0) {
+              drho[1] = beta_sign * drho[0];
+              if (gga) dgrad[1] = beta_sign * dgrad[0];
+              break;
+            }
             Dsub.resize(nf, nf);
             for (int c = 0; c < nf; ++c)
               for (int r = 0; r < nf; ++r) Dsub(r, c) = dD[k][s](fidx[r], fidx[c]);
@@ -508,7 +513,7 @@ struct XCIntegrator::Impl {
               for (int x = 0; x < 3; ++x) dgrad[s].col(x) = 2.0 * Xd.cwiseProduct(dphi[x]).rowwise().sum();
             }
           }
-          for (int s = 0; s < 2; ++s) {
+          for (int s = 0; s < (beta_sign != 0 ? 1 : 2); ++s) {
             a.resize(np);
             g.resize(np, 3);
             for (int i = 0; i < np; ++i) {
@@ -669,8 +674,9 @@ struct XCIntegrator::Impl {
 };
 
 std::vector<std::array<MatrixXd, 2>> XCIntegrator::kernel(const std::array<MatrixXd, 2>& D0,
-                                                         const std::vector<std::array<MatrixXd, 2>>& dD) const {
-  return impl_->kernel(D0, dD);
+                                                         const std::vector<std::array<MatrixXd, 2>>& dD,
+                                                         int beta_sign) const {
+  return impl_->kernel(D0, dD, beta_sign);
 }
 
 XCIntegrator::XCIntegrator(const BasisSet& basis, const molecules::Molecule& mol, const Functional& f,

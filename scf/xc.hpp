@@ -48,8 +48,11 @@ class XCIntegrator {
   /// δV[k] = {δVα, δVβ}, δVσ_μν = Σ_τ ∫∫ φμφν f_στ δρτ (with the gradient terms of GGAs), from
   /// libxc's second derivatives. Polarised integrators only (an RKS state is Dα = Dβ = D/2).
   /// Throws InputError for meta-GGAs and functionals without second derivatives in libxc.
+  /// `beta_sign` ±1 says δDβ = ±δDα for every change (RKS singlet and triplet blocks: δDβ is
+  /// not read, and only δVα is returned, the β one being ±δVα by symmetry); 0 the general case.
   std::vector<std::array<Eigen::MatrixXd, 2>> kernel(const std::array<Eigen::MatrixXd, 2>& D0,
-                                                     const std::vector<std::array<Eigen::MatrixXd, 2>>& dD) const;
+                                                     const std::vector<std::array<Eigen::MatrixXd, 2>>& dD,
+                                                     int beta_sign = 0) const;
 
  private:
   struct Impl;
