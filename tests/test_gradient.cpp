@@ -242,14 +242,14 @@ TEST_SUITE("regression.gradient") {
     CHECK(psi4_gradient_difference("oh_uks_b3lyp", 1e-8, "99,590:psi4") < 1e-7);
   }
   // In the CTest entry of the psi4/NWChem energies (test_scf_reference.cpp), which reuse this SCF.
-  TEST_CASE("gradient psi4 o-carborane HF/6-31G*" * doctest::test_suite("regression.ocarborane_631gs_cart")) { CHECK(psi4_gradient_difference("ocarborane_hf", 1e-8) < 1e-6); }
+  TEST_CASE("gradient psi4 o-carborane HF/6-31G*" * doctest::test_suite("extended.ocarborane_631gs_cart")) { CHECK(psi4_gradient_difference("ocarborane_hf", 1e-8) < 1e-6); }
   // Opt-in (CAGESCREEN_EXTENDED_TESTS): water and OH above cover the gradient on `fine`, and the
   // case below the cage against psi4 at 1e-7; this one repeats both (100 s of CPU).
   TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP, fine grid" * doctest::test_suite("extended.gradient_ocarborane_b3lyp_fine")) {
     // Our default quadrature family (SSF, pruned) on the cage: measured 8.7e-7 Eh/Bohr.
     CHECK(psi4_gradient_difference("ocarborane_b3lyp", 1e-5, "fine") < 2e-5);
   }
-  TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP" * doctest::test_suite("regression.gradient_ocarborane_b3lyp")) {
+  TEST_CASE("gradient psi4 o-carborane B3LYP/def2-SVP" * doctest::test_suite("extended.gradient_ocarborane_b3lyp")) {
     // Measured 3.9e-8 Eh/Bohr (max |g| 5e-3; energy within 1e-9; HF on the cage 3.3e-9). Not
     // traced: probably psi4's screening of basis functions (1e-12) and of small densities, which
     // water does not feel.

@@ -63,7 +63,7 @@ void check_reference(const std::string& name, int ladder_start = 0, scf::Guess g
 TEST_SUITE("regression") {
   TEST_CASE("psi4 water_sto3g" * doctest::test_suite("regression.water_sto3g")) { check_reference("water_sto3g"); }
   TEST_CASE("psi4 water_ccpvdz" * doctest::test_suite("regression.water_ccpvdz")) { check_reference("water_ccpvdz"); }
-  TEST_CASE("psi4 ocarborane_631gs_cart" * doctest::test_suite("regression.ocarborane_631gs_cart")) { check_reference("ocarborane_631gs_cart"); }
+  TEST_CASE("psi4 ocarborane_631gs_cart" * doctest::test_suite("extended.ocarborane_631gs_cart")) { check_reference("ocarborane_631gs_cart"); }
   TEST_CASE("psi4 ocarborane_def2svp" * doctest::test_suite("regression.ocarborane_def2svp")) { check_reference("ocarborane_def2svp"); }
   TEST_CASE("psi4 zno_def2svp" * doctest::test_suite("regression.zno_def2svp")) { check_reference("zno_def2svp"); }
   TEST_CASE("psi4 o2_631gs_cart_uhf" * doctest::test_suite("regression.o2_631gs_cart_uhf")) { check_reference("o2_631gs_cart_uhf"); }
