@@ -66,7 +66,7 @@ TEST_SUITE("regression.dft") {
   // 1e-10/1e-8; tests/reference/dft/README.md). The same on o-carborane: the extended entries below.
   TEST_CASE("psi4 dft c2b3h5_pbe") { check_dft("c2b3h5_pbe"); }
   TEST_CASE("psi4 dft c2b3h5_pbe0") { check_dft("c2b3h5_pbe0"); }
-  TEST_CASE("psi4 dft-ocarborane_b3lyp" * doctest::test_suite("regression.dft_ocarborane_b3lyp")) { check_dft("ocarborane_b3lyp"); }
+  TEST_CASE("psi4 dft-ocarborane_b3lyp" * doctest::test_suite("extended.dft_ocarborane_b3lyp")) { check_dft("ocarborane_b3lyp"); }
   TEST_CASE("psi4 dft-ocarborane_pbe" * doctest::test_suite("extended.dft_ocarborane_pbe")) { check_dft("ocarborane_pbe"); }
   TEST_CASE("psi4 dft-ocarborane_pbe0" * doctest::test_suite("extended.dft_ocarborane_pbe0")) { check_dft("ocarborane_pbe0"); }
 }
