@@ -398,7 +398,7 @@ std::unique_ptr<JKBuilder> make_jk(const molecules::Molecule& mol, const BasisSe
 }  // namespace
 
 FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
-                           Wavefunction& wfn) {
+                           Wavefunction& wfn, bool with_xc) {
   const Functional& func = settings.functional;
   const bool rhf = settings.reference == Reference::RHF;
   JKSettings js;
@@ -415,7 +415,7 @@ FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis
     b.jk_lr = std::make_unique<FourIndexJK>(basis, lr);
   }
   wfn.integral_bytes = b.jk->cached_bytes() + (b.jk_lr ? b.jk_lr->cached_bytes() : 0);
-  if (!func.is_hf()) {
+  if (!func.is_hf() && with_xc) {
     b.xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
     wfn.level.grid = settings.grid;
     wfn.dft.points = b.xc->n_points();

@@ -159,9 +159,7 @@ class OrbitalHessian {
       throw InputError("stability analysis of " + wfn.level.method() +
                        " states: the exchange-correlation kernel of meta-GGA functionals is not available");
     Wavefunction scratch;
-    builders_ = detail::make_builders(mol_, basis_, settings_, scratch);
-    builders_.xc.reset();
-    builders_.xc_early.reset();
+    builders_ = detail::make_builders(mol_, basis_, settings_, scratch, false);
     if (wfn.level.is_dft()) {
       // The kernel in the polarised form for every block (RKS: Dα = Dβ = D/2; singlet and triplet
       // changes are δDβ = ±δDα), on the SCF's final grid.

@@ -445,6 +445,23 @@ struct XCIntegrator::Impl {
     }
   }
 
+  /// Vsub = φᵀB with B = a∘φ + Σk gk∘∂kφ (GGA): one spin's potential block on a batch, before
+  /// the symmetrisation of scatter().
+  void potential_block(const MatrixXd& phi, const MatrixXd* dphi, const VectorXd& a, const Eigen::MatrixX3d& g,
+                       MatrixXd& B, MatrixXd& Vsub) const {
+    B.noalias() = a.asDiagonal() * phi;
+    if (func.gga)
+      for (int k = 0; k < 3; ++k) B.noalias() += g.col(k).asDiagonal() * dphi[k];
+    Vsub.noalias() = phi.transpose() * B;
+  }
+
+  /// V(fidx, fidx) += Vsub + Vsubᵀ.
+  static void scatter(const MatrixXd& Vsub, const std::vector<int>& fidx, MatrixXd& V) {
+    const int nf = static_cast<int>(fidx.size());
+    for (int c = 0; c < nf; ++c)
+      for (int r = 0; r < nf; ++r) V(fidx[r], fidx[c]) += Vsub(r, c) + Vsub(c, r);
+  }
+
   /// See XCIntegrator::kernel. Per point, with e(ρα, ρβ, σαα, σαβ, σββ) and libxc's second
   /// derivatives: δvρσ = Σ_τ e_ρσρτ δρτ + Σ_x e_ρσ σx δσx and δv_σx likewise, δσαα = 2∇ρα·δ∇ρα,
   /// δσαβ = ∇ρα·δ∇ρβ + ∇ρβ·δ∇ρα, δσββ = 2∇ρβ·δ∇ρβ; then δVα = ∫ δvρα φφ + gα·∇(φφ) with
@@ -545,13 +562,8 @@ struct XCIntegrator::Impl {
               }
               a(i) = 0.5 * w * dv;
             }
-            B.noalias() = a.asDiagonal() * phi;
-            if (gga)
-              for (int x = 0; x < 3; ++x) B.noalias() += g.col(x).asDiagonal() * dphi[x];
-            Vsub.noalias() = phi.transpose() * B;
-            auto& V = out[k][s];
-            for (int c = 0; c < nf; ++c)
-              for (int r = 0; r < nf; ++r) V(fidx[r], fidx[c]) += Vsub(r, c) + Vsub(c, r);
+            potential_block(phi, dphi, a, g, B, Vsub);
+            scatter(Vsub, fidx, out[k][s]);
           }
         }
       }
@@ -633,7 +645,6 @@ struct XCIntegrator::Impl {
         const MatrixXd& phi = *ws.phi_p;
         const MatrixXd* dphi = ws.dphi_p;
         const auto& fidx = ws.fidx;
-        const int nf = static_cast<int>(fidx.size());
         // Energy, electron count, and B so that V = φᵀB + Bᵀφ.
         for (int i = 0; i < np; ++i) {
           const double w = grid.weights[bt.begin + i];
@@ -645,10 +656,7 @@ struct XCIntegrator::Impl {
         for (int s = 0; s < ns; ++s) {
           // Per-point coefficients, then B column-wise: B = a∘φ + Σk gk∘∂kφ.
           potential_coefficients(ws, bt, np, s, 0.5, ws.a, ws.g);
-          ws.B.noalias() = ws.a.asDiagonal() * phi;
-          if (func.gga)
-            for (int k = 0; k < 3; ++k) ws.B.noalias() += ws.g.col(k).asDiagonal() * dphi[k];
-          ws.Vsub.noalias() = phi.transpose() * ws.B;
+          potential_block(phi, dphi, ws.a, ws.g, ws.B, ws.Vsub);
           if (func.meta) {  // ∂E/∂Dμν from τ: ½ vτ ∇φμ·∇φν, split in halves like the rest
             ws.wv.resize(np);
             for (int i = 0; i < np; ++i) ws.wv(i) = 0.25 * grid.weights[bt.begin + i] * ws.evtau[i * ns + s];
@@ -657,8 +665,7 @@ struct XCIntegrator::Impl {
               ws.Vsub.noalias() += dphi[k].transpose() * ws.B;
             }
           }
-          for (int c = 0; c < nf; ++c)
-            for (int a = 0; a < nf; ++a) V[s](fidx[a], fidx[c]) += ws.Vsub(a, c) + ws.Vsub(c, a);
+          scatter(ws.Vsub, fidx, V[s]);
         }
       }
     }

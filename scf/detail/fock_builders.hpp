@@ -26,9 +26,10 @@ struct FockBuilders {
 
 /// The builders of `settings` for this molecule and basis (density fitting when asked, or by
 /// default for DFT when the fitted tensor fits the budget). Records the integral mode, grid and
-/// fitting details in wfn.
+/// fitting details in wfn. `with_xc` false: J/K builders only (the stability analysis brings its
+/// own kernel integrator and needs no SCF grid).
 FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
-                           Wavefunction& wfn);
+                           Wavefunction& wfn, bool with_xc = true);
 
 /// The continuum's coupling to the electrons at the cavity points: the potential of a density
 /// there and the potential-energy matrix of charges sitting there. With a density-fitted J/K
