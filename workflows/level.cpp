@@ -93,6 +93,21 @@ scf::StabilityMode stability_mode(const LevelOfTheory& l, const molecules::Molec
   return mol.charge != 0 || mol.multiplicity != 1 || metal ? scf::StabilityMode::Check : scf::StabilityMode::Off;
 }
 
+scf::ScfSettings scf_settings(const LevelOfTheory& l, const molecules::Molecule& mol) {
+  scf::ScfSettings st;
+  st.functional = scf::Functional::from_name(l.method);
+  st.grid = scf::parse_grid(l.grid);
+  st.reference = lower(l.reference) == "auto" ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
+                                              : scf::parse_reference(lower(l.reference));
+  st.e_convergence = l.e_convergence;
+  st.d_convergence = l.d_convergence;
+  st.max_iterations = l.max_iterations;
+  st.scf_type = scf::parse_scf_type(lower(l.scf_type));
+  st.fitting_basis = l.fitting_basis;
+  st.solvation = solvation_settings(l);
+  return st;
+}
+
 std::optional<Preopt> parse_preopt(const std::string& text) {
   if (text == "none") return Preopt{};
   if (text == "xtb") return Preopt{true, false};

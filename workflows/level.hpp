@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "scf/scf.hpp"
 #include "scf/solvation.hpp"
 #include "scf/wavefunction.hpp"
 #include "scf/tolerances.hpp"
@@ -68,6 +69,11 @@ scf::SolvationSettings solvation_settings(const LevelOfTheory& level);
 /// neutral closed-shell molecules of main-group elements. Throws InputError for an unknown word
 /// or a meta-GGA with check/follow (no XC kernel).
 scf::StabilityMode stability_mode(const LevelOfTheory& level, const molecules::Molecule& mol);
+/// The SCF settings of a level for a molecule: functional, grid, reference (auto: RHF for
+/// singlets, else UHF), convergence, integrals, fitting basis and solvent. Guess, threads, memory
+/// and the convergence ladder keep their defaults. Throws InputError for a word it cannot read.
+scf::ScfSettings scf_settings(const LevelOfTheory& level, const molecules::Molecule& mol);
+
 /// Checks the level's `stability` word (and that the method has a kernel when it is not off).
 void check_stability(const LevelOfTheory& level);
 

@@ -52,7 +52,8 @@ int main_cli(int argc, char** argv) {
       add_run_command(app),      add_screen_command(app),   add_results_command(app),
       add_validate_command(app), add_crystal_command(app),  add_cluster_command(app),
       add_generate_command(app), add_optimize_command(app), add_species_command(app),
-      add_basis_command(app),    add_functionals_command(app), add_solvents_command(app)};
+      add_basis_command(app),    add_functionals_command(app), add_solvents_command(app),
+      add_redox_command(app)};
   // Every value-taking option refuses empty values and control characters; an unknown command
   // is named (CLI11 would only say that a subcommand is required).
   std::string names;

@@ -24,5 +24,6 @@ Command add_species_command(CLI::App& app);
 Command add_basis_command(CLI::App& app);
 Command add_functionals_command(CLI::App& app);
 Command add_solvents_command(CLI::App& app);
+Command add_redox_command(CLI::App& app);
 
 }  // namespace cagescreen::workflows

@@ -303,21 +303,11 @@ std::optional<descriptors::Hydrophobicity> hydrophobicity(const RunPlan& plan, c
   return h;
 }
 
-scf::ScfSettings scf_settings(const RunOptions& opt, const scf::Functional& functional, const molecules::Molecule& mol) {
-  scf::ScfSettings st;
-  st.functional = functional;
-  st.grid = scf::parse_grid(opt.level.grid);
-  st.reference = lower(opt.level.reference) == "auto" ? (mol.multiplicity == 1 ? scf::Reference::RHF : scf::Reference::UHF)
-                                                : scf::parse_reference(lower(opt.level.reference));
+scf::ScfSettings scf_settings(const RunOptions& opt, const molecules::Molecule& mol) {
+  scf::ScfSettings st = workflows::scf_settings(opt.level, mol);
   st.guess = scf::parse_guess(lower(opt.guess));
-  st.e_convergence = opt.level.e_convergence;
-  st.d_convergence = opt.level.d_convergence;
-  st.max_iterations = opt.level.max_iterations;
   if (opt.scf_ladder < 0 || opt.scf_ladder > 3) throw InputError("--scf-ladder must be 0, 1, 2 or 3");
   st.ladder_start = opt.scf_ladder;
-  st.scf_type = scf::parse_scf_type(lower(opt.level.scf_type));
-  st.fitting_basis = opt.level.fitting_basis;
-  st.solvation = solvation_settings(opt.level);
   if (!(opt.memory_mib >= 0 && opt.memory_mib <= 1 << 24))
     throw InputError("--memory " + std::to_string(opt.memory_mib) + " must be between 0 and 16777216 MiB");
   if (opt.threads < 0 || opt.threads > 1024)
@@ -361,7 +351,7 @@ RunPlan plan_run(const RunOptions& opt) {
   if (plan.optimize.scf)
     if (const std::string why = scf::gradient_unsupported(functional, opt.level.method); !why.empty())
       throw InputError("--preopt " + preopt + ": " + why);
-  plan.settings = scf_settings(opt, functional, plan.mol);
+  plan.settings = scf_settings(opt, plan.mol);
   plan.stability.mode = stability_mode(opt.level, plan.mol);
 
   scf::check_settings(plan.mol, plan.settings);

@@ -1,0 +1,120 @@
+// Redox potentials by ΔSCF: the conversions (unit), the `redox` command's input checks (cli), and
+// vertical ionisation energies and electron affinities against NWChem 7.0.2 (regression.redox).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "check.hpp"
+#include "cli_helpers.hpp"
+#include "molecules/error.hpp"
+#include "molecules/io.hpp"
+#include "molecules/units.hpp"
+#include "workflows/redox.hpp"
+
+using namespace cagescreen;
+using namespace cagescreen::workflows;
+
+namespace {
+
+constexpr double ev = units::hartree_in_ev;
+
+molecules::Molecule reference_geometry(const std::string& name) {
+  return molecules::read_molecule_file(std::string(CAGESCREEN_TEST_REFERENCE) + "/redox/geometries/" + name + ".xyz");
+}
+
+LevelOfTheory b3lyp(const std::string& basis) {
+  LevelOfTheory l;
+  l.method = "b3lyp";
+  l.basis = basis;
+  l.grid = "fine";
+  l.scf_type = "conv";  // NWChem's DFT uses four-index Coulomb and exchange
+  l.e_convergence = 1e-9;
+  l.d_convergence = 1e-7;
+  return l;
+}
+
+/// The vertical IP and EA of `name` against NWChem's (eV): gas phase always, solution when the
+/// level has a solvent.
+void check_vertical(const std::string& name, const LevelOfTheory& level, double ip_gas, double ea_gas,
+                    double ip_solution, double ea_solution, double tolerance_ev) {
+  const auto mol = reference_geometry(name);
+  auto st = scf_settings(level, mol);
+  st.threads = 2;
+  RedoxSettings rs;
+  rs.threads = 2;
+  const auto r = compute_redox(mol, level, st, rs);
+  check_near(r.ip_vertical_gas * ev, ip_gas, tolerance_ev, name + " vertical IP, gas");
+  check_near(r.ea_vertical_gas * ev, ea_gas, tolerance_ev, name + " vertical EA, gas");
+  if (!std::isnan(ip_solution)) {
+    check_near(r.ip_vertical_solution * ev, ip_solution, tolerance_ev, name + " vertical IP, solution");
+    check_near(r.ea_vertical_solution * ev, ea_solution, tolerance_ev, name + " vertical EA, solution");
+  }
+  for (const auto& s : r.states) {
+    CHECK(s.converged);
+    if (s.charge != 0) {
+      CHECK(s.reference == scf::Reference::UHF);
+      CHECK(s.stability.checked);  // ions are checked by default
+      CHECK(s.stability.stable);
+      CHECK(s.s_squared == doctest::Approx(0.75).epsilon(0.02));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("unit") {
+  TEST_CASE("redox: potentials against SHE, Zn2+/Zn and Li+/Li; water's window; ion multiplicities") {
+    // 5.0 eV to take an electron off in solution: 0.56 V vs SHE with IUPAC's 4.44 V, 0.72 with 4.28.
+    CHECK(potential_vs_she(5.0 / ev, electrode::she_absolute_iupac) == doctest::Approx(0.56));
+    CHECK(potential_vs_she(5.0 / ev, electrode::she_absolute_isse_gennaro) == doctest::Approx(0.72));
+    CHECK(electrode::h2_evolution(7.0) == doctest::Approx(-0.41412));
+    CHECK(electrode::o2_evolution(0.0) == doctest::Approx(1.229));
+    CHECK(ion_multiplicity(1) == 2);
+    CHECK(ion_multiplicity(2) == 1);
+    CHECK(ion_multiplicity(3) == 2);
+    RedoxResult r;
+    r.oxidation_potential = 2.0;
+    r.reduction_potential = -1.0;
+    auto v = judge(r, -0.76, 1.8);
+    CHECK(v.stable());
+    CHECK(v.reduction_margin == doctest::Approx(0.24));
+    CHECK(v.oxidation_margin == doctest::Approx(0.2));
+    r.reduction_potential = -0.5;  // reduced before Zn plates
+    v = judge(r, -0.76, 1.8);
+    CHECK_FALSE(v.reduction_stable);
+    CHECK(v.oxidation_stable);
+    CHECK_FALSE(v.stable());
+  }
+}
+
+TEST_SUITE("cli") {
+  TEST_CASE("redox: bad options and impossible ions are one-line errors") {
+    expect_error("redox water --window 1.8,-0.76", 2, "--window");
+    expect_error("redox water --window abc", 2, "--window");
+    expect_error("redox water --she 3.0", 2, "--she");
+    expect_error("redox water --processes neither", 2, "--processes");
+    expect_error("redox water --relax none --adiabatic", 2, "--relax");
+    expect_error("redox water --method tpss --adiabatic --relax dft", 2, "--relax");
+    // A hydrogen atom's cation has no electrons left.
+    const auto h = tmp_file("redox_h.xyz", "1\nH atom\nH 0 0 0\n");
+    expect_error("redox " + h + " --basis sto-3g --processes oxidation", 2, "cation");
+  }
+}
+
+TEST_SUITE("regression.redox") {
+  // NWChem 7.0.2 (Debian 7.0.2-4), B3LYP (VWN1-RPA, as ours) / 6-31G* (Cartesian d), grid xfine,
+  // convergence energy 1e-9 density 1e-7, UKS (odft, mult 2) ions at the neutral's geometry
+  // (tests/reference/redox: inputs, README, references.json). Ours: grid fine, four-index.
+  TEST_CASE("redox: vertical IP and EA of water, gas phase and C-PCM water, against NWChem 7.0.2") {
+    auto level = b3lyp("6-31g*");
+    level.solvation = "cpcm";
+    level.solvent = "water";
+    // NWChem's COSMO: screen st ((eps-1)/eps), eps 78.4, radii 1.2 x Bondi, York-Karplus smooth
+    // surface, minbem 4, charge_correction no. The ions' solvation energy converges slowly with the
+    // surface discretisation in both programs (docs/redox.md): 1202 points per sphere here.
+    level.solvent_points = 1202;
+    check_vertical("water", level, 12.363321, -4.485306, 8.765191, -1.300936, 0.01);
+  }
+}

@@ -1,0 +1,198 @@
+#include "workflows/redox.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "molecules/error.hpp"
+#include "molecules/text.hpp"
+#include "molecules/units.hpp"
+#include "scf/basis.hpp"
+#include "scf/optimizer.hpp"
+#include "workflows/optimization.hpp"
+
+namespace cagescreen::workflows {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// The SCF settings of one state: the level's, with the reference its spin needs (a restricted
+/// reference only for singlets, unless the level asks for UHF) and `guess` as the starting density.
+scf::ScfSettings state_settings(const LevelOfTheory& level, const scf::ScfSettings& scf, const molecules::Molecule& mol,
+                                const scf::Wavefunction* guess) {
+  scf::ScfSettings st = scf;
+  st.reference = mol.multiplicity == 1 && lower(level.reference) != "uhf" ? scf::Reference::RHF : scf::Reference::UHF;
+  st.on_iteration = nullptr;
+  st.guess_density.clear();
+  if (guess) {
+    if (st.reference == scf::Reference::RHF)
+      st.guess_density = {0.5 * (guess->alpha.D + guess->beta.D)};
+    else
+      st.guess_density = {guess->alpha.D, guess->beta.D};
+  }
+  return st;
+}
+
+/// One SCF state: gas phase (and solution), the stability analysis the level asks for.
+RedoxState compute_state(const std::string& label, const molecules::Molecule& mol, const std::string& geometry,
+                         bool relaxed, const LevelOfTheory& level, const scf::ScfSettings& scf,
+                         const scf::Wavefunction* guess, const RedoxSettings& settings, scf::Wavefunction* keep) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RedoxState s;
+  s.label = label;
+  s.charge = mol.charge;
+  s.multiplicity = mol.multiplicity;
+  s.geometry = geometry;
+  s.relaxed = relaxed;
+  s.molecule = mol;
+  const scf::ScfSettings st = state_settings(level, scf, mol, guess);
+  s.reference = st.reference;
+  const auto basis = scf::build_basis(mol, level.basis, scf::parse_shell_type(level.shell_type));
+  scf::Wavefunction wfn = scf::run_scf_with_gas_phase(mol, basis, st);
+  if (!wfn.convergence.converged || (wfn.solvation.enabled() && !wfn.solvation.gas_converged))
+    throw NotConverged("redox: the SCF of the " + label + " (charge " + std::to_string(mol.charge) +
+                       ", multiplicity " + std::to_string(mol.multiplicity) + ", " + geometry +
+                       ") did not converge: " + wfn.convergence.message);
+  scf::StabilitySettings stability;
+  stability.mode = stability_mode(level, mol);
+  if (stability.mode != scf::StabilityMode::Off) wfn = scf::stabilise(std::move(wfn), st, stability);
+  s.energy = wfn.energies.total;
+  s.gas_energy = wfn.solvation.enabled() ? wfn.solvation.gas_energy : wfn.energies.total;
+  s.s_squared = wfn.reference == scf::Reference::UHF ? wfn.s_squared() : 0.0;
+  s.converged = wfn.convergence.converged;
+  s.stability = wfn.stability;
+  s.iterations = wfn.convergence.iterations;
+  for (const auto& f : wfn.stability.follows) s.iterations += f.scf_iterations;
+  s.seconds = seconds_since(t0);
+  if (settings.log)
+    *settings.log << "   redox: " << std::left << std::setw(8) << label << std::right << " charge " << std::setw(2)
+                  << mol.charge << "  multiplicity " << mol.multiplicity << "  " << geometry << "  E "
+                  << std::fixed << std::setprecision(10) << s.energy << " Eh  (" << std::setprecision(1) << s.seconds
+                  << " s)\n"
+                  << std::defaultfloat;
+  if (keep) *keep = std::move(wfn);
+  return s;
+}
+
+/// Relaxes a copy of `mol` as `settings.relax` says (GFN2-xTB, then the level's method in its
+/// medium); returns the geometry and a description of its source.
+std::pair<molecules::Molecule, std::string> relax(const molecules::Molecule& mol, const std::string& label,
+                                                  const LevelOfTheory& level, const scf::ScfSettings& scf,
+                                                  const RedoxSettings& settings) {
+  molecules::Molecule m = mol;
+  std::string how;
+  if (settings.relax.xtb) {
+    const auto po = preoptimize_xtb(m, scf::OptimizerSettings{}, nullptr);
+    if (!po.converged) throw NotConverged("redox: the GFN2-xTB optimisation of the " + label + " did not converge");
+    how = "gfn2-xtb";
+  }
+  if (settings.relax.scf) {
+    scf::ScfSettings st = state_settings(level, scf, m, nullptr);
+    const auto opt = optimize_scf(m, st, level.basis, scf::parse_shell_type(level.shell_type), scf::OptimizerSettings{},
+                                  nullptr);
+    if (!opt.converged)
+      throw NotConverged("redox: the " + level.method + "/" + level.basis + " optimisation of the " + label +
+                         " did not converge in " + std::to_string(opt.steps) + " steps");
+    how += (how.empty() ? "" : "+") + level.method + "/" + level.basis;
+  }
+  return {m, "relaxed (" + how + ")"};
+}
+
+molecules::Molecule ion_of(const molecules::Molecule& mol, int delta_charge, const std::string& label) {
+  molecules::Molecule ion = mol;
+  ion.charge += delta_charge;
+  ion.multiplicity = ion_multiplicity(mol.multiplicity);
+  molecules::check_charge_multiplicity(ion, "redox: the " + label + " of " + (mol.name.empty() ? "the molecule" : mol.name));
+  return ion;
+}
+
+}  // namespace
+
+int ion_multiplicity(int m) { return m == 1 ? 2 : m - 1; }
+
+double potential_vs_she(double dg_oxidation, double she_absolute) {
+  return dg_oxidation * units::hartree_in_ev - she_absolute;
+}
+
+const RedoxState* RedoxResult::state(const std::string& label, bool relaxed) const {
+  for (const auto& s : states)
+    if (s.label == label && s.relaxed == relaxed) return &s;
+  return nullptr;
+}
+
+RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& level, const scf::ScfSettings& scf,
+                          const RedoxSettings& settings) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RedoxResult r;
+  r.she_absolute = settings.she_absolute;
+  r.solvated = scf.solvation.enabled();
+  if (r.solvated) r.solvent = scf.solvation.solvent.name + " (" + scf::to_string(scf.solvation.model) + ")";
+  // Ions first checked (no electrons left, ...), then computed from the neutral's orbitals.
+  std::optional<molecules::Molecule> cation, anion;
+  if (settings.oxidation) cation = ion_of(mol, +1, "cation");
+  if (settings.reduction) anion = ion_of(mol, -1, "anion");
+
+  scf::Wavefunction neutral;
+  r.states.push_back(compute_state("neutral", mol, "input", false, level, scf, nullptr, settings, &neutral));
+  if (cation)
+    r.states.push_back(compute_state("cation", *cation, "neutral's (vertical)", false, level, scf, &neutral, settings, nullptr));
+  if (anion)
+    r.states.push_back(compute_state("anion", *anion, "neutral's (vertical)", false, level, scf, &neutral, settings, nullptr));
+  if (settings.adiabatic) {
+    auto relaxed_state = [&](const std::string& label, const molecules::Molecule& m) {
+      const auto t = std::chrono::steady_clock::now();
+      auto [geometry, how] = relax(m, label, level, scf, settings);
+      RedoxState s = compute_state(label, geometry, how, true, level, scf, &neutral, settings, nullptr);
+      s.seconds = seconds_since(t);
+      r.states.push_back(std::move(s));
+    };
+    relaxed_state("neutral", mol);
+    if (cation) relaxed_state("cation", *cation);
+    if (anion) relaxed_state("anion", *anion);
+  }
+
+  auto difference = [&](const char* upper, const char* lower_state, bool relaxed, bool gas) {
+    const RedoxState* a = r.state(upper, relaxed);
+    const RedoxState* b = r.state(lower_state, relaxed);
+    if (!a || !b) return RedoxResult::none;
+    return gas ? a->gas_energy - b->gas_energy : a->energy - b->energy;
+  };
+  r.ip_vertical_gas = difference("cation", "neutral", false, true);
+  r.ea_vertical_gas = difference("neutral", "anion", false, true);
+  if (r.solvated) {
+    r.ip_vertical_solution = difference("cation", "neutral", false, false);
+    r.ea_vertical_solution = difference("neutral", "anion", false, false);
+  }
+  if (settings.adiabatic) {
+    r.ip_adiabatic = difference("cation", "neutral", true, false);
+    r.ea_adiabatic = difference("neutral", "anion", true, false);
+  }
+  const double ip = settings.adiabatic ? r.ip_adiabatic : r.solvated ? r.ip_vertical_solution : r.ip_vertical_gas;
+  const double ea = settings.adiabatic ? r.ea_adiabatic : r.solvated ? r.ea_vertical_solution : r.ea_vertical_gas;
+  r.oxidation_potential = potential_vs_she(ip, settings.she_absolute);
+  r.reduction_potential = potential_vs_she(ea, settings.she_absolute);
+  r.potentials_from = std::string(settings.adiabatic ? "adiabatic" : "vertical") + ", " +
+                      (r.solvated ? r.solvent : std::string("gas phase"));
+  r.seconds = seconds_since(t0);
+  return r;
+}
+
+RedoxVerdict judge(const RedoxResult& r, double low, double high) {
+  RedoxVerdict v;
+  if (!std::isnan(r.reduction_potential)) {
+    v.reduction_margin = low - r.reduction_potential;
+    v.reduction_stable = v.reduction_margin > 0;
+  }
+  if (!std::isnan(r.oxidation_potential)) {
+    v.oxidation_margin = r.oxidation_potential - high;
+    v.oxidation_stable = v.oxidation_margin > 0;
+  }
+  return v;
+}
+
+}  // namespace cagescreen::workflows
