@@ -728,8 +728,14 @@ class ScfIterations {
     std::vector<MatrixXd> Fx = F_;
     if (converged) return Fx;
     const Stage& st = ladder[stage_];
-    // The SAD density is not idempotent: keep it out of the (E)DIIS subspace.
-    const bool sad_start = iter == 1 && settings_.guess == Guess::SAD && !read_guess_;
+    // The SAD density is not idempotent, and a read density of another electron count (an ion
+    // started from its neutral's orbitals) is self-consistent for the wrong state: its tiny error
+    // vector would pin DIIS to it. Keep both out of the (E)DIIS subspace.
+    bool foreign_start = false;
+    if (iter == 1 && read_guess_)
+      for (int k = 0; k < nspin_; ++k)
+        foreign_start = foreign_start || std::abs((D_[k] * wfn_.S).trace() - nocc_[k]) > 1e-6;
+    const bool sad_start = iter == 1 && ((settings_.guess == Guess::SAD && !read_guess_) || foreign_start);
     if (!sad_start) sub_.push({F_, D_, s.err, s.energy});
     if (sub_.size() >= 2 && !sad_start) {
       if (s.errmax > (st.ediis_above < 0 ? settings_.ediis_above : st.ediis_above)) {

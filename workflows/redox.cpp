@@ -50,11 +50,12 @@ RedoxState compute_state(const std::string& label, const molecules::Molecule& mo
   s.geometry = geometry;
   s.relaxed = relaxed;
   s.molecule = mol;
-  const scf::ScfSettings st = state_settings(level, scf, mol, guess);
+  scf::ScfSettings st = state_settings(level, scf, mol, guess);
+  st.on_iteration = settings.on_iteration;
   s.reference = st.reference;
   const auto basis = scf::build_basis(mol, level.basis, scf::parse_shell_type(level.shell_type));
-  scf::Wavefunction wfn = scf::run_scf_with_gas_phase(mol, basis, st);
-  if (!wfn.convergence.converged || (wfn.solvation.enabled() && !wfn.solvation.gas_converged))
+  scf::Wavefunction wfn = settings.gas_phase ? scf::run_scf_with_gas_phase(mol, basis, st) : scf::run_scf(mol, basis, st);
+  if (!wfn.convergence.converged || (wfn.solvation.has_gas_energy() && !wfn.solvation.gas_converged))
     throw NotConverged("redox: the SCF of the " + label + " (charge " + std::to_string(mol.charge) +
                        ", multiplicity " + std::to_string(mol.multiplicity) + ", " + geometry +
                        ") did not converge: " + wfn.convergence.message);
@@ -62,7 +63,7 @@ RedoxState compute_state(const std::string& label, const molecules::Molecule& mo
   stability.mode = stability_mode(level, mol);
   if (stability.mode != scf::StabilityMode::Off) wfn = scf::stabilise(std::move(wfn), st, stability);
   s.energy = wfn.energies.total;
-  s.gas_energy = wfn.solvation.enabled() ? wfn.solvation.gas_energy : wfn.energies.total;
+  s.gas_energy = !wfn.solvation.enabled() ? wfn.energies.total : wfn.solvation.gas_energy;  // NaN without gas phase
   s.s_squared = wfn.reference == scf::Reference::UHF ? wfn.s_squared() : 0.0;
   s.converged = wfn.convergence.converged;
   s.stability = wfn.stability;
@@ -72,8 +73,8 @@ RedoxState compute_state(const std::string& label, const molecules::Molecule& mo
   if (settings.log)
     *settings.log << "   redox: " << std::left << std::setw(8) << label << std::right << " charge " << std::setw(2)
                   << mol.charge << "  multiplicity " << mol.multiplicity << "  " << geometry << "  E "
-                  << std::fixed << std::setprecision(10) << s.energy << " Eh  (" << std::setprecision(1) << s.seconds
-                  << " s)\n"
+                  << std::fixed << std::setprecision(10) << s.energy << " Eh  (" << s.iterations << " SCF iterations, "
+                  << std::setprecision(1) << s.seconds << " s; stability " << s.stability.seconds << " s)\n"
                   << std::defaultfloat;
   if (keep) *keep = std::move(wfn);
   return s;

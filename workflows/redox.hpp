@@ -4,6 +4,7 @@
 // and in a continuum solvent, turned into ionisation energies, electron affinities and electrode
 // potentials against the standard hydrogen electrode, as the Electrolyte Genome screens
 // (Qu et al., Comput. Mater. Sci. 103, 56 (2015)).
+#include <functional>
 #include <iosfwd>
 #include <limits>
 #include <optional>
@@ -42,9 +43,14 @@ struct RedoxSettings {
   bool reduction = true;   ///< the anion (charge q−1)
   bool adiabatic = false;  ///< relax every state (`relax`) and compute adiabatic values too
   Preopt relax{true, true};  ///< how states are relaxed: GFN2-xTB, then the level's own method
+  /// In a solvent, also converge every state in the gas phase first (gas-phase IP and EA; the
+  /// solvated SCF then starts from it, as `run` does). Off: straight into the solvent, from the
+  /// neutral's solvated orbitals for the ions (campaigns, where only potentials in solution count).
+  bool gas_phase = true;
   double she_absolute = electrode::she_absolute_iupac;  ///< V
   int threads = 1;
   std::ostream* log = nullptr;  ///< progress lines (nullptr: quiet)
+  std::function<void(const scf::IterationRecord&)> on_iteration;  ///< every SCF iteration (logging)
 };
 
 /// Multiplicity of the ion made by adding or removing one electron from a state of multiplicity

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -40,6 +41,7 @@ struct RedoxOptions {
   }();
   std::optional<int> charge, multiplicity;
   bool adiabatic = false;
+  bool no_gas_phase = false;
   std::string relax = "xtb+dft";
   std::string processes = "both";
   std::string she = "4.44";
@@ -48,6 +50,7 @@ struct RedoxOptions {
   int threads = 0;
   std::string json_file;
   bool quiet = false;
+  bool verbose = false;
 };
 
 /// --she: iupac (4.44 V), 4.44, 4.28 or another value between 4.0 and 5.0 V.
@@ -73,8 +76,11 @@ std::pair<double, double> parse_window(const std::string& text) {
 std::string signed_charge(int q) { return q > 0 ? "+" + std::to_string(q) : std::to_string(q); }
 
 void print_states(std::ostream& out, const RedoxResult& r) {
-  out << "   state    charge  mult  ref   <S^2>   geometry                                    E(gas) / Eh"
-      << (r.solvated ? "       E(solution) / Eh" : "") << "   stability\n";
+  out << "   " << std::left << std::setw(8) << "state" << std::right << std::setw(6) << "charge" << std::setw(6) << "mult"
+      << "  " << std::left << std::setw(6) << "ref" << std::setw(8) << "<S^2>" << std::setw(36) << "geometry"
+      << std::right << std::setw(19) << "E(gas) / Eh";
+  if (r.solvated) out << std::setw(23) << "E(solution) / Eh";
+  out << "   stability\n";
   for (const auto& s : r.states) {
     std::ostringstream s2;
     if (s.reference == scf::Reference::UHF) s2 << std::fixed << std::setprecision(4) << s.s_squared;
@@ -87,7 +93,9 @@ void print_states(std::ostream& out, const RedoxResult& r) {
     out << "   " << std::left << std::setw(8) << s.label << std::right << std::setw(6) << signed_charge(s.charge)
         << std::setw(6) << s.multiplicity << "  " << std::left << std::setw(6) << scf::to_string(s.reference)
         << std::setw(8) << s2.str() << std::setw(36) << s.geometry << std::right << std::fixed << std::setprecision(10)
-        << std::setw(19) << s.gas_energy;
+        << std::setw(19);
+    if (std::isnan(s.gas_energy)) out << "-";
+    else out << s.gas_energy;
     if (r.solvated) out << std::setw(23) << s.energy;
     out << "   " << stab << "\n";
   }
@@ -212,6 +220,7 @@ int redox_command(const RedoxOptions& opt) {
   rs.oxidation = processes != "reduction";
   rs.reduction = processes != "oxidation";
   rs.adiabatic = opt.adiabatic;
+  rs.gas_phase = !opt.no_gas_phase;
   const auto relax = parse_preopt(lower(opt.relax));
   if (!relax || (!relax->xtb && !relax->scf))
     throw InputError("--relax " + in_quotes(opt.relax) + ": use xtb, dft or xtb+dft");
@@ -235,6 +244,13 @@ int redox_command(const RedoxOptions& opt) {
     if (const std::string why = scf::gradient_basis_unsupported(basis); !why.empty()) throw InputError("--relax: " + why);
   check_output_file(opt.json_file, "--json");
   if (!opt.quiet) rs.log = &std::cerr;
+  if (opt.verbose)
+    rs.on_iteration = [](const scf::IterationRecord& r) {
+      char line[160];
+      std::snprintf(line, sizeof line, "@iter %3d  %20.10f  %14.6e  %12.4e  %12.4e  %6.2f  %s\n", r.iteration,
+                    r.energy, r.delta_e, r.rms_gradient, r.max_gradient, r.seconds, r.step.c_str());
+      std::cerr << line;
+    };
 
   std::cerr << "cagescreen " << version_string() << "  redox  threads " << threads << "\n   molecule " << mol.name
             << " " << mol.formula() << "  charge " << mol.charge << "  multiplicity " << mol.multiplicity
@@ -278,6 +294,8 @@ Command add_redox_command(CLI::App& app) {
   c->add_option("--charge", opt->charge, "total charge of the reference state (overrides the file)")->check(integer_in(-1000, 1000));
   c->add_option("--multiplicity", opt->multiplicity, "its spin multiplicity (overrides the file)")->check(integer_in(1, 1000));
   c->add_flag("--adiabatic", opt->adiabatic, "also relax every state (--relax) and use adiabatic values for the potentials");
+  c->add_flag("--no-gas-phase", opt->no_gas_phase,
+              "in a solvent, skip the gas-phase SCFs (no gas-phase IP/EA; as campaigns run it)");
   c->add_option("--relax", opt->relax, "how --adiabatic relaxes the states: xtb, dft or xtb+dft")->capture_default_str();
   c->add_option("--processes", opt->processes, "both, oxidation (cation only) or reduction (anion only)")->capture_default_str();
   c->add_option("--she", opt->she, "absolute potential of the standard hydrogen electrode, V: 4.44 (IUPAC) or 4.28")
@@ -288,6 +306,7 @@ Command add_redox_command(CLI::App& app) {
   c->add_option("--threads", opt->threads, "OpenMP threads (0: all cores)")->capture_default_str()->check(integer_in(0, 1024));
   c->add_option("--json", opt->json_file, "write the states and potentials as JSON (docs/output.md)");
   c->add_flag("--quiet", opt->quiet, "no per-state progress lines");
+  c->add_flag("--verbose", opt->verbose, "also every SCF iteration");
   return {c, [opt] { return redox_command(*opt); }};
 }
 
