@@ -60,7 +60,9 @@ RedoxState compute_state(const std::string& label, const molecules::Molecule& mo
                        ", multiplicity " + std::to_string(mol.multiplicity) + ", " + geometry +
                        ") did not converge: " + wfn.convergence.message);
   scf::StabilitySettings stability;
-  stability.mode = stability_mode(level, mol);
+  LevelOfTheory state_level = level;
+  if (label != "neutral") state_level.stability = ion_stability(level);
+  stability.mode = stability_mode(state_level, mol);
   if (stability.mode != scf::StabilityMode::Off) wfn = scf::stabilise(std::move(wfn), st, stability);
   s.energy = wfn.energies.total;
   s.gas_energy = !wfn.solvation.enabled() ? wfn.energies.total : wfn.solvation.gas_energy;  // NaN without gas phase
@@ -104,17 +106,39 @@ std::pair<molecules::Molecule, std::string> relax(const molecules::Molecule& mol
   return {m, "relaxed (" + how + ")"};
 }
 
-molecules::Molecule ion_of(const molecules::Molecule& mol, int delta_charge, const std::string& label) {
-  molecules::Molecule ion = mol;
-  ion.charge += delta_charge;
-  ion.multiplicity = ion_multiplicity(mol.multiplicity);
-  molecules::check_charge_multiplicity(ion, "redox: the " + label + " of " + (mol.name.empty() ? "the molecule" : mol.name));
-  return ion;
-}
-
 }  // namespace
 
 int ion_multiplicity(int m) { return m == 1 ? 2 : m - 1; }
+
+std::string ion_stability(const LevelOfTheory& level) {
+  if (lower(level.stability) != "auto") return level.stability;
+  return scf::Functional::from_name(level.method).meta ? "off" : "follow";
+}
+
+molecules::Molecule ion_of(const molecules::Molecule& mol, int delta_charge) {
+  molecules::Molecule ion = mol;
+  ion.charge += delta_charge;
+  ion.multiplicity = ion_multiplicity(mol.multiplicity);
+  molecules::check_charge_multiplicity(ion, std::string("redox: the ") + (delta_charge > 0 ? "cation" : "anion") +
+                                                " of " + (mol.name.empty() ? "the molecule" : mol.name));
+  return ion;
+}
+
+std::string redox_level_key(const LevelOfTheory& level, int delta_charge) {
+  return level.key() + (delta_charge > 0 ? "/redox=cation" : "/redox=anion");
+}
+
+RedoxResult redox_from_energies(double neutral, std::optional<double> cation, std::optional<double> anion,
+                                double she_absolute) {
+  RedoxResult r;
+  r.she_absolute = she_absolute;
+  if (cation) r.ip_vertical_solution = *cation - neutral;
+  if (anion) r.ea_vertical_solution = neutral - *anion;
+  r.oxidation_potential = potential_vs_she(r.ip_vertical_solution, she_absolute);
+  r.reduction_potential = potential_vs_she(r.ea_vertical_solution, she_absolute);
+  r.potentials_from = "vertical";
+  return r;
+}
 
 double potential_vs_she(double dg_oxidation, double she_absolute) {
   return dg_oxidation * units::hartree_in_ev - she_absolute;
@@ -135,8 +159,8 @@ RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& l
   if (r.solvated) r.solvent = scf.solvation.solvent.name + " (" + scf::to_string(scf.solvation.model) + ")";
   // Ions first checked (no electrons left, ...), then computed from the neutral's orbitals.
   std::optional<molecules::Molecule> cation, anion;
-  if (settings.oxidation) cation = ion_of(mol, +1, "cation");
-  if (settings.reduction) anion = ion_of(mol, -1, "anion");
+  if (settings.oxidation) cation = ion_of(mol, +1);
+  if (settings.reduction) anion = ion_of(mol, -1);
 
   scf::Wavefunction neutral;
   r.states.push_back(compute_state("neutral", mol, "input", false, level, scf, nullptr, settings, &neutral));

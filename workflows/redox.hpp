@@ -57,6 +57,12 @@ struct RedoxSettings {
 /// m: a doublet from a singlet, else one lower (the electron leaves or pairs the open shell).
 int ion_multiplicity(int neutral_multiplicity);
 
+/// The stability word for an ion at `level`: auto becomes follow (a radical ion's hole or extra
+/// electron often lowers its energy by breaking the neutral's symmetry: o-carborane's cation at
+/// B3LYP/6-31G* from the SAD guess has a UHF->UHF eigenvalue of -0.0009 Eh), except for meta-GGAs
+/// (no kernel: off); anything else stays as the level says.
+std::string ion_stability(const LevelOfTheory& level);
+
 /// One SCF state of the calculation.
 struct RedoxState {
   std::string label;           ///< "neutral", "cation", "anion"
@@ -108,6 +114,19 @@ double potential_vs_she(double dg_oxidation, double she_absolute);
 /// (naming the state).
 RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& level, const scf::ScfSettings& scf,
                           const RedoxSettings& settings);
+
+/// The results-store level key of a candidate's ion in a campaign's redox group: the level's key
+/// with "/redox=cation" (delta_charge +1) or "/redox=anion" (−1).
+std::string redox_level_key(const LevelOfTheory& level, int delta_charge);
+
+/// The ion of `mol` with one electron less (delta_charge +1) or more (−1), multiplicity from
+/// ion_multiplicity. Throws InputError (naming `mol`) when no electron is left.
+molecules::Molecule ion_of(const molecules::Molecule& mol, int delta_charge);
+
+/// Vertical values from the energies of the states (Eh, all in the same medium): what a campaign
+/// derives from its neutral, cation and anion jobs. A missing ion leaves its values NaN.
+RedoxResult redox_from_energies(double neutral, std::optional<double> cation, std::optional<double> anion,
+                                double she_absolute = electrode::she_absolute_iupac);
 
 /// A verdict against an electrochemical window [low, high] (V vs SHE): stable when the molecule
 /// is neither reduced above `low` nor oxidised below `high`.

@@ -32,6 +32,14 @@ const std::vector<ScalarDescriptor>& scalar_descriptors() {
       {"log_p_octanol_water", "", "log10 of the 1-octanol/water partition coefficient (SMD)"},
       {"stable", "", "1 when the SCF state passed the stability analysis, 0 when it is unstable (empty: unchecked)"},
       {"stability_lowest_eh", "Eh", "lowest orbital-Hessian eigenvalue of the stability analysis"},
+      // The redox group (campaigns: from the candidate's cation and anion jobs, docs/redox.md).
+      {"ionization_energy_ev", "eV", "vertical ionisation energy E(cation) - E(neutral) in the level's medium"},
+      {"electron_affinity_ev", "eV", "vertical electron affinity E(neutral) - E(anion) in the level's medium"},
+      {"oxidation_potential_v_she", "V", "oxidation potential vs SHE (vertical, level's medium)"},
+      {"reduction_potential_v_she", "V", "reduction potential vs SHE (vertical, level's medium)"},
+      {"oxidation_potential_v_zn", "V", "oxidation potential vs Zn2+/Zn"},
+      {"reduction_potential_v_zn", "V", "reduction potential vs Zn2+/Zn"},
+      {"electrochemical_window_v", "V", "oxidation minus reduction potential"},
   };
   return list;
 }

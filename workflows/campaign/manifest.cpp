@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <set>
@@ -89,7 +90,7 @@ void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {
     const toml::table* c = item.as_table();
     if (!c) r.fail(&item, "each [[ranking.criteria]] entry must be a table");
     const std::string p = "ranking.criteria.";
-    r.check_keys(*c, p, {"descriptor", "direction", "weight", "reason"});
+    r.check_keys(*c, p, {"descriptor", "direction", "weight", "reason", "pareto"});
     Criterion cr;
     const auto d = r.string(*c, "descriptor", p);
     if (!d) r.fail(&item, "a ranking criterion needs 'descriptor'");
@@ -105,6 +106,7 @@ void read_ranking(const Reader& r, const toml::table& t, RankingModel& model) {
     cr.maximise = *dir == "max";
     cr.weight = r.number(*c, "weight", p, 0.0, 1e6).value_or(1.0);
     cr.reason = r.string(*c, "reason", p).value_or("");
+    cr.pareto = r.boolean(*c, "pareto", p).value_or(true);
     model.criteria.push_back(cr);
   }
 }
@@ -236,7 +238,7 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
     const std::string p = "candidates.";
     r.check_keys(*t, p, {"species", "file", "glob", "directory", "crystal", "derivative", "generate", "label",
                          "charge", "multiplicity", "memory_mib", "time_minutes", "max_iterations", "radii", "center",
-                         "stoichiometric", "terminate", "reference", "substituents", "count", "sites"});
+                         "stoichiometric", "terminate", "reference", "substituents", "count", "sites", "role"});
     int kinds = 0;
     for (auto k : {"species", "file", "glob", "directory", "crystal", "derivative", "generate"}) kinds += t->contains(k);
     if (kinds != 1)
@@ -251,6 +253,9 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
     for (auto k : {"radii", "center", "stoichiometric", "terminate", "reference"})
       if (t->contains(k)) r.fail(t->get(k), std::string("'candidates.") + k + "' belongs to a 'crystal' entry");
     const auto label = r.string(*t, "label", p);
+    const auto role = r.string(*t, "role", p);
+    if (role && *role != "candidate" && *role != "reference")
+      r.fail(t->get("role"), "'candidates.role' = '" + *role + "': use candidate (ranked) or reference (drawn as a reference, not ranked)");
     const auto charge = r.integer(*t, "charge", p, -20, 20);
     const auto mult = r.integer(*t, "multiplicity", p, 1, 20);
     const auto memory = r.number(*t, "memory_mib", p, 1, 1 << 24);
@@ -311,6 +316,7 @@ void read_candidates(const Reader& r, const toml::node* n, Manifest& m) {
       c.memory_mib = memory;
       c.time_minutes = minutes;
       c.max_iterations = iterations;
+      c.reference_species = role && *role == "reference";
       if (c.label.empty()) r.fail(&item, "empty candidate label");
       if (!labels.insert(c.label).second)
         r.fail(&item, "two candidates are labelled '" + c.label + "' (labels must be unique: set 'label')");
@@ -332,7 +338,7 @@ Manifest parse_manifest(const std::string& text, const fs::path& file) {
   Reader r(file);
   Manifest m;
   m.file = fs::absolute(file);
-  r.check_keys(root, "", {"name", "output", "baseline", "descriptors", "level", "limits", "candidates", "ranking"});
+  r.check_keys(root, "", {"name", "output", "baseline", "descriptors", "level", "limits", "candidates", "ranking", "redox"});
   const auto name = r.string(root, "name", "");
   if (!name || name->empty()) throw InputError(located(file.string(), 0, "the manifest needs a 'name'"));
   m.name = *name;
@@ -344,8 +350,14 @@ Manifest parse_manifest(const std::string& text, const fs::path& file) {
     std::string list;
     for (const auto& x : *arr) {
       if (!x.is_string()) r.fail(&x, "'descriptors' must hold strings");
-      list += (list.empty() ? "" : ",") + lower(*x.value<std::string>());
+      const std::string word = lower(*x.value<std::string>());
+      if (word == "redox") {  // the candidate's ions: their own jobs, not a `run` descriptor
+        m.redox.enabled = true;
+        continue;
+      }
+      list += (list.empty() ? "" : ",") + word;
     }
+    if (list.empty()) list = "frontier";
     r.checked(root, "descriptors", "", [&] { descriptors::parse_descriptor_request(list); });
     m.descriptors = list;
   }
@@ -355,6 +367,22 @@ Manifest parse_manifest(const std::string& text, const fs::path& file) {
     m.memory_mib = r.number(*t, "memory_mib", "limits.", 1, 1 << 24).value_or(m.memory_mib);
     m.time_minutes = r.number(*t, "time_minutes", "limits.", 0.001, 1e6).value_or(m.time_minutes);
   }
+  if (const auto* t = r.table(root, "redox")) {
+    r.check_keys(*t, "redox.", {"ph", "she_absolute", "window"});
+    if (!m.redox.enabled) r.fail(t, "a [redox] table needs \"redox\" among the descriptors");
+    m.redox.ph = r.number(*t, "ph", "redox.", 0, 14).value_or(m.redox.ph);
+    m.redox.she_absolute = r.number(*t, "she_absolute", "redox.", 4.0, 5.0).value_or(m.redox.she_absolute);
+    if (const toml::node* w = t->get("window")) {
+      const toml::array* a = w->as_array();
+      if (!a || a->size() != 2 || !a->get(0)->is_number() || !a->get(1)->is_number())
+        r.fail(w, "'redox.window' must be [low, high] in V vs SHE, e.g. [-0.76, 1.8]");
+      m.redox.window_low = a->get(0)->value<double>().value();
+      m.redox.window_high = a->get(1)->value<double>().value();
+      if (!(m.redox.window_low < m.redox.window_high) || std::abs(m.redox.window_low) > 10 || std::abs(m.redox.window_high) > 10)
+        r.fail(w, "'redox.window' must be [low, high] with low < high, within 10 V of SHE");
+    }
+  }
+  if (m.redox.enabled) m.ranking = RankingModel::interphase(true);
   if (const auto* t = r.table(root, "ranking")) read_ranking(r, *t, m.ranking);
   read_candidates(r, root.get("candidates"), m);
   for (const auto& c : m.candidates)

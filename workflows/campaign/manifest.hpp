@@ -33,6 +33,17 @@ struct Candidate {
   std::optional<double> time_minutes;
   std::optional<int> max_iterations;  ///< overrides level.max_iterations
   std::optional<ClusterOrigin> cluster;  ///< set for clusters cut from a crystal
+  /// A reference species (`role = "reference"`, e.g. the known SEI phases): computed like every
+  /// candidate, drawn in the report as a reference line, not ranked among the candidates.
+  bool reference_species = false;
+};
+
+/// The redox group of a campaign (`"redox"` among the descriptors, the `[redox]` table).
+struct RedoxOptions {
+  bool enabled = false;      ///< each candidate's cation and anion run as their own jobs
+  double ph = 7.0;           ///< the electrolyte's pH: water's H2/O2 evolution lines
+  double she_absolute = 4.44;  ///< V (electrode::she_absolute_iupac)
+  double window_low = -0.76, window_high = 1.8;  ///< V vs SHE: Zn plating to a typical aqueous cathode
 };
 
 /// A screening campaign as read from its TOML manifest (docs/campaigns.md).
@@ -41,7 +52,8 @@ struct Manifest {
   std::filesystem::path output;  ///< output folder (absolute)
   std::string name;
   LevelOfTheory level;  ///< every candidate runs at this level
-  std::string descriptors = "charges,frontier,dipole,surface";  ///< as for `run --descriptors`
+  std::string descriptors = "charges,frontier,dipole,surface";  ///< as for `run --descriptors` ("redox" taken out)
+  RedoxOptions redox;
   double memory_mib = 4096;   ///< per-candidate cap on resident memory
   double time_minutes = 120;  ///< per-candidate wall-time cap
   std::vector<Candidate> candidates;

@@ -6,16 +6,29 @@
 
 namespace cagescreen::workflows {
 
-RankingModel RankingModel::interphase() {
+RankingModel RankingModel::interphase(bool redox) {
   RankingModel m;
   m.name = "interphase";
+  if (redox) {
+    m.criteria = {
+        {"reduction_potential_v_she", false, 2.0, "reduced only well below the Zn plating potential (-0.76 V vs SHE)", true},
+        {"oxidation_potential_v_she", true, 2.0, "oxidised only above the cathode's potential", true},
+        {"vs_max_kcal", true, 1.0, "a strongly positive surface site (C-H hydrogen) anchors to Zn", true},
+        {"gap_ev", true, 0.25, "secondary: a wide HOMO-LUMO gap", false},
+        {"lumo_ev", true, 0.25, "secondary: a high LUMO", false},
+        {"homo_ev", false, 0.25, "secondary: a low HOMO", false},
+        {"dipole_debye", false, 0.25, "secondary: a small dipole, weaker interaction with water", false},
+        {"negative_area_fraction", false, 0.25, "secondary: little negative surface for water to bind", false},
+    };
+    return m;
+  }
   m.criteria = {
-      {"gap_ev", true, 1.0, "a wide HOMO-LUMO gap: electrochemical stability window"},
-      {"lumo_ev", true, 1.0, "a high LUMO resists reduction at the Zn anode"},
-      {"homo_ev", false, 1.0, "a low HOMO resists oxidation"},
-      {"vs_max_kcal", true, 1.0, "a strongly positive surface site (C-H hydrogen) anchors to Zn"},
-      {"dipole_debye", false, 0.5, "a small dipole: weaker interaction with water (water repellence proxy)"},
-      {"negative_area_fraction", false, 0.5, "little negative surface: fewer sites for water to bind"},
+      {"gap_ev", true, 1.0, "a wide HOMO-LUMO gap: electrochemical stability window", true},
+      {"lumo_ev", true, 1.0, "a high LUMO resists reduction at the Zn anode", false},
+      {"homo_ev", false, 1.0, "a low HOMO resists oxidation", false},
+      {"vs_max_kcal", true, 1.0, "a strongly positive surface site (C-H hydrogen) anchors to Zn", true},
+      {"dipole_debye", false, 0.5, "a small dipole: weaker interaction with water (water repellence proxy)", false},
+      {"negative_area_fraction", false, 0.5, "little negative surface: fewer sites for water to bind", false},
   };
   return m;
 }
@@ -63,9 +76,14 @@ std::vector<Ranked> rank_candidates(const RankingModel& model,
     }
   }
   // Non-dominated sorting: front 1 holds candidates no other candidate dominates, and so on.
+  std::vector<std::size_t> on;  // the criteria of the fronts
+  for (std::size_t c = 0; c < nc; ++c)
+    if (model.criteria[c].pareto) on.push_back(c);
+  if (on.empty())
+    for (std::size_t c = 0; c < nc; ++c) on.push_back(c);
   auto dominates = [&](std::size_t a, std::size_t b) {
     bool strictly = false;
-    for (std::size_t c = 0; c < nc; ++c) {
+    for (std::size_t c : on) {
       if (g[a][c] < g[b][c]) return false;
       if (g[a][c] > g[b][c]) strictly = true;
     }

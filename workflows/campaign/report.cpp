@@ -9,11 +9,13 @@
 #include <sstream>
 
 #include "molecules/elements.hpp"
+#include "molecules/units.hpp"
 #include "workflows/campaign/plot.hpp"
 #include "workflows/qcschema.hpp"
 #include "workflows/campaign/ranking.hpp"
 #include "workflows/scalars.hpp"
 #include "workflows/campaign/output_files.hpp"
+#include "workflows/redox.hpp"
 
 namespace cagescreen::workflows {
 
@@ -49,27 +51,179 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
-/// The campaign's rows in manifest order, with their ranking.
+/// The campaign's rows in manifest order, with their ranking. With the redox group, each row's
+/// redox scalars come from its cation and anion rows (when both it and they are done).
 struct Table {
   std::vector<ResultRow> rows;
+  std::vector<bool> reference;              ///< per row: a reference species (not ranked)
+  std::vector<std::optional<ResultRow>> cation, anion;  ///< per row, with the redox group
+  std::vector<ResultRow> ion_rows;          ///< every ion row (results.csv, results.json)
   std::vector<Ranked> ranked;               ///< sorted best first; index into rows
   std::map<std::size_t, const Ranked*> by;  ///< row index -> its ranking
 };
+
+void set_value(ResultRow& r, const std::string& name, double v) {
+  const int i = scalar_index(name);
+  if (i >= 0 && i < static_cast<int>(r.scalars.size()) && std::isfinite(v)) r.scalars[i] = v;
+}
+
+/// Fills the redox scalars of a neutral row from its ions' energies (vertical, the level's medium).
+void fill_redox(ResultRow& r, const std::optional<ResultRow>& cation, const std::optional<ResultRow>& anion,
+                double she_absolute) {
+  auto energy = [](const std::optional<ResultRow>& x) -> std::optional<double> {
+    return x && x->status == "done" ? value(*x, "energy_eh") : std::nullopt;
+  };
+  const auto e0 = r.status == "done" ? value(r, "energy_eh") : std::nullopt;
+  if (!e0) return;
+  const RedoxResult x = redox_from_energies(*e0, energy(cation), energy(anion), she_absolute);
+  set_value(r, "ionization_energy_ev", x.ip_vertical_solution * units::hartree_in_ev);
+  set_value(r, "electron_affinity_ev", x.ea_vertical_solution * units::hartree_in_ev);
+  set_value(r, "oxidation_potential_v_she", x.oxidation_potential);
+  set_value(r, "reduction_potential_v_she", x.reduction_potential);
+  set_value(r, "oxidation_potential_v_zn", x.oxidation_potential - electrode::zn_vs_she);
+  set_value(r, "reduction_potential_v_zn", x.reduction_potential - electrode::zn_vs_she);
+  set_value(r, "electrochemical_window_v", x.window());
+}
 
 Table campaign_table(const Manifest& m, const Store& store) {
   Table t;
   const std::string level = m.level.key();
   for (const auto& c : m.candidates)
-    if (auto r = store.find(c.label, level)) t.rows.push_back(*r);
+    if (auto r = store.find(c.label, level)) {
+      t.rows.push_back(*r);
+      t.reference.push_back(c.reference_species);
+      std::optional<ResultRow> cation, anion;
+      if (m.redox.enabled) {
+        cation = store.find(c.label, redox_level_key(m.level, +1));
+        anion = store.find(c.label, redox_level_key(m.level, -1));
+        fill_redox(t.rows.back(), cation, anion, m.redox.she_absolute);
+        for (const auto* x : {&cation, &anion})
+          if (*x) t.ion_rows.push_back(**x);
+      }
+      t.cation.push_back(cation);
+      t.anion.push_back(anion);
+    }
   std::vector<std::vector<std::optional<double>>> values;
-  for (const auto& r : t.rows) {
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
     std::vector<std::optional<double>> v;
-    for (const auto& cr : m.ranking.criteria) v.push_back(r.status == "done" ? value(r, cr.descriptor) : std::nullopt);
+    for (const auto& cr : m.ranking.criteria)
+      v.push_back(r.status == "done" && !t.reference[i] ? value(r, cr.descriptor) : std::nullopt);
     values.push_back(v);
   }
   t.ranked = rank_candidates(m.ranking, values);
   for (const auto& r : t.ranked) t.by[r.index] = &r;
   return t;
+}
+
+/// The candidates' and reference species' potential windows (E_red to E_ox, V vs SHE) against the
+/// Zn plating line, the campaign's window and water's H2/O2 evolution lines at the electrolyte's pH,
+/// as battery papers draw them.
+std::string potential_diagram(const Manifest& m, const Table& t) {
+  std::vector<std::size_t> shown;
+  std::vector<double> all = {electrode::zn_vs_she, m.redox.window_high, electrode::h2_evolution(m.redox.ph),
+                             electrode::o2_evolution(m.redox.ph)};
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto ox = value(t.rows[i], "oxidation_potential_v_she"), red = value(t.rows[i], "reduction_potential_v_she");
+    if (!ox && !red) continue;
+    shown.push_back(i);
+    if (ox) all.push_back(*ox);
+    if (red) all.push_back(*red);
+  }
+  if (shown.empty()) return "<p>No species has both its state and an ion done.</p>";
+  const double col = 110, left = 60, top = 20, height = 360, width = left + col * shown.size() + 150;
+  const Axis ax = Axis::around(all);
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1);
+  s << "<svg class=\"potentials\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
+    << height + 70 << "\" role=\"img\" aria-label=\"redox potentials against SHE\">\n";
+  auto y = [&](double e) { return ax.map(e, top + height, top); };
+  for (double tk : ticks(ax))
+    s << "<line x1=\"" << left << "\" x2=\"" << width - 140 << "\" y1=\"" << y(tk) << "\" y2=\"" << y(tk)
+      << "\" stroke=\"#eee\"/><text x=\"" << left - 6 << "\" y=\"" << y(tk) + 4
+      << "\" text-anchor=\"end\" font-size=\"11\">" << tk << "</text>\n";
+  s << "<text x=\"14\" y=\"" << top + height / 2 << "\" font-size=\"12\" transform=\"rotate(-90 14 "
+    << top + height / 2 << ")\" text-anchor=\"middle\">potential (V vs SHE)</text>\n";
+  auto hline = [&](double e, const char* colour, const char* dash, const std::string& label) {
+    s << "<line x1=\"" << left << "\" x2=\"" << width - 140 << "\" y1=\"" << y(e) << "\" y2=\"" << y(e)
+      << "\" stroke=\"" << colour << "\" stroke-width=\"1.5\" stroke-dasharray=\"" << dash << "\"/><text x=\""
+      << width - 136 << "\" y=\"" << y(e) + 4 << "\" font-size=\"11\" fill=\"" << colour << "\">" << label
+      << "</text>\n";
+  };
+  std::ostringstream ph;
+  ph << std::setprecision(1) << std::fixed << m.redox.ph;
+  hline(electrode::zn_vs_she, "#7f3fbf", "6 3", "Zn2+/Zn plating");
+  hline(m.redox.window_high, "#555", "2 3", "window top");
+  hline(electrode::h2_evolution(m.redox.ph), "#1f8f5f", "4 4", "H2 evolution, pH " + ph.str());
+  hline(electrode::o2_evolution(m.redox.ph), "#c07f1f", "4 4", "O2 evolution, pH " + ph.str());
+  for (std::size_t k = 0; k < shown.size(); ++k) {
+    const auto& r = t.rows[shown[k]];
+    const bool ref = t.reference[shown[k]];
+    const double x0 = left + col * k + 35, w = col - 70, xm = x0 + w / 2;
+    const auto ox = value(r, "oxidation_potential_v_she"), red = value(r, "reduction_potential_v_she");
+    if (ox && red)
+      s << "<rect x=\"" << x0 << "\" y=\"" << y(*ox) << "\" width=\"" << w << "\" height=\"" << y(*red) - y(*ox)
+        << "\" fill=\"" << (ref ? "#ddd" : "#bcd3f2") << "\" stroke=\"" << (ref ? "#888" : "#1f5fbf")
+        << "\"><title>" << html_escape(r.candidate) << ": E_red " << fmt(red) << " V, E_ox " << fmt(ox)
+        << " V vs SHE</title></rect>\n";
+    if (ox)
+      s << "<text x=\"" << xm << "\" y=\"" << y(*ox) - 5 << "\" font-size=\"11\" text-anchor=\"middle\">" << fmt(ox)
+        << "</text>\n";
+    if (red)
+      s << "<text x=\"" << xm << "\" y=\"" << y(*red) + 14 << "\" font-size=\"11\" text-anchor=\"middle\">"
+        << fmt(red) << "</text>\n";
+    s << "<text x=\"" << xm << "\" y=\"" << top + height + 22 << "\" font-size=\"12\" text-anchor=\"middle\">"
+      << html_escape(r.candidate) << (ref ? " (ref.)" : "") << "</text>\n";
+  }
+  s << "<text x=\"" << left << "\" y=\"" << top + height + 50 << "\" font-size=\"11\" fill=\"#555\">"
+    << "bars: reduction (bottom) to oxidation (top) potential, vertical, in the level's medium; grey: reference "
+       "species</text>\n</svg>\n";
+  return s.str();
+}
+
+/// The redox section: each species' potentials, its verdict against the window, its ions' status.
+std::string redox_section(const Manifest& m, const Table& t) {
+  std::ostringstream s;
+  s << "<h2 id=\"redox\">Redox potentials</h2>\n<p>Vertical &Delta;SCF at the campaign's level"
+    << (solvation_settings(m.level).enabled() ? " in the solvent (equilibrium solvation of every state)" : " in the gas phase")
+    << ": E<sub>ox</sub> = E(cation) &minus; E(neutral) &minus; " << fmt(m.redox.she_absolute)
+    << " V, E<sub>red</sub> = E(neutral) &minus; E(anion) &minus; " << fmt(m.redox.she_absolute)
+    << " V (absolute SHE potential); window " << fmt(m.redox.window_low) << " to " << fmt(m.redox.window_high)
+    << " V vs SHE; water at pH " << fmt(m.redox.ph, 1) << ": H<sub>2</sub> evolution "
+    << fmt(electrode::h2_evolution(m.redox.ph)) << " V, O<sub>2</sub> evolution "
+    << fmt(electrode::o2_evolution(m.redox.ph)) << " V (docs/redox.md).</p>\n";
+  s << "<table id=\"potentials\"><tr><th>species</th><th>E<sub>red</sub> vs SHE</th><th>E<sub>ox</sub> vs SHE</th>"
+       "<th>E<sub>red</sub> vs Zn</th><th>E<sub>ox</sub> vs Zn</th><th>window</th><th>verdict</th><th>ions</th></tr>\n";
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    RedoxResult x;
+    x.oxidation_potential = value(r, "oxidation_potential_v_she").value_or(RedoxResult::none);
+    x.reduction_potential = value(r, "reduction_potential_v_she").value_or(RedoxResult::none);
+    const auto v = judge(x, m.redox.window_low, m.redox.window_high);
+    std::string verdict;
+    if (std::isnan(x.oxidation_potential) && std::isnan(x.reduction_potential)) verdict = "";
+    else if (v.stable()) verdict = "stable in the window";
+    else verdict = std::string(!v.reduction_stable ? "reduced above the window's low end" : "") +
+                   (!v.reduction_stable && !v.oxidation_stable ? "; " : "") +
+                   (!v.oxidation_stable ? "oxidised below its high end" : "");
+    std::string ions;
+    for (const auto* ion : {&t.cation[i], &t.anion[i]}) {
+      const std::string name = ion == &t.cation[i] ? "cation" : "anion";
+      if (!*ion) ions += name + " not run; ";
+      else if ((*ion)->status == "failed")
+        ions += name + " failed (" + (*ion)->failure_class + ": " + (*ion)->failure_message + "); ";
+      else if ((*ion)->status != "done") ions += name + " " + (*ion)->status + "; ";
+      else if (auto st = value(**ion, "stable"); st && *st == 0.0) ions += name + " UNSTABLE SCF state; ";
+    }
+    if (ions.size() >= 2) ions.resize(ions.size() - 2);
+    s << "<tr><td>" << html_escape(r.candidate) << (t.reference[i] ? " (reference)" : "") << "</td><td class=\"num\">"
+      << fmt(value(r, "reduction_potential_v_she")) << "</td><td class=\"num\">" << fmt(value(r, "oxidation_potential_v_she"))
+      << "</td><td class=\"num\">" << fmt(value(r, "reduction_potential_v_zn")) << "</td><td class=\"num\">"
+      << fmt(value(r, "oxidation_potential_v_zn")) << "</td><td class=\"num\">" << fmt(value(r, "electrochemical_window_v"))
+      << "</td><td>" << verdict << "</td><td>" << html_escape(ions.empty() ? "done" : ions) << "</td></tr>\n";
+  }
+  s << "</table>\n" << potential_diagram(m, t);
+  return s.str();
 }
 
 // ---------------------------------------------------------------- SVG plots
@@ -465,7 +619,9 @@ std::string html_report(const Manifest& m, const Table& t) {
     for (const auto* r : unranked)
       s << "<tr><td>" << html_escape(r->candidate) << "</td><td>" << html_escape(r->status) << "</td><td>"
         << html_escape(r->status == "failed" ? r->failure_class + ": " + r->failure_message
-                                              : std::string("a ranking descriptor is missing"))
+                       : t.reference[static_cast<std::size_t>(r - t.rows.data())]
+                           ? std::string("reference species (drawn as a reference, not ranked)")
+                           : std::string("a ranking descriptor is missing"))
         << "</td></tr>\n";
     s << "</table>\n";
   }
@@ -476,6 +632,7 @@ std::string html_report(const Manifest& m, const Table& t) {
   s << "</table>\n";
 
   s << "<h2>Frontier orbitals</h2>\n" << level_diagram(t);
+  if (m.redox.enabled) s << redox_section(m, t);
   s << "<h2>Descriptor maps</h2>\n<p>Filled points and the dashed line: the Pareto front of the two descriptors "
        "plotted (better is higher gap and LUMO, higher V<sub>s,max</sub>, lower dipole and HOMO).</p><div class=\"plots\">\n"
     << scatter(t, m.ranking, "vs_max_kcal", "gap_ev") << scatter(t, m.ranking, "dipole_debye", "gap_ev")
@@ -557,16 +714,21 @@ void print_ranking(std::ostream& out, const Manifest& m, const Store& store) {
   }
   for (std::size_t i = 0; i < t.rows.size(); ++i)
     if (!t.by.count(i))
-      out << "not ranked: " << t.rows[i].candidate << " (" << t.rows[i].status
+      out << "not ranked: " << t.rows[i].candidate << " ("
+          << (t.reference[i] && t.rows[i].status == "done" ? std::string("reference species") : t.rows[i].status)
           << (t.rows[i].status == "failed" ? ", " + t.rows[i].failure_class : std::string()) << ")\n";
 }
 
 void write_reports(const Manifest& m, const Store& store, const fs::path& folder) {
   const Table t = campaign_table(m, store);
-  write_file(folder / "results.csv", rows_csv(t.rows));
+  std::vector<ResultRow> all = t.rows;
+  all.insert(all.end(), t.ion_rows.begin(), t.ion_rows.end());
+  write_file(folder / "results.csv", rows_csv(all));
   json j = {{"campaign", m.name}, {"level", m.level.key()}, {"ranking_model", m.ranking.name},
             {"program_version", version_string()}};
   json cands = rows_json(t.rows);
+  for (std::size_t i = 0; i < t.rows.size(); ++i) cands[i]["role"] = t.reference[i] ? "reference" : "candidate";
+  if (!t.ion_rows.empty()) j["redox_ions"] = rows_json(t.ion_rows);
   for (const auto& rk : t.ranked)
     cands[rk.index]["ranking"] = {{"rank", rk.rank}, {"score", rk.score}, {"pareto_front", rk.pareto_front},
                                   {"lifted_by", m.ranking.criteria[rk.best_criterion].descriptor},

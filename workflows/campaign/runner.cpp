@@ -36,6 +36,7 @@
 #include "workflows/scalars.hpp"
 #include "workflows/campaign/store.hpp"
 #include "workflows/process.hpp"
+#include "workflows/redox.hpp"
 
 namespace cagescreen::workflows {
 
@@ -98,11 +99,21 @@ std::string format_duration(double seconds) {
 
 int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
-/// A job: a candidate and the convergence-ladder stage to start from.
+/// A job: a candidate (or, in the redox group, its cation or anion) and the convergence-ladder
+/// stage to start from.
 struct Job {
   std::size_t index = 0;
   int ladder = 0;
+  int ion = 0;  ///< 0 the candidate, +1 its cation, -1 its anion
 };
+
+/// "o-carborane", "o-carborane (cation)".
+std::string job_label(const Candidate& c, int ion) {
+  return ion == 0 ? c.label : c.label + (ion > 0 ? " (cation)" : " (anion)");
+}
+
+/// The molecule a job computes.
+molecules::Molecule job_molecule(const Candidate& c, int ion) { return ion == 0 ? c.molecule : ion_of(c.molecule, ion); }
 
 /// What became of one job: done (with its QCSchema result), failed (class and message), or to be
 /// retried with the level-shift ladder.
@@ -115,13 +126,13 @@ struct Outcome {
   int threads = 1;
 
   nlohmann::json to_json() const {
-    return {{"index", job.index}, {"ladder", job.ladder}, {"kind", static_cast<int>(kind)},
+    return {{"index", job.index}, {"ladder", job.ladder}, {"ion", job.ion}, {"kind", static_cast<int>(kind)},
             {"class", static_cast<int>(cls)}, {"message", message}, {"result", result_json},
             {"wall", wall}, {"threads", threads}};
   }
   static Outcome from_json(const nlohmann::json& j) {
     Outcome o;
-    o.job = {j.at("index").get<std::size_t>(), j.at("ladder").get<int>()};
+    o.job = {j.at("index").get<std::size_t>(), j.at("ladder").get<int>(), j.at("ion").get<int>()};
     o.kind = static_cast<Kind>(j.at("kind").get<int>());
     o.cls = static_cast<FailureClass>(j.at("class").get<int>());
     o.message = j.at("message").get<std::string>();
@@ -159,17 +170,18 @@ class Executor {
     r.threads = threads;
     r.memory_cap = c.memory_mib.value_or(m_.memory_mib);
     r.time_cap = 60.0 * c.time_minutes.value_or(m_.time_minutes);
-    const std::string base = safe_name(c.label, job.index);
+    const std::string base = safe_name(c.label, job.index) + (job.ion > 0 ? ".cation" : job.ion < 0 ? ".anion" : "");
     const fs::path input = out_ / "work" / (base + ".molecule.json");
     r.result = out_ / "work" / (base + ".result.json");
     r.log = out_ / "logs" / (base + ".log");
     {
       std::ofstream f(input);
-      f << qcschema_molecule(c.molecule).dump(1) << "\n";
+      f << qcschema_molecule(job_molecule(c, job.ion)).dump(1) << "\n";
       if (!f) throw std::runtime_error(input.string() + ": cannot write");
     }
     fs::remove(r.result);
     LevelOfTheory l = m_.level;
+    if (job.ion) l.stability = ion_stability(l);
     l.max_iterations = c.max_iterations.value_or(l.max_iterations);
     auto num = [](double v) {
       std::ostringstream s;
@@ -180,10 +192,12 @@ class Executor {
     const double budget = std::max(0.0, 0.75 * r.memory_cap - 128.0);
     std::vector<std::string> args = {program_, "run", input.string()};
     for (auto& a : level_arguments(l)) args.push_back(std::move(a));
-    args.insert(args.end(), {"--descriptors", m_.descriptors, "--threads", std::to_string(threads), "--json",
+    // An ion of the redox group needs its energy (and orbitals for the record), not the surface.
+    args.insert(args.end(), {"--descriptors", job.ion ? std::string("frontier") : m_.descriptors, "--threads", std::to_string(threads), "--json",
                              r.result.string(), "--memory", num(budget), "--memory-limit", num(r.memory_cap),
                              "--scf-ladder", std::to_string(job.ladder)});
-    std::ofstream(r.log, std::ios::app) << "=== " << utc_now() << " attempt at " << l.key()
+    std::ofstream(r.log, std::ios::app) << "=== " << utc_now() << " attempt at "
+                                        << (job.ion ? redox_level_key(l, job.ion) : l.key())
                                         << (job.ladder ? " (level-shift ladder)" : "") << "\n";
     const pid_t parent = getpid();
     const pid_t pid = fork();
@@ -309,48 +323,19 @@ class Campaign {
     tty_ = isatty(STDERR_FILENO);
   }
 
+  /// The store level of a job's row: the campaign's, or its ion's in the redox group.
+  std::string level_of(const Job& j) const { return j.ion ? redox_level_key(m_.level, j.ion) : level_; }
+
   /// Decides what to run; records bad inputs at once.
   void plan(bool resume, bool retry_failed) {
     if (resume) {
       if (const int n = store_.reset_running())
         std::cerr << "screen: " << n << " calculation(s) interrupted earlier will run again\n";
     }
-    total_ = m_.candidates.size();
     for (std::size_t i = 0; i < m_.candidates.size(); ++i) {
-      const Candidate& c = m_.candidates[i];
-      ResultRow row;
-      row.candidate = c.label;
-      row.level = level_;
-      row.source = c.source;
-      row.input_hash = input_hash(c.error.empty() ? canonical_input(c, m_) : "bad input\n" + c.source + "\n" + c.error);
-      if (c.error.empty()) {
-        row.formula = c.molecule.formula();
-        row.charge = c.molecule.charge;
-        row.multiplicity = c.molecule.multiplicity;
-        row.n_atoms = static_cast<int>(c.molecule.atoms.size());
-      }
-      const auto existing = store_.find(c.label, level_);
-      const bool same = existing && existing->input_hash == row.input_hash;
-      if (existing && same && existing->status == "done") {
-        ++done_;
-        continue;
-      }
-      if (existing && same && existing->status == "failed" && !retry_failed) {
-        ++failed_;
-        std::cerr << "screen: " << c.label << " failed before (" << existing->failure_class
-                  << "); skipped (--retry-failed runs it again)\n";
-        continue;
-      }
-      if (existing && existing->status == "done")
-        std::cerr << "screen: " << c.label << ": its input changed since it was computed; computing it again\n";
-      store_.set_pending(row);
-      if (!c.error.empty()) {
-        store_.set_failed(c.label, level_, FailureClass::BadInput, c.error, 0.0);
-        ++failed_;
-        log_finished(c.label, "failed", std::string("bad_input: ") + c.error);
-        continue;
-      }
-      queue_.push_back({i, 0});
+      plan_job({i, 0, 0}, retry_failed);
+      if (m_.redox.enabled)
+        for (int ion : {+1, -1}) plan_job({i, 0, ion}, retry_failed);
     }
     // Largest first, so the long jobs do not start last.
     std::stable_sort(queue_.begin(), queue_.end(), [&](const Job& a, const Job& b) {
@@ -359,13 +344,67 @@ class Campaign {
     start_ = Clock::now();
   }
 
+  /// One job's row: done or failed before (skipped), bad input (failed now), else queued.
+  void plan_job(const Job& job, bool retry_failed) {
+    ++total_;
+    const Candidate& c = m_.candidates[job.index];
+    const std::string level = level_of(job), label = job_label(c, job.ion);
+    ResultRow row;
+    row.candidate = c.label;
+    row.level = level;
+    row.source = c.source;
+    std::string error = c.error;
+    molecules::Molecule mol;
+    if (error.empty()) {
+      try {
+        mol = job_molecule(c, job.ion);
+      } catch (const InputError& e) {
+        error = e.what();
+      }
+    }
+    if (error.empty()) {
+      Candidate jc = c;
+      jc.molecule = mol;
+      row.input_hash = input_hash(canonical_input(jc, m_) +
+                                  (job.ion ? "redox ion " + std::to_string(job.ion) + " descriptors frontier\n" : ""));
+      row.formula = mol.formula();
+      row.charge = mol.charge;
+      row.multiplicity = mol.multiplicity;
+      row.n_atoms = static_cast<int>(mol.atoms.size());
+    } else {
+      row.input_hash = input_hash("bad input\n" + c.source + "\n" + level + "\n" + error);
+    }
+    const auto existing = store_.find(c.label, level);
+    const bool same = existing && existing->input_hash == row.input_hash;
+    if (existing && same && existing->status == "done") {
+      ++done_;
+      return;
+    }
+    if (existing && same && existing->status == "failed" && !retry_failed) {
+      ++failed_;
+      std::cerr << "screen: " << label << " failed before (" << existing->failure_class
+                << "); skipped (--retry-failed runs it again)\n";
+      return;
+    }
+    if (existing && existing->status == "done")
+      std::cerr << "screen: " << label << ": its input changed since it was computed; computing it again\n";
+    store_.set_pending(row);
+    if (!error.empty()) {
+      store_.set_failed(c.label, level, FailureClass::BadInput, error, 0.0);
+      ++failed_;
+      log_finished(label, "failed", std::string("bad_input: ") + error);
+      return;
+    }
+    queue_.push_back(job);
+  }
+
   bool has_work() const { return !queue_.empty(); }
   int running() const { return running_; }
   std::size_t queued() const { return queue_.size(); }
   Job next(int threads) {
     const Job j = queue_.front();
     queue_.erase(queue_.begin());
-    store_.set_running(m_.candidates[j.index].label, level_, threads);
+    store_.set_running(m_.candidates[j.index].label, level_of(j), threads);
     ++running_;
     return j;
   }
@@ -374,19 +413,20 @@ class Campaign {
   void apply(const Outcome& o) {
     --running_;
     const Candidate& c = m_.candidates[o.job.index];
+    const std::string level = level_of(o.job), label = job_label(c, o.job.ion);
     if (o.kind == Outcome::Retry) {
-      std::cerr << "screen: " << c.label << ": SCF not converged; retrying once with the level-shift ladder\n";
-      queue_.insert(queue_.begin(), {o.job.index, 2});
+      std::cerr << "screen: " << label << ": SCF not converged; retrying once with the level-shift ladder\n";
+      queue_.insert(queue_.begin(), {o.job.index, 2, o.job.ion});
       return;
     }
     if (o.kind == Outcome::Failed) {
-      store_.set_failed(c.label, level_, o.cls, o.message, o.wall);
+      store_.set_failed(c.label, level, o.cls, o.message, o.wall);
       ++failed_;
-      log_finished(c.label, "failed", std::string(to_string(o.cls)) + ": " + o.message, o.wall);
+      log_finished(label, "failed", std::string(to_string(o.cls)) + ": " + o.message, o.wall);
       return;
     }
     const auto scalars = extract_scalars(nlohmann::json::parse(o.result_json));
-    store_.set_done(c.label, level_, o.wall, scalars, o.result_json);
+    store_.set_done(c.label, level, o.wall, scalars, o.result_json);
     ++done_;
     ++finished_now_;
     busy_seconds_ += o.wall * o.threads;
@@ -398,7 +438,8 @@ class Campaign {
       if (scalars[i] && (name == "gap_ev" || name == "vs_max_kcal" || name == "dipole_debye"))
         line << name << " " << *scalars[i] << "  ";
     }
-    log_finished(c.label, "done", line.str(), o.wall);
+    if (o.job.ion) line << "energy " << std::setprecision(8) << scalars[0].value_or(0.0) << " Eh";
+    log_finished(label, "done", line.str(), o.wall);
   }
 
   void progress(bool force) {
@@ -520,7 +561,7 @@ void run_coordinator(Campaign& campaign, int size) {
       const int w = idle.back();
       idle.pop_back();
       const Job job = campaign.next(threads[w]);
-      send_text(nlohmann::json{{"index", job.index}, {"ladder", job.ladder}}.dump(), w, tag_job);
+      send_text(nlohmann::json{{"index", job.index}, {"ladder", job.ladder}, {"ion", job.ion}}.dump(), w, tag_job);
     }
     if (!campaign.has_work() && campaign.running() == 0) {
       for (int w : idle) send_text("{}", w, tag_stop);
@@ -538,7 +579,7 @@ void run_worker(Executor& exec, int threads) {
     const std::string text = receive_text(0, from, tag);
     if (tag == tag_stop) return;
     const auto j = nlohmann::json::parse(text);
-    exec.launch({j.at("index").get<std::size_t>(), j.at("ladder").get<int>()}, threads);
+    exec.launch({j.at("index").get<std::size_t>(), j.at("ladder").get<int>(), j.at("ion").get<int>()}, threads);
     std::vector<Outcome> done;
     while (done.empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -68,7 +68,7 @@ class Store {
 };
 
 /// The store format this program writes (meta key store_format).
-inline constexpr int store_format = 4;
+inline constexpr int store_format = 5;
 
 /// The input hash of a calculation: FNV-1a (128 bits as two 64-bit halves, hex) of the geometry
 /// (Bohr, 10 decimals), charge, multiplicity, level of theory, descriptors and program version.
