@@ -584,6 +584,86 @@ TEST_SUITE("campaign") {
     CHECK(std::count(still.output.begin(), still.output.end(), '\n') == 1);
   }
 
+  TEST_CASE("crash safety: SIGKILL during an ion's job of the redox group, then --resume, loses and repeats nothing") {
+    const fs::path dir = scratch("campaign-kill-redox");
+    const std::string manifest = "name = \"kill-redox\"\noutput = \"OUT\"\ndescriptors = [\"frontier\", \"redox\"]\n"
+                                 "[level]\nmethod = \"hf\"\nbasis = \"6-31g\"\nstability = \"off\"\n"
+                                 "[[candidates]]\nglob = \"" + std::string(CAGESCREEN_TEST_REFERENCE) +
+                                 "/redox/geometries/[abew]*.xyz\"\n";  // acetonitrile, benzene, EC, water
+    std::ofstream(dir / "m.toml") << manifest;
+    const std::string out = (dir / "out").string();
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      const int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      dup2(null, 2);
+      execl(CAGESCREEN_EXE, CAGESCREEN_EXE, "screen", (dir / "m.toml").c_str(), "--output", out.c_str(), "--jobs", "2",
+            "--threads-per-job", "1", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Kill the campaign once an ion's job runs and some state is finished.
+    std::map<std::string, ResultRow> at_kill;
+    std::string running_ion;
+    int status = 0;
+    for (int waited = 0; waited < 120000 && running_ion.empty(); waited += 20) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      REQUIRE(waitpid(pid, &status, WNOHANG) == 0);  // the campaign must not finish before
+      if (!fs::exists(dir / "out" / "results.sqlite")) continue;
+      std::map<std::string, ResultRow> t;
+      try {
+        t = table_of(dir / "out" / "results.sqlite");
+      } catch (const std::exception&) {
+        continue;  // the store is being created
+      }
+      bool some_done = false;
+      std::string ion;
+      for (const auto& [key, row] : t) {
+        some_done = some_done || row.status == "done";
+        if (row.status == "running" && row.level.find("/redox=") != std::string::npos) ion = key;
+      }
+      if (some_done && !ion.empty()) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        at_kill = t;
+        running_ion = ion;
+      }
+    }
+    REQUIRE_FALSE(running_ion.empty());
+    MESSAGE("killed while " << running_ion << " ran");
+    const auto fin = cli("screen " + (dir / "m.toml").string() + " --output " + out + " --jobs 2 --threads-per-job 1 --resume");
+    INFO(fin.output);
+    REQUIRE(fin.code == 0);
+    const auto t = table_of(dir / "out" / "results.sqlite");
+    REQUIRE(t.size() == 12);  // 4 molecules, each with its cation and anion: every state once
+    int ions = 0;
+    for (const auto& [key, row] : t) {
+      INFO(key);
+      CHECK(row.status == "done");
+      ions += row.level.find("/redox=") != std::string::npos;
+      if (auto it = at_kill.find(key); it != at_kill.end() && it->second.status == "done") {
+        CHECK(row.finished_at == it->second.finished_at);  // not repeated
+        CHECK(row.attempts == 1);
+      }
+    }
+    CHECK(ions == 8);
+    // The interrupted ion ran again, from the start (attempts count from the resume's reset).
+    CHECK(t.at(running_ion).status == "done");
+    CHECK(t.at(running_ion).started_at >= at_kill.at(running_ion).started_at);
+    CHECK(fin.output.find("interrupted earlier will run again") != std::string::npos);
+    // Every candidate has its potentials, from its own ions.
+    const auto j = nlohmann::json::parse(read(dir / "out" / "results.json"));
+    REQUIRE(j.at("candidates").size() == 4);
+    for (const auto& c : j.at("candidates")) {
+      INFO(c.at("candidate"));
+      CHECK(c.at("oxidation_potential_v_she").is_number());
+      CHECK(c.at("reduction_potential_v_she").is_number());
+      const double ip = c.at("ionization_energy_ev").get<double>();
+      CHECK(c.at("oxidation_potential_v_she").get<double>() == doctest::Approx(ip - 4.44).epsilon(1e-12));
+    }
+    CHECK(j.at("redox_ions").size() == 8);
+  }
+
   TEST_CASE("caps: a job over its resident-memory cap or its wall time is killed and recorded as such") {
     // The jobs here are stand-ins for cagescreen run: perl allocating 400 MiB, and sleep.
     const fs::path dir = scratch("campaign-caps");
