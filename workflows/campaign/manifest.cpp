@@ -368,7 +368,13 @@ Manifest parse_manifest(const std::string& text, const fs::path& file) {
     m.time_minutes = r.number(*t, "time_minutes", "limits.", 0.001, 1e6).value_or(m.time_minutes);
   }
   if (const auto* t = r.table(root, "redox")) {
-    r.check_keys(*t, "redox.", {"ph", "she_absolute", "window"});
+    r.check_keys(*t, "redox.", {"ph", "she_absolute", "window", "processes"});
+    if (auto v = r.string(*t, "processes", "redox.")) {
+      if (*v != "both" && *v != "oxidation" && *v != "reduction")
+        r.fail(t->get("processes"), "'redox.processes' = '" + *v + "': use both, oxidation or reduction");
+      m.redox.oxidation = *v != "reduction";
+      m.redox.reduction = *v != "oxidation";
+    }
     if (!m.redox.enabled) r.fail(t, "a [redox] table needs \"redox\" among the descriptors");
     m.redox.ph = r.number(*t, "ph", "redox.", 0, 14).value_or(m.redox.ph);
     m.redox.she_absolute = r.number(*t, "she_absolute", "redox.", 4.0, 5.0).value_or(m.redox.she_absolute);

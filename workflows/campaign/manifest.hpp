@@ -41,6 +41,7 @@ struct Candidate {
 /// The redox group of a campaign (`"redox"` among the descriptors, the `[redox]` table).
 struct RedoxOptions {
   bool enabled = false;      ///< each candidate's cation and anion run as their own jobs
+  bool oxidation = true, reduction = true;  ///< `processes`: both, oxidation (cation only), reduction
   double ph = 7.0;           ///< the electrolyte's pH: water's H2/O2 evolution lines
   double she_absolute = 4.44;  ///< V (electrode::she_absolute_iupac)
   double window_low = -0.76, window_high = 1.8;  ///< V vs SHE: Zn plating to a typical aqueous cathode

@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 #include <sstream>
+#include <tuple>
 
 #include "molecules/elements.hpp"
 #include "molecules/units.hpp"
@@ -94,9 +95,7 @@ Table campaign_table(const Manifest& m, const Store& store) {
       t.reference.push_back(c.reference_species);
       std::optional<ResultRow> cation, anion;
       if (m.redox.enabled) {
-        cation = store.find(c.label, redox_level_key(m.level, +1));
-        anion = store.find(c.label, redox_level_key(m.level, -1));
-        fill_redox(t.rows.back(), cation, anion, m.redox.she_absolute);
+        std::tie(cation, anion) = fill_redox_scalars(t.rows.back(), store, m.level, m.redox.she_absolute);
         for (const auto* x : {&cation, &anion})
           if (*x) t.ion_rows.push_back(**x);
       }
@@ -649,6 +648,15 @@ std::string html_report(const Manifest& m, const Table& t) {
 }
 
 }  // namespace
+
+std::pair<std::optional<ResultRow>, std::optional<ResultRow>> fill_redox_scalars(ResultRow& row, const Store& store,
+                                                                                 const LevelOfTheory& level,
+                                                                                 double she_absolute) {
+  auto cation = store.find(row.candidate, redox_level_key(level, +1));
+  auto anion = store.find(row.candidate, redox_level_key(level, -1));
+  fill_redox(row, cation, anion, she_absolute);
+  return {cation, anion};
+}
 
 std::string rows_csv(const std::vector<ResultRow>& rows) {
   std::ostringstream s;

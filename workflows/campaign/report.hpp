@@ -2,7 +2,9 @@
 #include <filesystem>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "workflows/campaign/output_files.hpp"
@@ -17,6 +19,13 @@ void write_reports(const Manifest& m, const Store& store, const std::filesystem:
 
 /// The ranking table as text (stdout of `cagescreen screen`).
 void print_ranking(std::ostream& out, const Manifest& m, const Store& store);
+
+/// Fills the redox scalars of a candidate's row (ionization_energy_ev, ..., electrochemical_window_v)
+/// from its own energy and those of its cation and anion rows at `level` (redox_level_key) when
+/// they are done; returns the ion rows found (cation, anion).
+std::pair<std::optional<ResultRow>, std::optional<ResultRow>> fill_redox_scalars(ResultRow& row, const Store& store,
+                                                                                 const LevelOfTheory& level,
+                                                                                 double she_absolute);
 
 /// Rows as CSV (every column but result_json; RFC 4180 quoting).
 std::string rows_csv(const std::vector<ResultRow>& rows);

@@ -196,6 +196,7 @@ class Executor {
     args.insert(args.end(), {"--descriptors", job.ion ? std::string("frontier") : m_.descriptors, "--threads", std::to_string(threads), "--json",
                              r.result.string(), "--memory", num(budget), "--memory-limit", num(r.memory_cap),
                              "--scf-ladder", std::to_string(job.ladder)});
+    if (job.ion && solvation_settings(l).enabled()) args.push_back("--no-gas-phase");  // potentials need the solution only
     std::ofstream(r.log, std::ios::app) << "=== " << utc_now() << " attempt at "
                                         << (job.ion ? redox_level_key(l, job.ion) : l.key())
                                         << (job.ladder ? " (level-shift ladder)" : "") << "\n";
@@ -334,8 +335,8 @@ class Campaign {
     }
     for (std::size_t i = 0; i < m_.candidates.size(); ++i) {
       plan_job({i, 0, 0}, retry_failed);
-      if (m_.redox.enabled)
-        for (int ion : {+1, -1}) plan_job({i, 0, ion}, retry_failed);
+      if (m_.redox.enabled && m_.redox.oxidation) plan_job({i, 0, +1}, retry_failed);
+      if (m_.redox.enabled && m_.redox.reduction) plan_job({i, 0, -1}, retry_failed);
     }
     // Largest first, so the long jobs do not start last.
     std::stable_sort(queue_.begin(), queue_.end(), [&](const Job& a, const Job& b) {

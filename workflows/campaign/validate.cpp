@@ -28,6 +28,7 @@
 #include "workflows/campaign/store.hpp"
 #include "workflows/campaign/toml_reader.hpp"
 #include "workflows/campaign/output_files.hpp"
+#include "workflows/redox.hpp"
 
 namespace cagescreen::workflows {
 
@@ -175,6 +176,37 @@ ReferenceEntry parse_freesolv_entry(const std::string& text, const fs::path& fil
   return e;
 }
 
+/// True when the file's second line carries an experimental ionisation energy ("IE_exp=").
+bool is_ionization_file(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return std::getline(in, line) && line.find("IE_exp=") != std::string::npos;
+}
+
+/// One ionisation-energy file: an XYZ file whose comment line holds "IE_exp=<eV>" (the experimental
+/// adiabatic ionisation energy, data/reference/ionization-nist/README.md).
+ReferenceEntry parse_ionization_entry(const std::string& text, const fs::path& file) {
+  const std::string name = file.string();
+  ReferenceEntry e;
+  e.candidate.label = file.stem().string();
+  e.candidate.source = name;
+  e.candidate.molecule = molecules::parse_xyz(text, name);
+  e.candidate.molecule.name = e.candidate.label;
+  const auto eol = text.find('\n');
+  const std::string comment = eol == std::string::npos ? "" : text.substr(eol + 1, text.find('\n', eol + 1) - eol - 1);
+  const auto at = comment.find("IE_exp=");
+  if (at == std::string::npos) throw InputError(located(name, 2, "ionisation-energy file: no IE_exp=<eV> on the comment line"));
+  std::istringstream ss(comment.substr(at + 7));
+  std::string token;
+  ss >> token;
+  const auto value = parse_real(token);
+  if (!value || !(*value > 0 && *value < 100))
+    throw InputError(located(name, 2, "ionisation-energy file: IE_exp is not a number of eV: " + in_quotes(token)));
+  e.values = {{"ionization_energy_ev", *value}};
+  return e;
+}
+
 /// The .xyz files of a folder in natural order (gdb_777 before gdb_7774), each read by `read`.
 template <class Read>
 std::vector<ReferenceEntry> read_folder(const fs::path& folder, Read read) {
@@ -194,6 +226,24 @@ std::vector<ReferenceEntry> read_qm9_folder(const fs::path& folder) { return rea
 std::vector<ReferenceEntry> read_freesolv_folder(const fs::path& folder) {
   return read_folder(folder, parse_freesolv_entry);
 }
+std::vector<ReferenceEntry> read_ionization_folder(const fs::path& folder) {
+  return read_folder(folder, parse_ionization_entry);
+}
+
+/// Adiabatic ionisation energies at B3LYP/def2-TZVP: neutral and cation each relaxed (GFN2-xTB,
+/// then B3LYP/def2-TZVP on analytic gradients) in the gas phase; no zero-point correction.
+LevelOfTheory ionization_level() {
+  LevelOfTheory l;
+  l.method = "b3lyp";
+  l.basis = "def2-tzvp";
+  l.grid = "default";
+  l.optimize = "xtb+dft";
+  return l;
+}
+
+/// The literature's B3LYP/def2-TZVP mean absolute error for small-molecule adiabatic IEs is about
+/// 0.15-0.25 eV; 0.3 eV flags a broken workflow, not a tuned one.
+std::map<std::string, Tolerance> ionization_tolerances() { return {{"ionization_energy_ev", {0.3, std::nullopt}}}; }
 
 /// FreeSolv's hydration free energies against SMD in water at B3LYP/6-31G* (the SMD paper's
 /// level family); 1.0 kcal/mol mean unsigned error (docs/validation.md).
@@ -244,7 +294,11 @@ const FolderLayout folder_layouts[] = {
     {"freesolv", "FreeSolv-format files (recognised by dG_hyd_exp= on the comment line)",
      "D. L. Mobley, J. P. Guthrie, J. Comput.-Aided Mol. Des. 28, 711 (2014)", "experiment",
      "hydration free energies, 298 K, 1 M -> 1 M", is_freesolv_file, read_freesolv_folder, freesolv_level,
-     freesolv_tolerances}};
+     freesolv_tolerances},
+    {"ionization", "ionisation-energy files (recognised by IE_exp= on the comment line)",
+     "NIST Chemistry WebBook, NIST Standard Reference Database 69 (P. J. Linstrom, W. G. Mallard, Eds.)", "experiment",
+     "adiabatic ionisation energies, eV; computed as E(cation) - E(neutral), each relaxed, no ZPE", is_ionization_file,
+     read_ionization_folder, ionization_level, ionization_tolerances}};
 
 const FolderLayout* find_layout(const std::string& name) {
   for (const auto& l : folder_layouts)
@@ -253,7 +307,8 @@ const FolderLayout* find_layout(const std::string& name) {
 }
 
 void read_level_keys(const Reader& r, const toml::table& t, const std::string& prefix, LevelOfTheory& level) {
-  for (const char* key : {"method", "basis", "grid", "shell_type", "reference", "scf_type", "solvent", "solvation"}) {
+  for (const char* key :
+       {"method", "basis", "grid", "shell_type", "reference", "scf_type", "solvent", "solvation", "optimize"}) {
     const auto v = r.string(t, key, prefix);
     if (!v) continue;
     const std::string x = lower(*v);
@@ -264,9 +319,12 @@ void read_level_keys(const Reader& r, const toml::table& t, const std::string& p
     else if (std::string(key) == "grid") level.grid = x;
     else if (std::string(key) == "shell_type") level.shell_type = x;
     else if (std::string(key) == "scf_type") level.scf_type = x;
+    else if (std::string(key) == "optimize") level.optimize = x;
     else level.reference = x;
   }
   r.checked(t, "scf_type", prefix, [&] { scf::parse_scf_type(level.scf_type); });
+  if (t.get("optimize") && !parse_preopt(level.optimize))
+    r.fail(t.get("optimize"), "'" + prefix + "optimize' must be none, xtb, dft or xtb+dft");
   for (const char* key : {"solvent", "solvation"})
     if (t.get(key)) r.checked(t, key, prefix, [&] { solvation_settings(level); });
 }
@@ -281,7 +339,8 @@ ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, 
   const toml::table* set = r.table(root, "set");
   if (!set) throw InputError(located(file.string(), 0, "a reference set needs a [set] table"));
   r.check_keys(*set, "set.", {"name", "description", "citation", "program", "conventions", "layout", "method",
-                              "basis", "grid", "shell_type", "reference", "scf_type", "solvent", "solvation"});
+                              "basis", "grid", "shell_type", "reference", "scf_type", "solvent", "solvation",
+                              "optimize"});
   s.name = r.string(*set, "name", "set.").value_or(folder.filename().string());
   s.description = r.string(*set, "description", "set.").value_or("");
   s.citation = r.string(*set, "citation", "set.").value_or("");
@@ -290,7 +349,7 @@ ReferenceSet read_reference_toml(const std::string& text, const fs::path& file, 
   s.layout = r.string(*set, "layout", "set.").value_or("table");
   const FolderLayout* layout = find_layout(s.layout);
   if (!layout && s.layout != "table")
-    r.fail(set->get("layout"), "'set.layout' must be \"qm9\", \"freesolv\" or \"table\"");
+    r.fail(set->get("layout"), "'set.layout' must be \"qm9\", \"freesolv\", \"ionization\" or \"table\"");
   if (layout) {
     s.level = layout->level();
     s.tolerances = layout->tolerances();
@@ -624,6 +683,18 @@ void run_calculations(const ReferenceSet& set, const Plan& p, const ValidateOpti
     m.level = group.first;
     m.descriptors = "charges,frontier,dipole";
     m.candidates = group.second;
+    // Quantities of the redox group (ionisation energies, potentials) need the candidates' ions.
+    bool cation = false, anion = false;
+    for (const auto& e : set.entries)
+      for (const auto& [q, v] : e.values) {
+        cation = cation || q == "ionization_energy_ev" || q.rfind("oxidation_potential", 0) == 0 ||
+                 q == "electrochemical_window_v";
+        anion = anion || q == "electron_affinity_ev" || q.rfind("reduction_potential", 0) == 0 ||
+                q == "electrochemical_window_v";
+      }
+    m.redox.enabled = cation || anion;
+    m.redox.oxidation = cation;
+    m.redox.reduction = anion;
     ScreenOptions so;
     so.jobs = opt.jobs;
     so.threads_per_job = opt.threads_per_job;
@@ -648,8 +719,10 @@ void compute_statistics(const ReferenceSet& set, const Plan& p, const Store& sto
       continue;
     }
     const json result = json::parse(row->result_json);
+    ResultRow filled = *row;  // with the redox scalars from its ions' rows, if it has any
+    fill_redox_scalars(filled, store, p.groups.at(p.entry_level[i]).first, electrode::she_absolute_iupac);
     for (const auto& [q, published] : e.values) {
-      const auto c = computed_value(*row, result, q);
+      const auto c = computed_value(filled, result, q);
       if (!c) continue;
       auto& s = res.stats[q];
       s.samples.push_back({e.candidate.label, "", published, *c});

@@ -377,6 +377,8 @@ RunPlan plan_run(const RunOptions& opt) {
   for (const auto& kind : plan.cubes) check_output_file(cube_path(opt, plan.mol, kind), "--cube");
   plan.descriptors = descriptors::parse_descriptor_request(opt.descriptors);
   plan.descriptors.surface = plan.descriptors.surface || opt.surface;
+  if (opt.no_gas_phase && plan.descriptors.hydrophobicity)
+    throw InputError("--no-gas-phase: the hydrophobicity descriptors need the gas-phase energy");
   plan.descriptors.surface_settings.spacing = opt.surface_spacing;
   plan.descriptors.surface_settings.threads = plan.threads;
   plan.descriptors.threads = plan.threads;
@@ -509,7 +511,8 @@ int run_checked(const RunOptions& opt) {
       std::cerr << line;
     };
   }
-  scf::Wavefunction wfn = scf::run_scf_with_gas_phase(plan.mol, plan.basis, st);
+  scf::Wavefunction wfn = opt.no_gas_phase ? scf::run_scf(plan.mol, plan.basis, st)
+                                           : scf::run_scf_with_gas_phase(plan.mol, plan.basis, st);
   if (plan.stability.mode != scf::StabilityMode::Off && wfn.convergence.converged) {
     if (!opt.quiet) std::cerr << "cagescreen: stability analysis (" << scf::to_string(plan.stability.mode) << ")\n";
     wfn = scf::stabilise(std::move(wfn), st, plan.stability);
@@ -597,6 +600,8 @@ Command add_run_command(CLI::App& app) {
                   "first convergence-ladder stage: 0 DIIS, 1 damping, 2 level shift 0.5, 3 level shift 1.5")
       ->capture_default_str()
       ->check(integer_in(0, 3));
+  run->add_flag("--no-gas-phase", opt->no_gas_phase,
+                "in a solvent, converge straight in the solvent (no gas-phase SCF first, so no dG_solv)");
   run->add_flag("--allow-unconverged", opt->allow_unconverged, "exit 0 even if the SCF does not converge");
   run->add_flag("--dry-run", opt->dry_run, "print the resolved settings and stop");
   run->add_flag("--quiet", opt->quiet, "no per-iteration log");

@@ -32,6 +32,7 @@ struct RunOptions {
   double memory_limit_mib = 0;  ///< 0: none
   int scf_ladder = 0;
   bool allow_unconverged = false;
+  bool no_gas_phase = false;    ///< in a solvent, no gas-phase SCF first (no dG_solv; campaigns' redox ions)
   bool dry_run = false;
   bool quiet = false;
 };
