@@ -15,7 +15,7 @@ anion -1/doublet UKS) x 2 models:
 Every COSMO/SMD job converges the gas phase first and then the solvated SCF (NWChem's
 default do_gasphase), so both energies come from one output.  All states of a
 molecule use the neutral's geometry (geometries/<mol>.xyz).  See README.md.
-Extra job-specific dft keywords (convergence aids) are in EXTRA below; an input
+Extra job-specific dft keywords (convergence aids) come from extra() below; an input
 changed that way is recorded in jobs.json ("dft_extra").
 """
 import json
@@ -45,8 +45,30 @@ MODELS = [  # (the "gas" models: ions only, no cosmo block -- for the gas-phase 
     ("b3lyp_def2svp_gas", "gas", "B3LYP", "def2-SVP (spherical)",
      ["basis spherical", "  * library def2-svp", "end"], "gas"),
 ]
-# job -> extra lines for the dft block (convergence aids; none needed so far)
-EXTRA = {}
+# job -> extra lines for the dft block (convergence aids).
+# NWChem switches on level shifting (0.5 Eh) when the HOMO-LUMO gap (over both spins)
+# falls below 0.01 Eh and keeps it on; for several ions that made the SCF creep
+# (acetonitrile anion: not converged after 200 gas-phase iterations, still -6e-9 Eh per
+# iteration; ethylene carbonate anion: still -5e-6 Eh per iteration at iteration 131).
+# With level shifting off (pure DIIS) the acetonitrile anion converged in 41 iterations
+# to a 2.9e-6 Eh lower energy.  So every ion job gets "convergence nolevelshifting",
+# except those that had already converged with the defaults (kept as run):
+DEFAULT_CONVERGED = {
+    "b3lyp_631gs_cosmo_water_cation", "b3lyp_631gs_cosmo_water_anion",
+    "b3lyp_631gs_cosmo_acetonitrile_cation", "b3lyp_631gs_cosmo_ethylene_carbonate_cation",
+    "b3lyp_def2svp_smd_water_cation",
+    # their gas-phase twins keep the same settings
+    "b3lyp_631gs_gas_water_cation", "b3lyp_631gs_gas_water_anion",
+    "b3lyp_631gs_gas_acetonitrile_cation", "b3lyp_631gs_gas_ethylene_carbonate_cation",
+    "b3lyp_def2svp_gas_water_cation",
+}
+NOLS = ["convergence nolevelshifting"]
+
+
+def extra(job, mult):
+    if mult == 1 or job in DEFAULT_CONVERGED:
+        return []
+    return NOLS
 
 
 def read_xyz(path):
@@ -73,7 +95,7 @@ def make(job, charge, mult, atoms, basis, kind):
           "  iterations 200"]
     if mult != 1:
         s += ["  odft", f"  mult {mult}"]
-    s += ["  " + l for l in EXTRA.get(job, [])]
+    s += ["  " + l for l in extra(job, mult)]
     s.append("end")
     if kind == "cosmo":
         radii = " ".join(str(RADII_12BONDI[a[0]]) for a in atoms)
@@ -111,8 +133,8 @@ def main():
                     rec["settings"] = {"do_cosmo_smd": True, "solvent": "water"}
                 else:
                     rec["settings"] = {}
-                if job in EXTRA:
-                    rec["dft_extra"] = EXTRA[job]
+                if extra(job, m):
+                    rec["dft_extra"] = extra(job, m)
                 jobs.append(rec)
     with open(os.path.join(HERE, "jobs.json"), "w") as f:
         json.dump(jobs, f, indent=1)
