@@ -86,7 +86,20 @@ TEST_SUITE("unit") {
     CHECK(manifest_error(head + water, file).empty());
     CHECK(manifest_error(head + "colour = 1\n" + water, file) ==
           file.string() + ":2: unknown key 'colour' (allowed here: name, output, baseline, descriptors, level, "
-                          "limits, candidates, ranking)");
+                          "limits, candidates, ranking, redox)");
+    // The redox group: a [redox] table needs the descriptor; its keys and a candidate's role are checked.
+    CHECK(manifest_error(head + "[redox]\nph = 5\n" + water, file).find(":2: a [redox] table needs \"redox\"") !=
+          std::string::npos);
+    const std::string redox = "descriptors = [\"frontier\", \"redox\"]\n";
+    CHECK(manifest_error(head + redox + "[redox]\nph = 15\n" + water, file).find(":4: 'redox.ph' = 15") !=
+          std::string::npos);
+    CHECK(manifest_error(head + redox + "[redox]\nwindow = [1.8, -0.76]\n" + water, file).find(":4: 'redox.window'") !=
+          std::string::npos);
+    CHECK(manifest_error(head + redox + "[redox]\nprocesses = \"all\"\n" + water, file)
+              .find(":4: 'redox.processes' = 'all'") != std::string::npos);
+    CHECK(manifest_error(head + "[[candidates]]\nspecies = \"water\"\nrole = \"baseline\"\n", file)
+              .find(":4: 'candidates.role' = 'baseline'") != std::string::npos);
+    CHECK(manifest_error(head + redox + "[redox]\nph = 4.5\n" + water, file).empty());
     CHECK(manifest_error(head + "[level]\nmethod = \"b3lpy\"\n" + water, file).find(":3: 'level.method'") !=
           std::string::npos);
     CHECK(manifest_error(head + "[level]\nbasis = \"6-31g**x\"\n" + water, file).find(":3: 'level.basis': unknown basis") !=

@@ -3,6 +3,7 @@
 
 usage: extract.py [WORKDIR]   (default /tmp/redoxref/jobs; outputs WORKDIR/<job>/<job>.out,
                                wall time / peak memory WORKDIR/<job>/<job>.err from /usr/bin/time)
+       extract.py --summary    (print markdown tables of references.json, change nothing)
 Jobs without a finished output keep the run already stored in references.json (if any),
 so earlier results survive when their outputs are gone; otherwise they are left out.
 Derived vertical IP / EA (eV) are recomputed from the stored runs.  See README.md.
@@ -13,7 +14,8 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-W = sys.argv[1] if len(sys.argv) > 1 else "/tmp/redoxref/jobs"
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+W = ARGS[0] if ARGS else "/tmp/redoxref/jobs"
 HARTREE_EV = 27.211386245988  # CODATA 2018
 AU2KCAL = 627.509451          # NWChem's cau2kcal (src/util/util_params.fh)
 REL = "tests/reference/redox/"
@@ -99,6 +101,20 @@ def parse(job, kind):
                 r["dg_elec_kcal"] = round((r["e_solv_elec"] - r["e_gas"]) * AU2KCAL, 8)
                 r["g_cds_kcal"] = round(r["g_cds_hartree"] * AU2KCAL, 8)
                 r["dg_solv_kcal"] = round((r["e_solv"] - r["e_gas"]) * AU2KCAL, 8)
+    # multipole analysis of the final density (identifies which broken-symmetry
+    # component a degenerate ion converged to: alpha-beta second moments)
+    i_m = txt.rfind("Multipole analysis of the density")
+    if i_m >= 0:
+        mp = {}
+        lab = {(1, 0, 0): "x", (0, 1, 0): "y", (0, 0, 1): "z", (2, 0, 0): "xx", (1, 1, 0): "xy",
+               (1, 0, 1): "xz", (0, 2, 0): "yy", (0, 1, 1): "yz", (0, 0, 2): "zz"}
+        for m in re.finditer(r"^\s+([12])\s+(\d) (\d) (\d)\s+" + NUM + r"\s+" + NUM + r"\s+" + NUM
+                             + r"\s+" + NUM, txt[i_m:i_m + 3000], re.M):
+            k = lab.get((int(m.group(2)), int(m.group(3)), int(m.group(4))))
+            if k:
+                mp[k] = {"total": float(m.group(5)), "alpha": float(m.group(6)),
+                         "beta": float(m.group(7)), "nuclear": float(m.group(8))}
+        r["multipoles_au"] = mp
     # NWChem goes on to the solvated SCF (and prints energies) even when the gas-phase SCF
     # stopped at the iteration limit, so convergence is judged by the iteration counts
     r["converged"] = (tot is not None and None not in its and max(its) < maxit
@@ -176,7 +192,31 @@ def derived(runs):
     return res
 
 
+def summary(doc):
+    """Markdown tables of the stored results (extract.py --summary)."""
+    print("| job | E gas (Eh) | E solv (Eh) | <S2> gas | <S2> solv | SCF it. gas/solv | wall (s) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for o in doc["runs"]:
+        if o["model"] == "gas":
+            continue
+        n = o["nwchem"]
+        print("| %s | %s | %s | %s | %s | %s/%s | %s |" % (
+            o["job"], o["e_gas"], o["e_solv"], o.get("s2_gas"), o.get("s2_solv"),
+            n.get("scf_iterations_gas"), n.get("scf_iterations_solv"), o.get("wall_s")))
+    print()
+    print("| molecule | model | IP gas | IP solv | EA gas | EA solv |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    f = lambda v: "-" if v is None else "%.4f" % v
+    for d in doc["derived"]:
+        print("| %s | %s %s | %s | %s | %s | %s |" % (
+            d["molecule"], d["model"], d["basis"], f(d["ip_gas_ev"]), f(d["ip_solv_ev"]),
+            f(d["ea_gas_ev"]), f(d["ea_solv_ev"])))
+
+
 def main():
+    if "--summary" in sys.argv:
+        summary(json.load(open(os.path.join(HERE, "references.json"))))
+        return
     jobs = json.load(open(os.path.join(HERE, "jobs.json")))
     ref = os.path.join(HERE, "references.json")
     old = {}
