@@ -60,9 +60,7 @@ RedoxState compute_state(const std::string& label, const molecules::Molecule& mo
                        ", multiplicity " + std::to_string(mol.multiplicity) + ", " + geometry +
                        ") did not converge: " + wfn.convergence.message);
   scf::StabilitySettings stability;
-  LevelOfTheory state_level = level;
-  if (label != "neutral") state_level.stability = ion_stability(level);
-  stability.mode = stability_mode(state_level, mol);
+  stability.mode = stability_mode(level, mol);  // auto: every ion is checked
   if (stability.mode != scf::StabilityMode::Off) wfn = scf::stabilise(std::move(wfn), st, stability);
   s.energy = wfn.energies.total;
   s.gas_energy = !wfn.solvation.enabled() ? wfn.energies.total : wfn.solvation.gas_energy;  // NaN without gas phase
@@ -109,11 +107,6 @@ std::pair<molecules::Molecule, std::string> relax(const molecules::Molecule& mol
 }  // namespace
 
 int ion_multiplicity(int m) { return m == 1 ? 2 : m - 1; }
-
-std::string ion_stability(const LevelOfTheory& level) {
-  if (lower(level.stability) != "auto") return level.stability;
-  return scf::Functional::from_name(level.method).meta ? "off" : "follow";
-}
 
 molecules::Molecule ion_of(const molecules::Molecule& mol, int delta_charge) {
   molecules::Molecule ion = mol;

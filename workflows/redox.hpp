@@ -57,12 +57,6 @@ struct RedoxSettings {
 /// m: a doublet from a singlet, else one lower (the electron leaves or pairs the open shell).
 int ion_multiplicity(int neutral_multiplicity);
 
-/// The stability word for an ion at `level`: auto becomes follow (a radical ion's hole or extra
-/// electron often lowers its energy by breaking the neutral's symmetry: o-carborane's cation at
-/// B3LYP/6-31G* from the SAD guess has a UHF->UHF eigenvalue of -0.0009 Eh), except for meta-GGAs
-/// (no kernel: off); anything else stays as the level says.
-std::string ion_stability(const LevelOfTheory& level);
-
 /// One SCF state of the calculation.
 struct RedoxState {
   std::string label;           ///< "neutral", "cation", "anion"
@@ -109,7 +103,10 @@ double potential_vs_she(double dg_oxidation, double she_absolute);
 
 /// Computes the neutral, its cation and anion (`settings`) at the SCF level `scf` in `basis`
 /// (`level` gives the words, for stability_mode and relaxation). The ions start from the neutral's
-/// orbitals; ions get a stability check unless the level says stability off. Throws InputError
+/// orbitals; ions get a stability check unless the level says stability off (auto checks every
+/// ion; follow must be asked for: o-carborane's cation at B3LYP/6-31G* in water from the SAD
+/// guess has a UHF->UHF eigenvalue of -0.0009 Eh, and following it did not reconverge in 100
+/// iterations). Throws InputError
 /// for impossible ions (no electrons left), NotConverged when an SCF or an optimisation fails
 /// (naming the state).
 RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& level, const scf::ScfSettings& scf,

@@ -181,7 +181,6 @@ class Executor {
     }
     fs::remove(r.result);
     LevelOfTheory l = m_.level;
-    if (job.ion) l.stability = ion_stability(l);
     l.max_iterations = c.max_iterations.value_or(l.max_iterations);
     auto num = [](double v) {
       std::ostringstream s;
