@@ -213,6 +213,53 @@ def summary(doc):
             f(d["ea_gas_ev"]), f(d["ea_solv_ev"])))
 
 
+EXCERPT_RE = re.compile(
+    r"Total DFT energy =|gas phase energy =|sol phase energy =|solvation energy =|COSMO energy ="
+    r"|<S2> =|number of -cosmo- surface points|internal energy in|delta internal energy"
+    r"|total free energy in solvent|polarization energy contribution|G\(SMD-CDS\)"
+    r"|SMD-CDS SASA|fixed-concentration free energy|surface charge correction|Total times"
+    r"|COSMO gas phase|COSMO solvation phase|Calculation failed")
+
+
+def write_excerpts(jobs):
+    """outputs_excerpt.txt: the energy lines of every output (merged like references.json)."""
+    path = os.path.join(HERE, "outputs_excerpt.txt")
+    old = {}
+    if os.path.exists(path):
+        cur = None
+        for line in open(path).read().splitlines():
+            m = re.match(r"^=== (\S+) ===$", line)
+            if m:
+                cur = m.group(1)
+                old[cur] = []
+            elif cur:
+                old[cur].append(line)
+    for rec in jobs:
+        out = os.path.join(W, rec["job"], rec["job"] + ".out")
+        if os.path.exists(out):
+            txt = open(out, errors="replace").read()
+            if "Total times" in txt:
+                keep = []
+                lines = txt.splitlines()
+                for i, l in enumerate(lines):
+                    if EXCERPT_RE.search(l):
+                        keep.append(l.rstrip())
+                    # last SCF iteration of each phase
+                    if re.match(r"^ d=\s*\d+,ls=", l):
+                        nxt = next((x for x in lines[i + 1:i + 4] if x.strip()
+                                    and not re.match(r"^\s+[\d.]+D[-+]\d+\s+[\d.]+D[-+]\d+$", x)), "")
+                        if not nxt.startswith(" d="):
+                            keep.append(l.rstrip())
+                old[rec["job"]] = keep
+    with open(path, "w") as f:
+        f.write("# energy lines of the NWChem outputs (/tmp/redoxref/jobs/<job>/<job>.out), "
+                "written by extract.py\n")
+        for rec in jobs:
+            if rec["job"] in old:
+                f.write("=== %s ===\n" % rec["job"])
+                f.write("\n".join(l for l in old[rec["job"]] if l.strip()) + "\n")
+
+
 def main():
     if "--summary" in sys.argv:
         summary(json.load(open(os.path.join(HERE, "references.json"))))
@@ -259,7 +306,7 @@ def main():
             continue
         g = gas.get((o["basis"], o["molecule"], o["state"]))
         o["s2_solv"] = o.get("s2")
-        o["s2_gas"] = g["s2"] if g else (0.0 if o["multiplicity"] == 1 and o.get("s2") is not None else None)
+        o["s2_gas"] = g["s2"] if g else None
         o["e_gas_separate_job"] = g["e_gas"] if g else None
         o["e_gas_separate_job_diff"] = (round(g["e_gas"] - o["e_gas"], 12)
                                         if g and None not in (g["e_gas"], o["e_gas"]) else None)
@@ -278,7 +325,7 @@ def main():
                       "SMD: 'total free energy in solvent including G(SMD-CDS)'",
             "s2": "<S2> printed at the end of the job (COSMO/SMD jobs: of the solvated SCF); "
                   "s2_solv = s2, s2_gas from the separate gas-phase job of that ion (model 'gas'); "
-                  "closed-shell neutrals: s2 is not printed by NWChem (null), s2_gas 0 by construction",
+                  "closed-shell (RKS) neutrals: not printed by NWChem, null",
             "ip": "E(cation) - E(neutral), same geometry (vertical)",
             "ea": "E(neutral) - E(anion), same geometry (vertical); negative = anion unbound",
             "ip_solv_elec_ev / ea_solv_elec_ev": "SMD: the same from 'total free energy in solvent "
@@ -290,6 +337,7 @@ def main():
     }
     with open(ref, "w") as f:
         json.dump(doc, f, indent=1)
+    write_excerpts(jobs)
     print(len(runs), "runs written")
 
 
