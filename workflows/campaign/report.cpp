@@ -572,6 +572,28 @@ std::string html_report(const Manifest& m, const Table& t) {
     }
     s << "</p>\n";
   }
+  // The potentials' verdict (redox group): the widest window, and the baseline against the others.
+  if (m.redox.enabled) {
+    std::vector<std::pair<double, const ResultRow*>> windows;
+    for (const auto& r : t.rows)
+      if (auto w = value(r, "electrochemical_window_v")) windows.emplace_back(*w, &r);
+    std::sort(windows.rbegin(), windows.rend());
+    if (!windows.empty()) {
+      s << "<p class=\"verdict\" id=\"redox-verdict\">Widest electrochemical window (E<sub>ox</sub> &minus; "
+           "E<sub>red</sub>, vertical): <b>"
+        << html_escape(windows[0].second->candidate) << "</b> (" << fmt(windows[0].first) << " V). Windows: ";
+      for (std::size_t k = 0; k < windows.size(); ++k)
+        s << (k ? ", " : "") << html_escape(windows[k].second->candidate) << " " << fmt(windows[k].first) << " V";
+      s << ".";
+      const auto base = std::find_if(t.rows.begin(), t.rows.end(), [&](const ResultRow& r) { return r.candidate == m.baseline; });
+      if (base != t.rows.end() && value(*base, "reduction_potential_v_she") && value(*base, "oxidation_potential_v_she"))
+        s << " The baseline <b>" << html_escape(m.baseline) << "</b> is reduced at "
+          << fmt(value(*base, "reduction_potential_v_she")) << " V and oxidised at "
+          << fmt(value(*base, "oxidation_potential_v_she")) << " V vs SHE ("
+          << fmt(electrode::zn_vs_she - *value(*base, "reduction_potential_v_she")) << " V below Zn plating).";
+      s << "</p>\n";
+    }
+  }
   // Hydrophobicity (SMD, with the descriptor group): water against 1-octanol, candidate by candidate.
   {
     std::vector<const ResultRow*> rows;
