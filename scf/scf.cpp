@@ -397,6 +397,88 @@ std::unique_ptr<JKBuilder> make_jk(const molecules::Molecule& mol, const BasisSe
 
 }  // namespace
 
+namespace {
+
+/// Everything a J/K builder or XC integrator depends on, as text (doubles in hexadecimal, exact).
+class Key {
+ public:
+  Key() { out_ << std::hexfloat; }
+  template <class T>
+  Key& operator<<(const T& v) {
+    out_ << v << ';';
+    return *this;
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+std::string geometry_key(const molecules::Molecule& mol, const BasisSet& basis) {
+  Key k;
+  for (const auto& a : mol.atoms) k << a.Z << a.charge() << a.r[0] << a.r[1] << a.r[2];
+  k << basis.name << static_cast<int>(basis.shell_type) << basis.nbf;
+  for (const auto& sh : basis.shells) {
+    k << sh.l << sh.pure << sh.atom;
+    for (std::size_t p = 0; p < sh.exponents.size(); ++p) k << sh.exponents[p] << sh.coefficients[p];
+  }
+  return k.str();
+}
+
+}  // namespace
+}  // namespace detail
+
+/// One geometry's shared parts: the J/K builders of each integral setting (with what make_jk
+/// recorded in the wavefunction) and the XC integrators of each functional, grid and polarisation.
+struct SharedBuilders::Impl {
+  struct JK {
+    std::shared_ptr<JKBuilder> jk;
+    std::shared_ptr<FourIndexJK> jk_lr;
+    Integrals integrals = Integrals::FourIndex;
+    std::string fitting_basis, integrals_note;
+    int fitting_functions = 0;
+  };
+  std::string geometry;
+  std::map<std::string, JK> jk;
+  std::map<std::string, std::shared_ptr<XCIntegrator>> xc;
+  int built = 0, reused = 0;
+
+  /// Forgets the parts of another geometry.
+  void use_geometry(const std::string& g) {
+    if (g == geometry) return;
+    geometry = g;
+    jk.clear();
+    xc.clear();
+  }
+};
+
+SharedBuilders::SharedBuilders() : impl(std::make_unique<Impl>()) {}
+SharedBuilders::~SharedBuilders() = default;
+int SharedBuilders::built() const { return impl->built; }
+int SharedBuilders::reused() const { return impl->reused; }
+
+namespace detail {
+
+std::shared_ptr<XCIntegrator> xc_integrator(const molecules::Molecule& mol, const BasisSet& basis,
+                                            const ScfSettings& settings, const GridSpec& grid, bool polarized) {
+  auto build = [&] {
+    return std::make_shared<XCIntegrator>(basis, mol, settings.functional, grid, polarized, settings.threads);
+  };
+  if (!settings.shared) return build();
+  auto& c = *settings.shared->impl;
+  c.use_geometry(geometry_key(mol, basis));
+  Key k;
+  k << settings.functional.name << grid.name << grid.radial << grid.angular << grid.prune << grid.radial_light
+    << grid.outer_angular << grid.psi4 << polarized << settings.threads;
+  auto& slot = c.xc[k.str()];
+  if (slot) {
+    ++c.reused;
+    return slot;
+  }
+  ++c.built;
+  return slot = build();
+}
+
 FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
                            Wavefunction& wfn, bool with_xc) {
   const Functional& func = settings.functional;
@@ -407,23 +489,50 @@ FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis
   js.threads = settings.threads;
   js.memory_bytes = func.long_range_exchange != 0.0 ? settings.memory_bytes / 2 : settings.memory_bytes;
   FockBuilders b;
-  b.jk = make_jk(mol, basis, settings, js, wfn);
-  if (func.long_range_exchange != 0.0) {
-    JKSettings lr = js;
-    lr.omega = func.omega;
-    lr.memory_bytes = settings.memory_bytes > b.jk->cached_bytes() ? settings.memory_bytes - b.jk->cached_bytes() : 0;
-    b.jk_lr = std::make_unique<FourIndexJK>(basis, lr);
+  SharedBuilders::Impl::JK* shared = nullptr;
+  if (settings.shared) {
+    auto& c = *settings.shared->impl;
+    c.use_geometry(geometry_key(mol, basis));
+    Key k;
+    k << static_cast<int>(settings.scf_type) << func.is_hf() << settings.fitting_basis << settings.memory_bytes
+      << settings.schwarz_threshold << settings.integral_precision << settings.threads << func.omega
+      << (func.long_range_exchange != 0.0);
+    shared = &c.jk[k.str()];
+    if (shared->jk) {
+      ++c.reused;
+      b.jk = shared->jk;
+      b.jk_lr = shared->jk_lr;
+      wfn.level.integrals = shared->integrals;
+      if (shared->integrals == Integrals::DensityFitted) {
+        wfn.level.fitting_basis = shared->fitting_basis;
+        wfn.fitting_functions = shared->fitting_functions;
+      }
+      wfn.integrals_note = shared->integrals_note;
+    }
+  }
+  if (!b.jk) {
+    b.jk = make_jk(mol, basis, settings, js, wfn);
+    if (func.long_range_exchange != 0.0) {
+      JKSettings lr = js;
+      lr.omega = func.omega;
+      lr.memory_bytes = settings.memory_bytes > b.jk->cached_bytes() ? settings.memory_bytes - b.jk->cached_bytes() : 0;
+      b.jk_lr = std::make_shared<FourIndexJK>(basis, lr);
+    }
+    if (shared) {
+      ++settings.shared->impl->built;
+      *shared = {b.jk, b.jk_lr, wfn.level.integrals, wfn.level.fitting_basis, wfn.integrals_note, wfn.fitting_functions};
+    }
   }
   wfn.integral_bytes = b.jk->cached_bytes() + (b.jk_lr ? b.jk_lr->cached_bytes() : 0);
   if (!func.is_hf() && with_xc) {
-    b.xc = std::make_unique<XCIntegrator>(basis, mol, func, settings.grid, !rhf, settings.threads);
+    b.xc = xc_integrator(mol, basis, settings, settings.grid, !rhf);
     wfn.level.grid = settings.grid;
     wfn.dft.points = b.xc->n_points();
     // The early iterations on the coarse grid when the final one is finer (see ScfSettings).
     const GridSpec coarse = parse_grid("coarse");
     if (settings.coarse_grid_until > 0 &&
         (settings.grid.radial > coarse.radial || settings.grid.angular > coarse.angular))
-      b.xc_early = std::make_unique<XCIntegrator>(basis, mol, func, coarse, !rhf, settings.threads);
+      b.xc_early = xc_integrator(mol, basis, settings, coarse, !rhf);
   }
   return b;
 }

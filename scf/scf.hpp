@@ -2,6 +2,7 @@
 #include <Eigen/Dense>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,26 @@ std::string to_string(ScfType t);
 Guess parse_guess(const std::string& text);
 std::string to_string(Guess g);
 Reference parse_reference(const std::string& text);
+
+/// J/K builders and DFT grids that calculations on one geometry share: the gas-phase and solvated
+/// SCFs of a job, the three states of a vertical redox calculation, the stability analysis after
+/// an SCF (PySCF keeps `mf._eri` and `mf.grids` on the object for the same reason). Each part is
+/// keyed by everything it depends on (geometry, basis, integral settings; functional, grid and spin
+/// polarisation for the XC integrators) and built on first use; a new geometry drops the old one's
+/// parts, so an optimisation holds one geometry's integrals at a time. One calculation at a time:
+/// not for concurrent use.
+class SharedBuilders {
+ public:
+  SharedBuilders();
+  ~SharedBuilders();
+  SharedBuilders(const SharedBuilders&) = delete;
+  SharedBuilders& operator=(const SharedBuilders&) = delete;
+  /// Parts built and parts reused so far (tests, logs).
+  int built() const;
+  int reused() const;
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
 
 /// SCF settings; every field has a default and a unit.
 struct ScfSettings {
@@ -64,6 +85,9 @@ struct ScfSettings {
   SolvationSettings solvation;
   /// Called after every iteration (logging).
   std::function<void(const IterationRecord&)> on_iteration;
+  /// Builders shared with other calculations on this geometry (null: every SCF and stability
+  /// analysis builds its own). Copies of the settings share the cache.
+  std::shared_ptr<SharedBuilders> shared;
 };
 
 /// Throws InputError when a restricted reference is asked for an open-shell molecule.

@@ -163,7 +163,7 @@ class OrbitalHessian {
     if (wfn.level.is_dft()) {
       // The kernel in the polarised form for every block (RKS: Dα = Dβ = D/2; singlet and triplet
       // changes are δDβ = ±δDα), on the SCF's final grid.
-      xc_ = std::make_unique<XCIntegrator>(basis_, mol_, settings_.functional, settings_.grid, true, settings_.threads);
+      xc_ = detail::xc_integrator(mol_, basis_, settings_, settings_.grid, true);
       D0_ = {wfn.alpha.D, wfn.beta.D};
     }
     if (wfn.solvation.enabled()) {
@@ -293,7 +293,7 @@ class OrbitalHessian {
   detail::FockBuilders builders_;
   std::unique_ptr<ContinuumSolver> solvent_;
   std::unique_ptr<detail::SurfaceCoupling> surface_;
-  std::unique_ptr<XCIntegrator> xc_;  ///< the XC kernel (DFT)
+  std::shared_ptr<XCIntegrator> xc_;  ///< the XC kernel (DFT): the UKS SCF's integrator when shared
   std::array<MatrixXd, 2> D0_;
   MatrixXd Co_[2], Cv_[2], delta_[2];
   int products_ = 0, builds_ = 0;

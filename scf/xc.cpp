@@ -316,7 +316,14 @@ struct XCIntegrator::Impl {
   /// spin, and libxc's energy density and derivatives weighted by the components (ws.ezk, evrho,
   /// evsigma, evtau). Returns the number of points, 0 when no function reaches the batch.
   int evaluate_batch(int b, const std::vector<MatrixXd>& D, const FuncList& funcs, Workspace& ws, bool hessian) const {
-    const int ns = polarized ? 2 : 1;
+    const int np = batch_functions(b, ws, hessian);
+    if (np > 0) density_and_xc(np, D, funcs, ws);
+    return np;
+  }
+
+  /// The first half of evaluate_batch: the functions that matter on batch b, their values and
+  /// derivatives. Returns the number of points, 0 when no function reaches the batch.
+  int batch_functions(int b, Workspace& ws, bool hessian) const {
     const auto& bt = grid.batches[b];
     const auto& list = batch_shells[b];
     if (list.empty()) return 0;
@@ -358,8 +365,14 @@ struct XCIntegrator::Impl {
         for (int d = 0; d < 6; ++d) ws.d2phi[d] = MatrixXd(ws.d2phi[d](Eigen::all, ws.keep));
       ws.phi_p = &ws.phi_kept;
       ws.dphi_p = ws.dphi_kept;
-      dphi = ws.dphi_kept;
     }
+    return np;
+  }
+
+  /// The second half of evaluate_batch, on the functions batch_functions left in ws.
+  void density_and_xc(int np, const std::vector<MatrixXd>& D, const FuncList& funcs, Workspace& ws) const {
+    const int ns = polarized ? 2 : 1;
+    const MatrixXd* dphi = ws.dphi_p;
     const MatrixXd& phi = *ws.phi_p;
     const auto& fidx = ws.fidx;
     const int nf = static_cast<int>(fidx.size());
@@ -419,7 +432,6 @@ struct XCIntegrator::Impl {
       for (int i = 0; i < np; ++i) ws.ezk[i] += w * ws.zk[i];
       for (int k = 0; k < np * ns; ++k) ws.evrho[k] += w * ws.vrho[k];
     }
-    return np;
   }
 
   /// Per-point coefficients of spin s: a = w ∂e/∂ρσ (times `scale`), g = w ∂e/∂∇ρσ (GGA:
@@ -466,6 +478,70 @@ struct XCIntegrator::Impl {
   /// derivatives: δvρσ = Σ_τ e_ρσρτ δρτ + Σ_x e_ρσ σx δσx and δv_σx likewise, δσαα = 2∇ρα·δ∇ρα,
   /// δσαβ = ∇ρα·δ∇ρβ + ∇ρβ·δ∇ρα, δσββ = 2∇ρβ·δ∇ρβ; then δVα = ∫ δvρα φφ + gα·∇(φφ) with
   /// gα = 2δv_σαα ∇ρα + 2v_σαα δ∇ρα + δv_σαβ ∇ρβ + v_σαβ δ∇ρβ (β alike).
+  /// The ground state's per-point quantities that kernel() needs, kept between calls with the
+  /// same D0 (the Davidson iterations of one stability analysis evaluate them once): 23 doubles
+  /// per grid point, indexed by the point's position in the grid.
+  struct KernelPoints {
+    std::array<MatrixXd, 2> D0;
+    std::vector<char> batch_done;
+    std::vector<double> grad;     // 6 per point: ∇ρα, ∇ρβ
+    std::vector<double> vsigma;   // 3 per point: weighted ∂e/∂σ (αα, αβ, ββ)
+    std::vector<double> f2r;      // 3 per point: ∂²e/∂ρ² (αα, αβ, ββ)
+    std::vector<double> f2rs;     // 6 per point: (ρα|ρβ) × (σαα, σαβ, σββ)
+    std::vector<double> f2s;      // 6 per point: σαα-σαα, σαα-σαβ, σαα-σββ, σαβ-σαβ, σαβ-σββ, σββ-σββ
+  };
+  mutable KernelPoints kernel_points;
+
+  /// Points the cache at D0, emptying it unless it holds D0 already.
+  void use_kernel_density(const std::array<MatrixXd, 2>& D0) const {
+    auto& K = kernel_points;
+    const bool same = K.D0[0].rows() == D0[0].rows() && K.D0[0].cols() == D0[0].cols() &&
+                      K.D0[1].rows() == D0[1].rows() && K.D0[1].cols() == D0[1].cols() && K.D0[0] == D0[0] &&
+                      K.D0[1] == D0[1];
+    if (same) return;
+    const std::size_t n = grid.points.size();
+    K.D0 = D0;
+    K.batch_done.assign(grid.batches.size(), 0);
+    K.f2r.assign(3 * n, 0.0);
+    K.grad.assign(func.gga ? 6 * n : 0, 0.0);
+    K.vsigma.assign(func.gga ? 3 * n : 0, 0.0);
+    K.f2rs.assign(func.gga ? 6 * n : 0, 0.0);
+    K.f2s.assign(func.gga ? 6 * n : 0, 0.0);
+  }
+
+  /// Fills the cache's points of batch b (np points, functions in ws) from the density D0.
+  void kernel_batch_points(int b, int np, const std::vector<MatrixXd>& D0, const FuncList& funcs, Workspace& ws,
+                           std::vector<double>& v2rho2, std::vector<double>& v2rhosigma,
+                           std::vector<double>& v2sigma2) const {
+    auto& K = kernel_points;
+    density_and_xc(np, D0, funcs, ws);
+    const std::size_t p0 = grid.batches[b].begin;
+    const bool gga = func.gga;
+    v2rho2.resize(3 * np), v2rhosigma.resize(6 * np), v2sigma2.resize(6 * np);
+    for (std::size_t c = 0; c < funcs.size(); ++c) {
+      const double w = func.components[c].second;
+      if (is_lda(family_of(funcs[c]->f))) {
+        xc_lda_fxc(&funcs[c]->f, np, ws.rin.data(), v2rho2.data());
+      } else {
+        xc_gga_fxc(&funcs[c]->f, np, ws.rin.data(), ws.sin.data(), v2rho2.data(), v2rhosigma.data(),
+                   v2sigma2.data());
+        for (int k = 0; k < 6 * np; ++k) K.f2rs[6 * p0 + k] += w * v2rhosigma[k], K.f2s[6 * p0 + k] += w * v2sigma2[k];
+      }
+      for (int k = 0; k < 3 * np; ++k) K.f2r[3 * p0 + k] += w * v2rho2[k];
+    }
+    if (gga)
+      for (int i = 0; i < np; ++i) {
+        for (int s = 0; s < 2; ++s)
+          for (int x = 0; x < 3; ++x) K.grad[6 * (p0 + i) + 3 * s + x] = ws.grad[s](i, x);
+        for (int x = 0; x < 3; ++x) K.vsigma[3 * (p0 + i) + x] = ws.evsigma[3 * i + x];
+      }
+    K.batch_done[b] = 1;
+  }
+
+  /// See XCIntegrator::kernel. Per point, with e(ρα, ρβ, σαα, σαβ, σββ) and libxc's second
+  /// derivatives: δvρσ = Σ_τ e_ρσρτ δρτ + Σ_x e_ρσ σx δσx and δv_σx likewise, δσαα = 2∇ρα·δ∇ρα,
+  /// δσαβ = ∇ρα·δ∇ρβ + ∇ρβ·δ∇ρα, δσββ = 2∇ρβ·δ∇ρβ; then δVα = ∫ δvρα φφ + gα·∇(φφ) with
+  /// gα = 2δv_σαα ∇ρα + 2v_σαα δ∇ρα + δv_σαβ ∇ρβ + v_σαβ δ∇ρβ (β alike).
   std::vector<std::array<MatrixXd, 2>> kernel(const std::array<MatrixXd, 2>& D0,
                                               const std::vector<std::array<MatrixXd, 2>>& dD, int beta_sign) const {
     if (!polarized) throw std::logic_error("XC kernel: needs a polarised integrator");
@@ -477,42 +553,30 @@ struct XCIntegrator::Impl {
     for (const auto& f : make_funcs())
       if (!(f->f.info->flags & XC_FLAGS_HAVE_FXC))
         throw InputError("libxc has no second derivatives for a component of " + func.name);
+    use_kernel_density(D0);
+    const KernelPoints& K = kernel_points;
 #pragma omp parallel num_threads(nthreads)
     {
       auto& out = out_t[omp_get_thread_num()];
       out.assign(nk, {MatrixXd::Zero(nbf, nbf), MatrixXd::Zero(nbf, nbf)});
       const FuncList funcs = make_funcs();
       Workspace ws;
-      std::vector<double> f2r, f2rs, f2s, v2rho2, v2rhosigma, v2sigma2;
+      std::vector<double> v2rho2, v2rhosigma, v2sigma2;
       MatrixXd Dsub, Xd, B, Vsub;
       VectorXd drho[2], a(0);
       Eigen::MatrixX3d dgrad[2], g;
 #pragma omp for schedule(dynamic)
       for (int b = 0; b < nb; ++b) {
-        const int np = evaluate_batch(b, D0v, funcs, ws, false);
+        const int np = batch_functions(b, ws, false);
         if (np == 0) continue;
+        if (!K.batch_done[b]) kernel_batch_points(b, np, D0v, funcs, ws, v2rho2, v2rhosigma, v2sigma2);
         const auto& bt = grid.batches[b];
+        const std::size_t p0 = bt.begin;
         const MatrixXd& phi = *ws.phi_p;
         const MatrixXd* dphi = ws.dphi_p;
         const auto& fidx = ws.fidx;
         const int nf = static_cast<int>(fidx.size());
         const bool gga = func.gga;
-        // Second derivatives summed over the components with their weights.
-        f2r.assign(3 * np, 0.0);
-        f2rs.assign(gga ? 6 * np : 0, 0.0);
-        f2s.assign(gga ? 6 * np : 0, 0.0);
-        v2rho2.resize(3 * np), v2rhosigma.resize(6 * np), v2sigma2.resize(6 * np);
-        for (std::size_t c = 0; c < funcs.size(); ++c) {
-          const double w = func.components[c].second;
-          if (is_lda(family_of(funcs[c]->f))) {
-            xc_lda_fxc(&funcs[c]->f, np, ws.rin.data(), v2rho2.data());
-          } else {
-            xc_gga_fxc(&funcs[c]->f, np, ws.rin.data(), ws.sin.data(), v2rho2.data(), v2rhosigma.data(),
-                       v2sigma2.data());
-            for (int k = 0; k < 6 * np; ++k) f2rs[k] += w * v2rhosigma[k], f2s[k] += w * v2sigma2[k];
-          }
-          for (int k = 0; k < 3 * np; ++k) f2r[k] += w * v2rho2[k];
-        }
         for (int k = 0; k < nk; ++k) {
           for (int s = 0; s < 2; ++s) {  // δρσ and δ∇ρσ on the batch
             if (s == 1 && beta_sign != 0) {
@@ -534,15 +598,16 @@ struct XCIntegrator::Impl {
             a.resize(np);
             g.resize(np, 3);
             for (int i = 0; i < np; ++i) {
-              const double w = grid.weights[bt.begin + i];
-              const double* r2 = &f2r[3 * i];  // αα, αβ, ββ
+              const std::size_t p = p0 + i;
+              const double w = grid.weights[p];
+              const double* r2 = &K.f2r[3 * p];  // αα, αβ, ββ
               double dv = s == 0 ? r2[0] * drho[0](i) + r2[1] * drho[1](i) : r2[1] * drho[0](i) + r2[2] * drho[1](i);
               if (gga) {
-                const auto ga = ws.grad[0].row(i), gb = ws.grad[1].row(i);
-                const auto da = dgrad[0].row(i), db = dgrad[1].row(i);
+                const Eigen::Map<const Eigen::RowVector3d> ga(&K.grad[6 * p]), gb(&K.grad[6 * p + 3]);
+                const Eigen::RowVector3d da = dgrad[0].row(i), db = dgrad[1].row(i);
                 const double ds[3] = {2.0 * ga.dot(da), ga.dot(db) + gb.dot(da), 2.0 * gb.dot(db)};
-                const double* rs = &f2rs[6 * i];  // (ρα|ρβ) × (σαα, σαβ, σββ)
-                const double* ss = &f2s[6 * i];   // σαα-σαα, σαα-σαβ, σαα-σββ, σαβ-σαβ, σαβ-σββ, σββ-σββ
+                const double* rs = &K.f2rs[6 * p];  // (ρα|ρβ) × (σαα, σαβ, σββ)
+                const double* ss = &K.f2s[6 * p];   // σαα-σαα, σαα-σαβ, σαα-σββ, σαβ-σαβ, σαβ-σββ, σββ-σββ
                 for (int x = 0; x < 3; ++x) dv += rs[3 * s + x] * ds[x];
                 // δv_σx for x = αα, αβ, ββ.
                 auto sig2 = [&](int x, int y) {
@@ -554,7 +619,7 @@ struct XCIntegrator::Impl {
                   dvs[x] = rs[x] * drho[0](i) + rs[3 + x] * drho[1](i);
                   for (int y = 0; y < 3; ++y) dvs[x] += sig2(x, y) * ds[y];
                 }
-                const double* vs = &ws.evsigma[3 * i];
+                const double* vs = &K.vsigma[3 * p];
                 if (s == 0)
                   g.row(i) = w * (2.0 * dvs[0] * ga + 2.0 * vs[0] * da + dvs[1] * gb + vs[1] * db);
                 else

@@ -50,6 +50,8 @@ class XCIntegrator {
   /// Throws InputError for meta-GGAs and functionals without second derivatives in libxc.
   /// `beta_sign` ±1 says δDβ = ±δDα for every change (RKS singlet and triplet blocks: δDβ is
   /// not read, and only δVα is returned, the β one being ±δVα by symmetry); 0 the general case.
+  /// The ground state's densities and derivatives on the grid are kept (23 doubles per point)
+  /// for the next call with the same D0: a Davidson solver's later products skip them.
   std::vector<std::array<Eigen::MatrixXd, 2>> kernel(const std::array<Eigen::MatrixXd, 2>& D0,
                                                      const std::vector<std::array<Eigen::MatrixXd, 2>>& dD,
                                                      int beta_sign = 0) const;

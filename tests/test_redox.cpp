@@ -37,8 +37,11 @@ LevelOfTheory b3lyp(const std::string& basis) {
 
 /// The vertical IP and EA of `name` against NWChem's (eV): gas phase always, solution when the
 /// level has a solvent.
+/// `degenerate_cation`: the cation's hole sits in one of two degenerate orbitals (acetonitrile's e
+/// pair), so rotating it into the other is a zero mode of the orbital Hessian, found as a small
+/// number of either sign (the grid is not symmetric): checked to be near zero instead of positive.
 void check_vertical(const std::string& name, const LevelOfTheory& level, double ip_gas, double ea_gas,
-                    double ip_solution, double ea_solution, double tolerance_ev) {
+                    double ip_solution, double ea_solution, double tolerance_ev, bool degenerate_cation = false) {
   const auto mol = reference_geometry(name);
   auto st = scf_settings(level, mol);
   st.threads = 2;
@@ -56,7 +59,10 @@ void check_vertical(const std::string& name, const LevelOfTheory& level, double 
     if (s.charge != 0) {
       CHECK(s.reference == scf::Reference::UHF);
       CHECK(s.stability.checked);  // ions are checked by default
-      CHECK(s.stability.stable);
+      if (degenerate_cation && s.charge > 0)
+        CHECK(std::abs(s.stability.lowest()) < 2e-4);  // acetonitrile: -7.2e-5 Eh on the fine grid
+      else
+        CHECK(s.stability.stable);
       CHECK(s.s_squared == doctest::Approx(0.75).epsilon(0.02));
     }
   }
@@ -127,6 +133,7 @@ TEST_SUITE("extended.redox_acetonitrile") {
     // NWChem's values in C-PCM water (minbem 4) are 9.522573 and -1.255732 eV; ours at 194 and 590
     // points per sphere differ by 0.025 and 0.019 eV in the IP (surface discretisation of the
     // cation's solvation energy, docs/redox.md): not a test until the two agree within 0.01 eV.
-    check_vertical("acetonitrile", b3lyp("6-31g*"), 12.258324, -3.994711, RedoxResult::none, RedoxResult::none, 0.01);
+    check_vertical("acetonitrile", b3lyp("6-31g*"), 12.258324, -3.994711, RedoxResult::none, RedoxResult::none, 0.01,
+                   true);
   }
 }

@@ -210,6 +210,53 @@ TEST_SUITE("unit") {
     }
   }
 
+  TEST_CASE("stability: shared builders give the same SCF and Hessian eigenvalues, and are rebuilt for a new geometry") {
+    // Water cation (2B1, no degenerate orbitals), UKS B3LYP, density fitting: the SCF and its
+    // stability analysis with and without ScfSettings::shared, then a second SCF at a stretched
+    // geometry with the same cache.
+    auto mol = water();
+    mol.charge = 1;
+    mol.multiplicity = 2;
+    ScfSettings st;
+    st.functional = Functional::from_name("b3lyp");
+    st.reference = Reference::UHF;
+    st.e_convergence = 1e-10;
+    st.d_convergence = 1e-8;
+    StabilitySettings check;
+    check.mode = StabilityMode::Check;
+    check.roots = 2;
+    const auto basis = build_basis(mol, "6-31g*");
+    const auto alone = run_scf(mol, basis, st);
+    INFO(alone.convergence.message);
+    REQUIRE(alone.convergence.converged);
+    const auto rec_alone = analyse_stability(alone, st, check);
+
+    ScfSettings sh = st;
+    sh.shared = std::make_shared<SharedBuilders>();
+    const auto shared = run_scf(mol, basis, sh);
+    REQUIRE(shared.convergence.converged);
+    // J/K builder, coarse and final grids built by the SCF; the analysis reuses the J/K builder and
+    // the final grid's (polarised) integrator.
+    CHECK(sh.shared->built() == 3);
+    const auto rec_shared = analyse_stability(shared, sh, check);
+    CHECK(sh.shared->reused() == 2);
+    CHECK(std::abs(shared.energies.total - alone.energies.total) < 1e-9);
+    CHECK(shared.level.integrals == alone.level.integrals);
+    CHECK(shared.level.fitting_basis == alone.level.fitting_basis);
+    REQUIRE(rec_shared.roots.size() == rec_alone.roots.size());
+    for (std::size_t b = 0; b < rec_alone.roots.size(); ++b)
+      for (std::size_t i = 0; i < rec_alone.roots[b].eigenvalues.size(); ++i)
+        CHECK(std::abs(rec_shared.roots[b].eigenvalues[i] - rec_alone.roots[b].eigenvalues[i]) < 1e-7);
+
+    auto stretched = mol;
+    stretched.atoms[1].r[1] *= 1.05;
+    const int built = sh.shared->built();
+    const auto wfn2 = run_scf(stretched, build_basis(stretched, "6-31g*"), sh);
+    CHECK(sh.shared->built() == built + 3);  // nothing of the first geometry is used
+    const auto ref2 = run_scf(stretched, build_basis(stretched, "6-31g*"), st);
+    CHECK(std::abs(wfn2.energies.total - ref2.energies.total) < 1e-9);
+  }
+
   TEST_CASE("stability: meta-GGA states and bad settings are refused with one-line errors") {
     const auto mol = h2(0.74);
     ScfSettings st;

@@ -105,6 +105,9 @@ scf::ScfSettings scf_settings(const LevelOfTheory& l, const molecules::Molecule&
   st.scf_type = scf::parse_scf_type(lower(l.scf_type));
   st.fitting_basis = l.fitting_basis;
   st.solvation = solvation_settings(l);
+  // One job's SCFs on a geometry (gas phase and solvated, the ions of a vertical redox
+  // calculation, the stability analysis) share their integrals and grids.
+  st.shared = std::make_shared<scf::SharedBuilders>();
   return st;
 }
 

@@ -17,11 +17,12 @@
 namespace cagescreen::scf::detail {
 
 /// What builds the two-electron and XC parts of the Fock matrix.
+/// Shared pointers: the parts may come from (and stay in) ScfSettings::shared.
 struct FockBuilders {
-  std::unique_ptr<JKBuilder> jk;
-  std::unique_ptr<FourIndexJK> jk_lr;  ///< erf-attenuated exchange of range-separated hybrids
-  std::unique_ptr<XCIntegrator> xc;
-  std::unique_ptr<XCIntegrator> xc_early;  ///< coarse grid of the first iterations (ScfSettings::coarse_grid_until)
+  std::shared_ptr<JKBuilder> jk;
+  std::shared_ptr<FourIndexJK> jk_lr;  ///< erf-attenuated exchange of range-separated hybrids
+  std::shared_ptr<XCIntegrator> xc;
+  std::shared_ptr<XCIntegrator> xc_early;  ///< coarse grid of the first iterations (ScfSettings::coarse_grid_until)
 };
 
 /// The builders of `settings` for this molecule and basis (density fitting when asked, or by
@@ -30,6 +31,11 @@ struct FockBuilders {
 /// own kernel integrator and needs no SCF grid).
 FockBuilders make_builders(const molecules::Molecule& mol, const BasisSet& basis, const ScfSettings& settings,
                            Wavefunction& wfn, bool with_xc = true);
+
+/// The XC integrator of `functional` on `grid` (spin-polarised or not), from settings.shared when
+/// it holds one for this geometry and basis, else built (and kept there).
+std::shared_ptr<XCIntegrator> xc_integrator(const molecules::Molecule& mol, const BasisSet& basis,
+                                            const ScfSettings& settings, const GridSpec& grid, bool polarized);
 
 /// The continuum's coupling to the electrons at the cavity points: the potential of a density
 /// there and the potential-energy matrix of charges sitting there. With a density-fitted J/K
