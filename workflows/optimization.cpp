@@ -16,14 +16,7 @@ namespace cagescreen::workflows {
 
 Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSettings& settings, std::ostream* log) {
   scf::Gfn2Xtb xtb(mol);
-  auto objective = [&](const molecules::Molecule& m) {
-    try {
-      const auto r = xtb.compute(m);
-      return scf::EnergyGradient{r.energy, r.gradient};
-    } catch (const scf::XtbFailed& e) {
-      throw NotConverged(e.what());  // exit 3, a "not converged" failure in campaigns
-    }
-  };
+  const auto objective = xtb_objective(mol);
   const auto bonds_before = molecules::bonds(mol);
   const auto res = scf::optimize(mol, objective, settings, log);
   const auto last = xtb.compute(res.molecule);  // evaluated already: cannot fail
@@ -75,25 +68,49 @@ struct ScfObjective {
   }
 };
 
-}  // namespace
-
-ScfOptimization optimize_scf(molecules::Molecule& mol, const scf::ScfSettings& scf_settings, const std::string& basis,
-                             scf::ShellType shell_type, const scf::OptimizerSettings& settings, std::ostream* log) {
-  const auto t0 = std::chrono::steady_clock::now();
-  if (const std::string why = scf::gradient_unsupported(scf_settings.functional); !why.empty())
-    throw InputError("geometry optimisation: " + why);
+/// The objective of `scf_settings` for analytic gradients: four-index integrals, energies
+/// converged past the forces' needs (psi4 tightens its SCF for gradients the same way).
+ScfObjective make_objective(const scf::ScfSettings& scf_settings, const std::string& basis, scf::ShellType shell_type) {
   ScfObjective objective;
   auto& st = objective.settings;
   st = scf_settings;
   st.on_iteration = nullptr;
-  // Gradients differentiate four-index integrals; energies converged past the forces' needs
-  // (psi4 tightens its SCF for gradients the same way).
   st.scf_type = scf::ScfType::Conventional;
   st.e_convergence = std::min(st.e_convergence, 1e-10);
   st.d_convergence = std::min(st.d_convergence, 1e-8);
   st.max_iterations = std::max(st.max_iterations, 200);
   objective.basis = basis;
   objective.shell_type = shell_type;
+  return objective;
+}
+
+}  // namespace
+
+scf::Objective scf_objective(const scf::ScfSettings& scf_settings, const std::string& basis, scf::ShellType shell_type) {
+  if (const std::string why = scf::gradient_unsupported(scf_settings.functional); !why.empty())
+    throw InputError("analytic gradients: " + why);
+  return make_objective(scf_settings, basis, shell_type);
+}
+
+scf::Objective xtb_objective(const molecules::Molecule& mol) {
+  auto xtb = std::make_shared<scf::Gfn2Xtb>(mol);
+  return [xtb](const molecules::Molecule& m) {
+    try {
+      const auto r = xtb->compute(m);
+      return scf::EnergyGradient{r.energy, r.gradient};
+    } catch (const scf::XtbFailed& e) {
+      throw NotConverged(e.what());  // exit 3, a "not converged" failure in campaigns
+    }
+  };
+}
+
+ScfOptimization optimize_scf(molecules::Molecule& mol, const scf::ScfSettings& scf_settings, const std::string& basis,
+                             scf::ShellType shell_type, const scf::OptimizerSettings& settings, std::ostream* log) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (const std::string why = scf::gradient_unsupported(scf_settings.functional); !why.empty())
+    throw InputError("geometry optimisation: " + why);
+  ScfObjective objective = make_objective(scf_settings, basis, shell_type);
+  const auto& st = objective.settings;
   objective.log = log;
   const auto b = scf::build_basis(mol, basis, shell_type);  // validates early
   if (const std::string why = scf::gradient_basis_unsupported(b); !why.empty()) throw InputError(why);

@@ -31,6 +31,14 @@ struct ScfOptimization {
   bool converged = false;
 };
 
+/// Energy and analytic gradient at each geometry as optimize_scf evaluates them (four-index
+/// integrals, SCF converged to 1e-10 Eh and 1e-8, each SCF starting from the previous density).
+/// Throws InputError for methods without gradients; the objective throws NotConverged.
+scf::Objective scf_objective(const scf::ScfSettings& scf_settings, const std::string& basis, scf::ShellType shell_type);
+
+/// GFN2-xTB energy and gradient at each geometry of `mol`'s atoms (charge and spin fixed).
+scf::Objective xtb_objective(const molecules::Molecule& mol);
+
 /// Relaxes `mol` in place with GFN2-xTB and the optimiser (`settings`), writing the step table to
 /// `log`; returns the final xtb energy and gap, and whether the bond graph survived.
 Preoptimization preoptimize_xtb(molecules::Molecule& mol, const scf::OptimizerSettings& settings, std::ostream* log);
