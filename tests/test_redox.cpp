@@ -104,6 +104,9 @@ TEST_SUITE("cli") {
     expect_error("redox water --processes neither", 2, "--processes");
     expect_error("redox water --relax none --adiabatic", 2, "--relax");
     expect_error("redox water --method tpss --adiabatic --relax dft", 2, "--relax");
+    expect_error("redox water --thermal xtb", 2, "--adiabatic");
+    expect_error("redox water --thermal hessian --adiabatic", 2, "--thermal");
+    expect_error("redox water --thermal scf --adiabatic --method tpss --relax xtb", 2, "--thermal");
     // A hydrogen atom's cation has no electrons left.
     const auto h = tmp_file("redox_h.xyz", "1\nH atom\nH 0 0 0\n");
     expect_error("redox " + h + " --basis sto-3g --processes oxidation", 2, "cation");
@@ -125,6 +128,42 @@ TEST_SUITE("regression.redox") {
     check_vertical("water", level, 12.363321, -4.485306, 8.765191, -1.300936, 0.01);
   }
 
+  TEST_CASE("redox: adiabatic IP of water with RRHO free-energy corrections from HF Hessians") {
+    // The pieces are checked against psi4 in test_thermo.cpp (the neutral's ZPE there, at psi4's own
+    // HF/6-31G* minimum: 0.02297490 Eh); here the workflow: each relaxed state gets its Hessian at
+    // its own geometry, and the adiabatic IP is the difference of E + (G - E).
+    LevelOfTheory level;
+    level.method = "hf";
+    level.basis = "6-31g*";
+    level.shell_type = "cartesian";
+    const auto mol = reference_geometry("water");
+    auto st = scf_settings(level, mol);
+    st.threads = 2;
+    RedoxSettings rs;
+    rs.reduction = false;
+    rs.adiabatic = true;
+    rs.relax = Preopt{false, true};
+    rs.thermal = RedoxSettings::Thermal::Scf;
+    rs.threads = 2;
+    const auto r = compute_redox(mol, level, st, rs);
+    const RedoxState* n = r.state("neutral", true);
+    const RedoxState* c = r.state("cation", true);
+    REQUIRE(n);
+    REQUIRE(c);
+    REQUIRE(n->thermal);
+    REQUIRE(c->thermal);
+    CHECK(!r.state("neutral", false)->thermal);  // vertical states have none
+    check_near(n->thermal->zpe, 0.02297490, 2e-5, "neutral's ZPE at our HF minimum, Eh");
+    CHECK(n->thermal->symmetry_number == 2);
+    CHECK(c->thermal->symmetry_number == 2);
+    CHECK(n->vibrations->imaginary == 0);
+    CHECK(c->vibrations->imaginary == 0);
+    // H2O+ (2B1): both bends softer and the ZPE lower than the neutral's.
+    CHECK(c->thermal->zpe < n->thermal->zpe);
+    check_near(r.ip_adiabatic, (c->energy + c->thermal->gibbs) - (n->energy + n->thermal->gibbs), 1e-12,
+               "adiabatic IP from free energies, Eh");
+    CHECK(r.potentials_from.find("RRHO") != std::string::npos);
+  }
 }
 
 // Extended tier (docs/testing.md): 40 CPU seconds (two UKS ions with their stability analyses) on

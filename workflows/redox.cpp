@@ -104,6 +104,32 @@ std::pair<molecules::Molecule, std::string> relax(const molecules::Molecule& mol
   return {m, "relaxed (" + how + ")"};
 }
 
+/// The RRHO free-energy correction of a relaxed state from a finite-difference Hessian at its
+/// geometry (GFN2-xTB in the gas phase, or the level's method in its medium).
+void thermal_correction(RedoxState& s, const LevelOfTheory& level, const scf::ScfSettings& scf,
+                        const RedoxSettings& settings) {
+  scf::Objective f;
+  if (settings.thermal == RedoxSettings::Thermal::Xtb) {
+    f = xtb_objective(s.molecule);
+  } else {
+    scf::ScfSettings st = state_settings(level, scf, s.molecule, nullptr);
+    f = scf_objective(st, level.basis, scf::parse_shell_type(level.shell_type));
+  }
+  const auto vib = harmonic_analysis(s.molecule, finite_difference_hessian(s.molecule, f));
+  s.vibrations = vib;
+  s.thermal = rrho(s.molecule, vib, settings.temperature);
+  if (settings.log) {
+    *settings.log << "   redox: " << s.label << " (relaxed): " << vib.wavenumbers.size() << " modes, lowest "
+                  << std::fixed << std::setprecision(1) << (vib.wavenumbers.empty() ? 0.0 : vib.wavenumbers.front())
+                  << " cm-1; ZPE " << std::setprecision(6) << s.thermal->zpe << " Eh, G - E " << s.thermal->gibbs
+                  << " Eh (symmetry number " << s.thermal->symmetry_number << ")\n"
+                  << std::defaultfloat;
+    if (vib.imaginary > 0)
+      *settings.log << "warning: redox: the relaxed " << s.label << " has " << vib.imaginary
+                    << " imaginary mode(s) in its Hessian: not a minimum; its thermal correction leaves them out\n";
+  }
+}
+
 }  // namespace
 
 int ion_multiplicity(int m) { return m == 1 ? 2 : m - 1; }
@@ -146,6 +172,10 @@ const RedoxState* RedoxResult::state(const std::string& label, bool relaxed) con
 RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& level, const scf::ScfSettings& scf,
                           const RedoxSettings& settings) {
   const auto t0 = std::chrono::steady_clock::now();
+  if (settings.thermal != RedoxSettings::Thermal::None && !settings.adiabatic)
+    throw InputError("redox: thermal corrections need --adiabatic (they are taken at each state's own minimum)");
+  if (!(settings.temperature > 0 && settings.temperature < 1e4))
+    throw InputError("redox: the temperature must be between 0 and 10000 K");
   RedoxResult r;
   r.she_absolute = settings.she_absolute;
   r.solvated = scf.solvation.enabled();
@@ -166,6 +196,7 @@ RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& l
       const auto t = std::chrono::steady_clock::now();
       auto [geometry, how] = relax(m, label, level, scf, settings);
       RedoxState s = compute_state(label, geometry, how, true, level, scf, &neutral, settings, nullptr);
+      if (settings.thermal != RedoxSettings::Thermal::None) thermal_correction(s, level, scf, settings);
       s.seconds = seconds_since(t);
       r.states.push_back(std::move(s));
     };
@@ -178,7 +209,8 @@ RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& l
     const RedoxState* a = r.state(upper, relaxed);
     const RedoxState* b = r.state(lower_state, relaxed);
     if (!a || !b) return RedoxResult::none;
-    return gas ? a->gas_energy - b->gas_energy : a->energy - b->energy;
+    // Relaxed states carry their free-energy corrections when they were asked for.
+    return gas ? a->gas_energy - b->gas_energy : a->free_energy() - b->free_energy();
   };
   r.ip_vertical_gas = difference("cation", "neutral", false, true);
   r.ea_vertical_gas = difference("neutral", "anion", false, true);
@@ -196,6 +228,13 @@ RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& l
   r.reduction_potential = potential_vs_she(ea, settings.she_absolute);
   r.potentials_from = std::string(settings.adiabatic ? "adiabatic" : "vertical") + ", " +
                       (r.solvated ? r.solvent : std::string("gas phase"));
+  if (settings.adiabatic && settings.thermal != RedoxSettings::Thermal::None)
+  {
+    std::ostringstream t;
+    t << ", RRHO free energies at " << settings.temperature << " K ("
+      << (settings.thermal == RedoxSettings::Thermal::Xtb ? std::string("GFN2-xTB") : level.method) << " Hessians)";
+    r.potentials_from += t.str();
+  }
   r.seconds = seconds_since(t0);
   return r;
 }

@@ -13,6 +13,7 @@
 
 #include "molecules/molecule.hpp"
 #include "scf/scf.hpp"
+#include "workflows/thermo.hpp"
 #include "scf/stability.hpp"
 #include "workflows/level.hpp"
 
@@ -48,6 +49,11 @@ struct RedoxSettings {
   /// neutral's solvated orbitals for the ions (campaigns, where only potentials in solution count).
   bool gas_phase = true;
   double she_absolute = electrode::she_absolute_iupac;  ///< V
+  /// Thermal and zero-point corrections of the adiabatic values (off by default): RRHO free
+  /// energies from a finite-difference Hessian at each relaxed geometry, of GFN2-xTB (gas phase,
+  /// 6N xtb gradients) or of the level's own method in its medium (6N SCF gradients).
+  enum class Thermal { None, Xtb, Scf } thermal = Thermal::None;
+  double temperature = 298.15;  ///< K, for the thermal corrections
   int threads = 1;
   std::ostream* log = nullptr;  ///< progress lines (nullptr: quiet)
   std::function<void(const scf::IterationRecord&)> on_iteration;  ///< every SCF iteration (logging)
@@ -72,6 +78,11 @@ struct RedoxState {
   scf::StabilityRecord stability;
   int iterations = 0;          ///< SCF iterations, gas phase and solution
   double seconds = 0.0;        ///< SCFs, stability analysis and optimisation of this state
+  /// RRHO thermochemistry at its relaxed geometry (RedoxSettings::thermal), with its frequencies.
+  std::optional<Thermochemistry> thermal;
+  std::optional<Vibrations> vibrations;
+  /// energy + the free-energy correction when there is one (what the adiabatic values use).
+  double free_energy() const { return energy + (thermal ? thermal->gibbs : 0.0); }
 };
 
 /// The states and the quantities derived from them. Energies in Hartree, potentials in V vs SHE;

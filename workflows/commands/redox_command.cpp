@@ -2,6 +2,7 @@
 // ΔSCF in the gas phase or a continuum solvent (docs/redox.md).
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cmath>
@@ -41,6 +42,8 @@ struct RedoxOptions {
   }();
   std::optional<int> charge, multiplicity;
   bool adiabatic = false;
+  std::string thermal = "none";
+  double temperature = 298.15;
   bool no_gas_phase = false;
   std::string relax = "xtb+dft";
   std::string processes = "both";
@@ -99,6 +102,19 @@ void print_states(std::ostream& out, const RedoxResult& r) {
     if (r.solvated) out << std::setw(23) << s.energy;
     out << "   " << stab << "\n";
   }
+  bool header = false;
+  for (const auto& s : r.states) {
+    if (!s.thermal) continue;
+    const auto& t = *s.thermal;
+    if (!header)
+      out << "\n   RRHO at " << std::setprecision(2) << t.temperature << " K, 1 atm:  state    ZPE / Eh   H - E / Eh"
+          << "   S / (cal/mol/K)   G - E / Eh   sigma  imaginary\n";
+    header = true;
+    out << "   " << std::setw(35) << s.label << std::setprecision(6) << std::setw(12) << t.zpe << std::setw(13)
+        << t.enthalpy << std::setprecision(3) << std::setw(18)
+        << t.entropy * units::hartree_in_kcal_per_mol * 1000.0 << std::setprecision(6) << std::setw(13) << t.gibbs
+        << std::setw(7) << t.symmetry_number << std::setw(11) << (s.vibrations ? s.vibrations->imaginary : 0) << "\n";
+  }
 }
 
 void print_potentials(std::ostream& out, const RedoxResult& r, std::pair<double, double> window, double ph) {
@@ -114,8 +130,10 @@ void print_potentials(std::ostream& out, const RedoxResult& r, std::pair<double,
   out << "\n";
   line("Vertical ionisation energy", r.ip_vertical_gas, r.ip_vertical_solution);
   line("Vertical electron affinity", r.ea_vertical_gas, r.ea_vertical_solution);
-  line("Adiabatic ionisation energy", RedoxResult::none, r.ip_adiabatic);
-  line("Adiabatic electron affinity", RedoxResult::none, r.ea_adiabatic);
+  const bool thermal = std::any_of(r.states.begin(), r.states.end(), [](const RedoxState& s) { return s.thermal.has_value(); });
+  line(thermal ? "Adiabatic IP (free energy)" : "Adiabatic ionisation energy", RedoxResult::none, r.ip_adiabatic);
+  line(thermal ? "Adiabatic EA (free energy)" : "Adiabatic electron affinity", RedoxResult::none,
+       r.ea_adiabatic);
   out << "\n   Potentials (" << r.potentials_from << "; absolute SHE " << std::setprecision(2) << r.she_absolute
       << " V), V:\n"
       << "                    vs SHE  vs Zn2+/Zn   vs Li+/Li\n";
@@ -172,6 +190,19 @@ nlohmann::json redox_json(const RedoxResult& r, const LevelOfTheory& level, std:
                       {"stability_lowest_eh", number(s.stability.lowest())},
                       {"scf_iterations", s.iterations},
                       {"seconds", s.seconds}});
+    if (s.thermal) {
+      const auto& t = *s.thermal;
+      states.back()["thermal"] = {{"temperature_k", t.temperature},
+                                  {"pressure_pa", t.pressure},
+                                  {"symmetry_number", t.symmetry_number},
+                                  {"zpe_eh", t.zpe},
+                                  {"thermal_energy_eh", t.thermal_energy},
+                                  {"enthalpy_correction_eh", t.enthalpy},
+                                  {"entropy_eh_per_k", t.entropy},
+                                  {"gibbs_correction_eh", t.gibbs},
+                                  {"imaginary_modes", s.vibrations ? s.vibrations->imaginary : 0},
+                                  {"wavenumbers_cm", s.vibrations ? json(s.vibrations->wavenumbers) : json::array()}};
+    }
   }
   const auto v = judge(r, window.first, window.second);
   return {{"schema_name", "cagescreen_redox"},
@@ -220,6 +251,19 @@ int redox_command(const RedoxOptions& opt) {
   rs.oxidation = processes != "reduction";
   rs.reduction = processes != "oxidation";
   rs.adiabatic = opt.adiabatic;
+  const std::string thermal = lower(opt.thermal);
+  if (thermal != "none" && thermal != "xtb" && thermal != "scf")
+    throw InputError("--thermal " + in_quotes(opt.thermal) + ": use none, xtb or scf");
+  rs.thermal = thermal == "xtb"   ? RedoxSettings::Thermal::Xtb
+               : thermal == "scf" ? RedoxSettings::Thermal::Scf
+                                  : RedoxSettings::Thermal::None;
+  if (rs.thermal != RedoxSettings::Thermal::None && !rs.adiabatic)
+    throw InputError("--thermal " + thermal + " needs --adiabatic (thermal corrections are taken at each state's own minimum)");
+  rs.temperature = opt.temperature;
+  if (rs.thermal == RedoxSettings::Thermal::Scf)
+    if (const std::string why = scf::gradient_unsupported(scf::Functional::from_name(opt.level.method), opt.level.method);
+        !why.empty())
+      throw InputError("--thermal scf: " + why);
   rs.gas_phase = !opt.no_gas_phase;
   const auto relax = parse_preopt(lower(opt.relax));
   if (!relax || (!relax->xtb && !relax->scf))
@@ -296,6 +340,12 @@ Command add_redox_command(CLI::App& app) {
   c->add_flag("--adiabatic", opt->adiabatic, "also relax every state (--relax) and use adiabatic values for the potentials");
   c->add_flag("--no-gas-phase", opt->no_gas_phase,
               "in a solvent, skip the gas-phase SCFs (no gas-phase IP/EA; as campaigns run it)");
+  c->add_option("--thermal", opt->thermal,
+                "thermal and zero-point corrections of the adiabatic values: none, xtb (GFN2-xTB Hessians) or scf (the level's own, 6N gradients per state)")
+      ->capture_default_str();
+  c->add_option("--temperature", opt->temperature, "temperature of the thermal corrections, K")
+      ->capture_default_str()
+      ->check(real_in(1, 5000));
   c->add_option("--relax", opt->relax, "how --adiabatic relaxes the states: xtb, dft or xtb+dft")->capture_default_str();
   c->add_option("--processes", opt->processes, "both, oxidation (cation only) or reduction (anion only)")->capture_default_str();
   c->add_option("--she", opt->she, "absolute potential of the standard hydrogen electrode, V: 4.44 (IUPAC) or 4.28")
