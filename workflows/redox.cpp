@@ -30,25 +30,10 @@ scf::ScfSettings state_settings(const LevelOfTheory& level, const scf::ScfSettin
   st.on_iteration = nullptr;
   st.guess_density.clear();
   if (guess) {
-    // The neutral's orbitals occupied as the state's electron count says (an electron taken from
-    // the HOMO or put into the LUMO, Koopmans-style): the first Fock build already has the right
-    // electrons, so DIIS can use it. Densities of the neutral when the orbitals do not suffice.
-    const int na = mol.n_alpha(), nb = mol.n_beta();
-    auto occupied = [](const scf::SpinOrbitals& so, int n) -> Eigen::MatrixXd {
-      if (n < 0 || n > so.C.cols()) return {};
-      return so.C.leftCols(n) * so.C.leftCols(n).transpose();
-    };
-    const Eigen::MatrixXd Da = occupied(guess->alpha, na), Db = occupied(guess->beta, nb);
-    if (Da.size() == 0 || Db.size() == 0) {
-      if (st.reference == scf::Reference::RHF)
-        st.guess_density = {0.5 * (guess->alpha.D + guess->beta.D)};
-      else
-        st.guess_density = {guess->alpha.D, guess->beta.D};
-    } else if (st.reference == scf::Reference::RHF) {
-      st.guess_density = {0.5 * (Da + Db)};
-    } else {
-      st.guess_density = {Da, Db};
-    }
+    if (st.reference == scf::Reference::RHF)
+      st.guess_density = {0.5 * (guess->alpha.D + guess->beta.D)};
+    else
+      st.guess_density = {guess->alpha.D, guess->beta.D};
   }
   return st;
 }
