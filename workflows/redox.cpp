@@ -30,6 +30,9 @@ scf::ScfSettings state_settings(const LevelOfTheory& level, const scf::ScfSettin
   st.on_iteration = nullptr;
   st.guess_density.clear();
   if (guess) {
+    // The neutral's densities, not its orbitals occupied for the ion's electron count: with the
+    // extra electron put into one component of benzene's degenerate LUMO, the anion converged to
+    // an unstable state 0.012 eV above (in C-PCM water) the one this guess reaches.
     if (st.reference == scf::Reference::RHF)
       st.guess_density = {0.5 * (guess->alpha.D + guess->beta.D)};
     else
