@@ -65,6 +65,32 @@ RedoxState compute_state(const std::string& label, const molecules::Molecule& mo
   scf::StabilitySettings stability;
   stability.mode = stability_mode(level, mol);  // auto: every ion is checked
   if (stability.mode != scf::StabilityMode::Off) wfn = scf::stabilise(std::move(wfn), st, stability);
+  // An ion started from the neutral's density can land in an unstable state (ethylene carbonate's
+  // cation in C-PCM water: 5.4 mEh above the stable one its SAD guess reaches). Then converge it
+  // again from the level's own guess and keep the lower state.
+  if (guess && wfn.stability.checked && !wfn.stability.stable) {
+    scf::ScfSettings fresh = st;
+    fresh.guess_density.clear();
+    // Straight into the level's medium: through the gas phase, ethylene carbonate's cation comes
+    // back to the same unstable solvated state.
+    scf::Wavefunction other = scf::run_scf(mol, basis, fresh);
+    const bool usable = other.convergence.converged;
+    if (usable) other = scf::stabilise(std::move(other), fresh, stability);
+    if (settings.log)
+      *settings.log << "   redox: the " << label << " from the neutral's density is unstable (lowest eigenvalue "
+                    << wfn.stability.lowest() << " Eh); from the " << scf::to_string(st.guess) << " guess: "
+                    << (usable ? std::to_string(other.energies.total) + " Eh, " +
+                                     (other.stability.stable ? std::string("stable") : std::string("unstable"))
+                               : std::string("not converged"))
+                    << "\n";
+    if (usable && other.energies.total < wfn.energies.total) {
+      other.convergence.iterations += wfn.convergence.iterations;
+      other.solvation.gas_energy = wfn.solvation.gas_energy;  // the gas phase keeps its own SCF
+      other.solvation.gas_converged = wfn.solvation.gas_converged;
+      other.solvation.gas_seconds = wfn.solvation.gas_seconds;
+      wfn = std::move(other);
+    }
+  }
   s.energy = wfn.energies.total;
   s.gas_energy = !wfn.solvation.enabled() ? wfn.energies.total : wfn.solvation.gas_energy;  // NaN without gas phase
   s.s_squared = wfn.reference == scf::Reference::UHF ? wfn.s_squared() : 0.0;
