@@ -474,10 +474,6 @@ struct XCIntegrator::Impl {
       for (int r = 0; r < nf; ++r) V(fidx[r], fidx[c]) += Vsub(r, c) + Vsub(c, r);
   }
 
-  /// See XCIntegrator::kernel. Per point, with e(ρα, ρβ, σαα, σαβ, σββ) and libxc's second
-  /// derivatives: δvρσ = Σ_τ e_ρσρτ δρτ + Σ_x e_ρσ σx δσx and δv_σx likewise, δσαα = 2∇ρα·δ∇ρα,
-  /// δσαβ = ∇ρα·δ∇ρβ + ∇ρβ·δ∇ρα, δσββ = 2∇ρβ·δ∇ρβ; then δVα = ∫ δvρα φφ + gα·∇(φφ) with
-  /// gα = 2δv_σαα ∇ρα + 2v_σαα δ∇ρα + δv_σαβ ∇ρβ + v_σαβ δ∇ρβ (β alike).
   /// The ground state's per-point quantities that kernel() needs, kept between calls with the
   /// same D0 (the Davidson iterations of one stability analysis evaluate them once): 23 doubles
   /// per grid point, indexed by the point's position in the grid.
@@ -495,10 +491,10 @@ struct XCIntegrator::Impl {
   /// Points the cache at D0, emptying it unless it holds D0 already.
   void use_kernel_density(const std::array<MatrixXd, 2>& D0) const {
     auto& K = kernel_points;
-    const bool same = K.D0[0].rows() == D0[0].rows() && K.D0[0].cols() == D0[0].cols() &&
-                      K.D0[1].rows() == D0[1].rows() && K.D0[1].cols() == D0[1].cols() && K.D0[0] == D0[0] &&
-                      K.D0[1] == D0[1];
-    if (same) return;
+    auto same = [](const MatrixXd& a, const MatrixXd& b) {  // (Eigen's == wants equal shapes)
+      return a.rows() == b.rows() && a.cols() == b.cols() && a == b;
+    };
+    if (same(K.D0[0], D0[0]) && same(K.D0[1], D0[1])) return;
     const std::size_t n = grid.points.size();
     K.D0 = D0;
     K.batch_done.assign(grid.batches.size(), 0);

@@ -35,6 +35,18 @@ LevelOfTheory b3lyp(const std::string& basis) {
   return l;
 }
 
+/// NWChem's COSMO set (tests/reference/redox, set A) as our C-PCM: screen st ((eps-1)/eps), eps
+/// 78.4, radii 1.2 x Bondi, York-Karplus smooth surface, minbem 4, charge_correction no. The ions'
+/// solvation energy converges slowly with the surface discretisation in both programs
+/// (docs/redox.md): 1202 points per sphere.
+LevelOfTheory b3lyp_cosmo_water() {
+  auto level = b3lyp("6-31g*");
+  level.solvation = "cpcm";
+  level.solvent = "water";
+  level.solvent_points = 1202;
+  return level;
+}
+
 /// The vertical IP and EA of `name` against NWChem's (eV): gas phase always, solution when the
 /// level has a solvent.
 /// `degenerate_cation`: the cation's hole sits in one of two degenerate orbitals (acetonitrile's e
@@ -118,14 +130,7 @@ TEST_SUITE("regression.redox") {
   // convergence energy 1e-9 density 1e-7, UKS (odft, mult 2) ions at the neutral's geometry
   // (tests/reference/redox: inputs, README, references.json). Ours: grid fine, four-index.
   TEST_CASE("redox: vertical IP and EA of water, gas phase and C-PCM water, against NWChem 7.0.2") {
-    auto level = b3lyp("6-31g*");
-    level.solvation = "cpcm";
-    level.solvent = "water";
-    // NWChem's COSMO: screen st ((eps-1)/eps), eps 78.4, radii 1.2 x Bondi, York-Karplus smooth
-    // surface, minbem 4, charge_correction no. The ions' solvation energy converges slowly with the
-    // surface discretisation in both programs (docs/redox.md): 1202 points per sphere here.
-    level.solvent_points = 1202;
-    check_vertical("water", level, 12.363321, -4.485306, 8.765191, -1.300936, 0.01);
+    check_vertical("water", b3lyp_cosmo_water(), 12.363321, -4.485306, 8.765191, -1.300936, 0.01);
   }
 
   TEST_CASE("redox: adiabatic IP of water with RRHO free-energy corrections from HF Hessians") {
@@ -187,10 +192,7 @@ TEST_SUITE("extended.redox_benzene_ec") {
     // EA -2.303 / 0.115 eV (differences 0.002, 0.004, 0.004, 0.008). The benzene cation's hole sits
     // in the e1g pair: its lowest Hessian eigenvalue is -5.9e-4 Eh (a symmetry-broken lower
     // solution; NWChem's solvated cation is 0.2 mEh below ours), checked to be that small.
-    auto level = b3lyp("6-31g*");
-    level.solvation = "cpcm";
-    level.solvent = "water";
-    level.solvent_points = 1202;
+    const auto level = b3lyp_cosmo_water();
     check_vertical("benzene", level, 9.008928, -2.307065, 6.767781, 0.123052, 0.01, true, 1e-3);
     // Ethylene carbonate: the cation has several UKS solutions (holes in the carbonyl and ring
     // oxygens' lone pairs). From the neutral's density ours lands in an unstable solvated state

@@ -10,6 +10,7 @@
 #include "molecules/text.hpp"
 #include "molecules/units.hpp"
 #include "scf/basis.hpp"
+#include "scf/gradient.hpp"
 #include "scf/optimizer.hpp"
 #include "workflows/optimization.hpp"
 
@@ -202,7 +203,10 @@ RedoxResult compute_redox(const molecules::Molecule& mol, const LevelOfTheory& l
                           const RedoxSettings& settings) {
   const auto t0 = std::chrono::steady_clock::now();
   if (settings.thermal != RedoxSettings::Thermal::None && !settings.adiabatic)
-    throw InputError("redox: thermal corrections need --adiabatic (they are taken at each state's own minimum)");
+    throw InputError("redox: --thermal needs --adiabatic (thermal corrections are taken at each state's own minimum)");
+  if (settings.thermal == RedoxSettings::Thermal::Scf)
+    if (const std::string why = scf::gradient_unsupported(scf.functional, level.method); !why.empty())
+      throw InputError("redox: --thermal scf: " + why);
   if (!(settings.temperature > 0 && settings.temperature < 1e4))
     throw InputError("redox: the temperature must be between 0 and 10000 K");
   RedoxResult r;

@@ -257,13 +257,7 @@ int redox_command(const RedoxOptions& opt) {
   rs.thermal = thermal == "xtb"   ? RedoxSettings::Thermal::Xtb
                : thermal == "scf" ? RedoxSettings::Thermal::Scf
                                   : RedoxSettings::Thermal::None;
-  if (rs.thermal != RedoxSettings::Thermal::None && !rs.adiabatic)
-    throw InputError("--thermal " + thermal + " needs --adiabatic (thermal corrections are taken at each state's own minimum)");
-  rs.temperature = opt.temperature;
-  if (rs.thermal == RedoxSettings::Thermal::Scf)
-    if (const std::string why = scf::gradient_unsupported(scf::Functional::from_name(opt.level.method), opt.level.method);
-        !why.empty())
-      throw InputError("--thermal scf: " + why);
+  rs.temperature = opt.temperature;  // (compute_redox checks --thermal against --adiabatic and the method)
   rs.gas_phase = !opt.no_gas_phase;
   const auto relax = parse_preopt(lower(opt.relax));
   if (!relax || (!relax->xtb && !relax->scf))
